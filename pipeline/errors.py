@@ -1,0 +1,57 @@
+"""Every error the pipeline raises on purpose derives from PipelineError.
+
+    PipelineError                 a problem the user can act on; the CLI prints it and exits 1
+    ├── StoryboardError           the storyboard is invalid: carries every Problem found in one pass
+    ├── MediaError                ffmpeg or a probe failed: carries the command's last stderr lines
+    ├── ProviderError             a generation provider refused or failed: carries shot id and job id
+    └── BudgetError               the estimate exceeds the budget, or spending was not confirmed
+
+Anything else that escapes is a bug: the CLI shows a short notice, and the traceback with PIPELINE_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PipelineError(Exception):
+    """A problem the user can act on; the message says what to do next."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding in a storyboard, located in its file (line and column are 1-based)."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"  # "error" stops the run; "note" informs (e.g. an alias was resolved)
+
+    def __str__(self) -> str:
+        tag = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.file}:{self.line}:{self.col}: {tag}{self.message}"
+
+
+class StoryboardError(PipelineError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class MediaError(PipelineError):
+    def __init__(self, message: str, stderr: str = ""):
+        self.stderr_tail = "\n".join(stderr.strip().splitlines()[-8:])
+        super().__init__(f"{message}\n{self.stderr_tail}" if self.stderr_tail else message)
+
+
+class ProviderError(PipelineError):
+    def __init__(self, message: str, *, shot_id: str | None = None, job_id: str | None = None,
+                 retryable: bool = False):
+        self.shot_id, self.job_id, self.retryable = shot_id, job_id, retryable
+        where = f"shot {shot_id}: " if shot_id else ""
+        super().__init__(f"{where}{message}" + (f" (generation {job_id})" if job_id else ""))
+
+
+class BudgetError(PipelineError):
+    pass

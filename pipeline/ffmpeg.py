@@ -1,0 +1,121 @@
+"""The one place that finds and runs ffmpeg, and probes media (PyAV)."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from .errors import MediaError
+
+IMAGE_CODECS = {"png", "mjpeg", "webp", "bmp", "tiff", "gif", "jpegxl", "jpeg2000"}
+
+
+@functools.cache
+def executable() -> str:
+    """ffmpeg from PATH, else the static build that ships in the imageio-ffmpeg wheel."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def run(args: list[str], *, what: str, input_bytes: bytes | None = None) -> None:
+    """Run ffmpeg with `args`; raise MediaError carrying its stderr if it fails."""
+    cmd = [executable(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args]
+    if input_bytes is not None:
+        cmd.remove("-nostdin")
+    try:
+        done = subprocess.run(cmd, input=input_bytes, capture_output=True)
+    except OSError as exc:
+        raise MediaError(f"{what}: could not start ffmpeg ({exc})") from exc
+    if done.returncode != 0:
+        raise MediaError(f"{what}: ffmpeg exited with status {done.returncode}",
+                         done.stderr.decode(errors="replace"))
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What a probe found in a file. kind is 'image', 'video' or 'audio'."""
+
+    kind: str
+    format_name: str
+    duration_s: float
+    video_codec: str | None = None
+    width: int = 0
+    height: int = 0
+    pix_fmt: str | None = None
+    fps: Fraction | None = None
+    time_base: Fraction | None = None
+    frames: int = 0
+    audio_codec: str | None = None
+    sample_rate: int = 0
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_codec is not None
+
+
+def probe(path: str | Path) -> MediaInfo:
+    """Open `path` with FFmpeg's demuxers and describe it; MediaError if it is not media ffmpeg reads."""
+    try:
+        with av.open(str(path)) as box:
+            return _describe(box)
+    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError) as exc:
+        raise MediaError(f"{path}: not a file ffmpeg can read ({exc})") from exc
+
+
+def _describe(box) -> MediaInfo:
+    video = next((s for s in box.streams.video if not _attached_picture(s)), None)
+    audio = next(iter(box.streams.audio), None)
+    duration = float(box.duration / av.time_base) if box.duration else 0.0
+    fields = {"format_name": box.format.name, "duration_s": duration}
+    if audio is not None:
+        fields |= {"audio_codec": audio.codec_context.name, "sample_rate": audio.codec_context.sample_rate}
+    if video is None:
+        if audio is None:
+            raise ValueError("no video or audio stream")
+        return MediaInfo(kind="audio", **fields)
+    ctx = video.codec_context
+    is_image = ctx.name in IMAGE_CODECS and (video.frames <= 1) and duration < 0.1
+    if video.duration and video.time_base:
+        fields["duration_s"] = float(video.duration * video.time_base)
+    return MediaInfo(
+        kind="image" if is_image else "video", video_codec=ctx.name, width=ctx.width, height=ctx.height,
+        pix_fmt=ctx.pix_fmt, fps=video.average_rate, time_base=video.time_base,
+        frames=video.frames or 0, **fields,
+    )
+
+
+def _attached_picture(stream) -> bool:
+    return bool(stream.disposition & av.stream.Disposition.attached_pic)
+
+
+def count_frames(path: str | Path) -> int:
+    """Frames in the first video stream, counted by demuxing packets (exact, without decoding)."""
+    with av.open(str(path)) as box:
+        stream = box.streams.video[0]
+        return sum(1 for p in box.demux(stream) if p.size)
+
+
+def frame_at(path: str | Path, index: int) -> np.ndarray:
+    """One decoded frame as an RGB array; index -1 is the exact last frame (not the -sseof guess)."""
+    with av.open(str(path)) as box:
+        stream = box.streams.video[0]
+        stream.thread_type = "AUTO"
+        last = None
+        for i, frame in enumerate(box.decode(stream)):
+            if i == index:
+                return frame.to_ndarray(format="rgb24")
+            last = frame
+        if index == -1 and last is not None:
+            return last.to_ndarray(format="rgb24")
+    raise MediaError(f"{path}: has no frame {index}")

@@ -1,0 +1,1 @@
+"""Generation providers behind one seam (see base.Provider); `get(name)` returns one by name."""
