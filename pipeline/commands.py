@@ -1,0 +1,118 @@
+"""The subcommands: each registers its arguments and calls one library function (part of the CLI layer)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import formats, starter
+from .cli import print_json, print_notes, print_problems
+from .errors import StoryboardError
+from .load import load
+from .plan import Plan, to_json
+from .storyboard import Storyboard
+
+Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _provider_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--provider", choices=["animatic", "luma"],
+                        help="override the storyboard's provider (default: animatic, offline and free)")
+
+
+def validate_command(sub: Sub) -> None:
+    p = sub.add_parser("validate", help="check storyboards without generating anything",
+                       description="Check one or more storyboards and report every problem with its "
+                                   "file, line and column. Exits 1 if any storyboard has a problem.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="storyboard YAML files")
+    _provider_option(p)
+    p.set_defaults(handler=_validate)
+
+
+def _validate(args) -> int:
+    failed = 0
+    for path in args.paths:
+        try:
+            project = load(path, provider=args.provider)
+        except StoryboardError as exc:
+            print_problems(exc.problems)
+            failed += 1
+            continue
+        print_notes(project)
+        plan = project.plan()
+        print(f"{path}: ok: {len(plan.shots)} shots, {plan.runtime_frames / formats.FPS:.2f} s, "
+              f"{plan.generations} to generate with {project.provider}")
+    return 1 if failed else 0
+
+
+def plan_command(sub: Sub) -> None:
+    p = sub.add_parser("plan", help="show shots, chains, timings and the cost estimate",
+                       description="Show what a run would do: each shot's chain, start time in the cut, "
+                                   "duration, source and estimated cost, with totals. Spends nothing.")
+    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
+    p.add_argument("--json", action="store_true", help="print one JSON object (stable field names)")
+    _provider_option(p)
+    p.set_defaults(handler=_plan)
+
+
+def _plan(args) -> int:
+    project = load(args.path, provider=args.provider)
+    plan = project.plan()
+    if args.json:
+        print_json(to_json(plan))
+    else:
+        print_notes(project)
+        show_plan(plan, Console())
+    return 0
+
+
+def show_plan(plan: Plan, console: Console) -> None:
+    table = Table(title=f"{plan.title} ({plan.provider})", title_justify="left")
+    for name, justify in [("#", "right"), ("shot", "left"), ("chain", "right"), ("start", "right"),
+                          ("length", "right"), ("source", "left"), ("generate", "left"), ("est. cost", "right")]:
+        table.add_column(name, justify=justify)
+    for p in plan.shots:
+        table.add_row(str(p.index + 1), Text(p.id), str(p.chain), f"{p.start_s:.2f} s", f"{p.duration_s:.2f} s",
+                      Text(p.source + ("" if p.transition == "cut" else f" ({p.transition} in)")),
+                      "yes" if p.generate else "no (footage)", f"${p.estimated_cost_usd:.2f}")
+    console.print(table)
+    fps = formats.FPS
+    paid = "" if plan.provider == "luma" else f"; with --provider luma about ${plan.cost_with('luma'):.2f}"
+    console.print(Text(
+        f"runtime {plan.runtime_frames / fps:.2f} s · {plan.generations} generations · longest chain "
+        f"{plan.longest_chain_frames / fps:.2f} s · estimated cost ${plan.estimated_cost_usd:.2f}{paid} "
+        "(an estimate from pipeline/prices.py, not a quote)"))
+
+
+def schema_command(sub: Sub) -> None:
+    p = sub.add_parser("schema", help="print the storyboard JSON Schema (for editor completion)",
+                       description="Print the JSON Schema of the storyboard format. Save it and point your "
+                                   "editor's YAML support at it (see the README).")
+    p.set_defaults(handler=lambda args: print_json(storyboard_schema()))
+
+
+def storyboard_schema() -> dict:
+    schema = Storyboard.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Storyboard (format v1)", **schema}
+
+
+def init_command(sub: Sub) -> None:
+    p = sub.add_parser("init", help="write a commented starter storyboard",
+                       description="Write NAME.yaml, a commented starter storyboard that validates and renders.")
+    p.add_argument("name", nargs="?", default="storyboard", metavar="NAME",
+                   help="file to create (default: storyboard.yaml)")
+    p.set_defaults(handler=_init)
+
+
+def _init(args) -> int:
+    path = starter.write(Path(args.name))
+    print(f"wrote {path}; next: pipeline plan {path}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = [validate_command, plan_command, schema_command, init_command]

@@ -1,0 +1,226 @@
+"""Pure planning: chains, positions in the cut, cache keys and the cost estimate. No I/O here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import formats, prices
+from .storyboard import NONE, Shot, ShotRef, Storyboard
+
+KEY_VERSION = 1  # bump when what shapes a shot's pixels changes meaning
+
+
+def _is_image(ref: object) -> bool:
+    return isinstance(ref, str) and ref != NONE
+
+
+def dependencies(shots: list[tuple[str, Shot]]) -> dict[str, list[str]]:
+    """Shot id -> ids of the shots whose generations it needs first (frame0 parent, frame1 target)."""
+    links = _links([i for i, _ in shots], [s for _, s in shots])
+    return {i: [n for n in pair if n] for i, pair in links.items()}
+
+
+def parent_of(shot: Shot, previous: tuple[str, Shot] | None) -> str | None:
+    """The shot this one extends: named by {shot: ID}, else the previous generated shot when start is omitted."""
+    if isinstance(shot.start, ShotRef):
+        return shot.start.shot
+    if shot.start is None and previous is not None and previous[1].clip is None:
+        return previous[0]
+    return None
+
+
+@dataclass(frozen=True)
+class PlannedShot:
+    index: int
+    id: str
+    shot: Shot
+    chain: int
+    start_frame: int  # where the shot begins in the cut
+    frames: int
+    transition: str  # into this shot: cut | dissolve | fade
+    transition_frames: int
+    parent: str | None  # frame0 = this shot's generation
+    end_ref: str | None  # frame1 = this shot's generation
+    key: str
+    estimated_cost_usd: float
+
+    @property
+    def generate(self) -> bool:
+        return self.shot.clip is None
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / formats.FPS
+
+    @property
+    def start_s(self) -> float:
+        return self.start_frame / formats.FPS
+
+    @property
+    def source(self) -> str:
+        """What the shot starts from, in words."""
+        s = self.shot
+        if s.clip is not None:
+            return f"footage {s.clip}"
+        begin = f"extends {self.parent}" if self.parent else (f"image {s.start}" if _is_image(s.start) else "text")
+        if self.end_ref:
+            return f"{begin}, leads into {self.end_ref}"
+        return f"{begin}, ends on image {s.end}" if _is_image(s.end) else begin
+
+
+@dataclass(frozen=True)
+class Plan:
+    title: str
+    provider: str
+    model: str
+    resolution: str
+    shots: tuple[PlannedShot, ...]
+
+    def cost_with(self, provider: str) -> float:
+        """What the shots to generate would cost with another provider (the animatic's plan shows Luma's)."""
+        seconds = sum(p.duration_s for p in self.shots if p.generate)
+        return round(prices.cost_usd(provider, self.model, self.resolution, seconds), 2)
+
+    @property
+    def runtime_frames(self) -> int:
+        return max((p.start_frame + p.frames for p in self.shots), default=0)
+
+    @property
+    def generations(self) -> int:
+        return sum(p.generate for p in self.shots)
+
+    @property
+    def estimated_cost_usd(self) -> float:
+        return round(sum(p.estimated_cost_usd for p in self.shots), 2)
+
+    @property
+    def longest_chain_frames(self) -> int:
+        """The longest run of generations that must happen one after another (the critical path)."""
+        by_id, total = {p.id: p for p in self.shots}, {}
+        for p in self.shots:  # dependencies point backwards in a valid (acyclic, ordered) plan, or resolve first
+            total[p.id] = _path_frames(p, by_id, total)
+        return max(total.values(), default=0)
+
+    def by_id(self, shot_id: str) -> PlannedShot:
+        return next(p for p in self.shots if p.id == shot_id)
+
+
+def _path_frames(p: PlannedShot, by_id: dict, memo: dict) -> int:
+    if p.id in memo:
+        return memo[p.id]
+    needs = [by_id[n] for n in (p.parent, p.end_ref) if n]
+    memo[p.id] = (p.frames if p.generate else 0) + max((_path_frames(n, by_id, memo) for n in needs), default=0)
+    return memo[p.id]
+
+
+def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[str, str],
+              clip_frames: Mapping[str, int], render_options: Mapping[str, object] | None = None) -> Plan:
+    """Plan a validated (acyclic) storyboard.
+
+    digests: file reference -> content hash; clip_frames: clip reference -> frames at FPS;
+    render_options: provider options that change pixels (the animatic's burnt-in caption), part of each key.
+    """
+    ids = board.shot_ids()
+    links = _links(ids, board.shots)
+    chains = _chains(ids, {i: [n for n in links[i] if n] for i in ids})
+    keys: dict[str, str] = {}
+
+    def key_of(shot_id: str) -> str:  # keys in dependency order: a shot may lead into a later one
+        if shot_id not in keys:
+            parent, end_ref = links[shot_id]
+            shot = board.shots[ids.index(shot_id)]
+            keys[shot_id] = shot_key(board, shot, provider, digests, parent and key_of(parent),
+                                     end_ref and key_of(end_ref), render_options)
+        return keys[shot_id]
+
+    planned, cursor = [], 0
+    for index, (shot_id, shot) in enumerate(zip(ids, board.shots, strict=True)):
+        frames = clip_frames[shot.clip] if shot.clip else formats.frames_for(shot.duration or board.duration)
+        kind, overlap = _transition(shot, index)
+        cursor = max(cursor - overlap, 0)
+        cost = 0.0 if shot.clip else prices.cost_usd(provider, board.model, board.resolution, frames / formats.FPS)
+        planned.append(PlannedShot(index, shot_id, shot, chains[shot_id], cursor, frames, kind, overlap,
+                                   *links[shot_id], key_of(shot_id), cost))
+        cursor += frames
+    return Plan(title=title, provider=provider, model=board.model, resolution=board.resolution,
+                shots=tuple(planned))
+
+
+def _links(ids: list[str], shots: list[Shot]) -> dict[str, tuple[str | None, str | None]]:
+    """Shot id -> (the shot it extends, the shot it leads into)."""
+    out = {}
+    for index, (shot_id, shot) in enumerate(zip(ids, shots, strict=True)):
+        previous = (ids[index - 1], shots[index - 1]) if index else None
+        parent = parent_of(shot, previous) if shot.clip is None else None
+        end_ref = shot.end.shot if isinstance(shot.end, ShotRef) and shot.clip is None else None
+        out[shot_id] = (parent, end_ref)
+    return out
+
+
+def _transition(shot: Shot, index: int) -> tuple[str, int]:
+    if index == 0 or shot.transition is None or shot.transition.type == "cut":
+        return "cut", 0
+    return shot.transition.type, max(1, formats.frames_for(shot.transition.duration))
+
+
+def _chains(ids: list[str], graph: dict[str, list[str]]) -> dict[str, int]:
+    """Number the groups of shots linked by generation keyframes, 1.. in order of first appearance."""
+    group = {i: i for i in ids}
+
+    def root(i: str) -> str:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for shot_id, needs in graph.items():
+        for need in needs:
+            if need in group:
+                group[root(shot_id)] = root(need)
+    numbers: dict[str, int] = {}
+    return {i: numbers.setdefault(root(i), len(numbers) + 1) for i in ids}
+
+
+def shot_key(board: Storyboard, shot: Shot, provider: str, digests: Mapping[str, str],
+             parent_key: str | None, end_key: str | None, options: Mapping[str, object] | None = None) -> str:
+    """A hash of everything that shapes the shot's pixels; a parent's key stands in for its generation."""
+    def frame(ref: object, generation: str | None) -> object:
+        if generation is not None:
+            return {"generation": generation}
+        return {"image": digests.get(ref, ref)} if _is_image(ref) else None
+
+    if shot.clip is not None:
+        material: dict = {"clip": digests.get(shot.clip, shot.clip)}
+    else:
+        material = {
+            "v": KEY_VERSION, "provider": provider, "model": board.model, "prompt": shot.prompt,
+            "concepts": list(shot.concepts), "resolution": board.resolution, "aspect": board.aspect_ratio,
+            "duration": shot.duration or board.duration,
+            "loop": shot.loop if shot.loop is not None else board.loop,
+            "start": frame(shot.start, parent_key), "end": frame(shot.end, end_key),
+            "options": dict(options or {}),
+        }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def to_json(plan: Plan) -> dict:
+    """The plan as the stable JSON that `pipeline plan --json` prints and scripts rely on."""
+    fps = formats.FPS
+    return {
+        "title": plan.title,
+        "provider": plan.provider,
+        "estimate": True,
+        "shots": [{
+            "id": p.id, "chain": p.chain, "start_s": round(p.start_s, 3), "duration_s": round(p.duration_s, 3),
+            "source": p.source, "generate": p.generate, "estimated_cost_usd": p.estimated_cost_usd,
+            "transition": p.transition, "key": p.key,
+        } for p in plan.shots],
+        "totals": {
+            "runtime_s": round(plan.runtime_frames / fps, 3), "generations": plan.generations,
+            "longest_chain_s": round(plan.longest_chain_frames / fps, 3),
+            "estimated_cost_usd": plan.estimated_cost_usd,
+        },
+    }
