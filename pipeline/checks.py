@@ -35,6 +35,7 @@ class Context:
     shots: list[tuple[int, Shot]]  # (index in the file, shot) for every shot that validated
     ids: dict[int, str]  # index -> id, default ids included
     provider: str
+    partial: set[int] = field(default_factory=set)  # shots checked without their faulty keys
     media: dict[Path, ffmpeg.MediaInfo] = field(default_factory=dict)
 
     def at(self, path: tuple, message: str, *, key: bool = False, severity: str = "error") -> Problem:
@@ -82,7 +83,10 @@ def check_references(ctx: Context) -> Iterator[Problem]:
 
 
 def _cycles(ctx: Context) -> Iterator[Problem]:
+    if len(set(ctx.ids.values())) < len(ctx.ids):
+        return  # with duplicate ids the references are ambiguous; check_ids reports the duplicates
     graph = dependencies([(ctx.ids[i], s) for i, s in ctx.shots])
+    graph = {node: [n for n in needs if n != node] for node, needs in graph.items()}  # self-refs: reported above
     loop = find_cycle(graph)
     if loop:
         index = next(i for i, _ in ctx.shots if ctx.ids[i] == loop[0])
@@ -135,15 +139,12 @@ def _check_file(ctx: Context, path: tuple, ref: str, kind: str) -> Iterator[Prob
         return
     ctx.media[file] = info
     if info.kind != kind and not (kind == "audio" and info.has_audio):
-        yield ctx.at(path, f"{name}: `{ref}` is {_article(info.kind)}, not {_article(kind)}; give a {_KINDS[kind]}")
+        yield ctx.at(path, f"{name}: `{ref}` is {_NOUNS[info.kind]}, not {_NOUNS[kind]}; give a {_KINDS[kind]}")
 
 
+_NOUNS = {"image": "an image", "video": "a video", "audio": "a sound file"}
 _KINDS = {"image": "still image (PNG, JPEG or WebP)", "video": "video file (e.g. MP4)",
           "audio": "sound file (e.g. WAV, M4A, MP3)"}
-
-
-def _article(kind: str) -> str:
-    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 def check_generation_rules(ctx: Context) -> Iterator[Problem]:
@@ -161,7 +162,7 @@ def check_generation_rules(ctx: Context) -> Iterator[Problem]:
             yield ctx.at(("shots", index, "end"), f"{where}.end: Luma refuses a looping shot with an end "
                          f"keyframe{source}; remove `end` or set `loop: false` on this shot", key=True)
         images = [k for k in (shot.start, shot.end) if isinstance(k, str) and k != NONE]
-        if shot.prompt is None and not images:
+        if shot.prompt is None and not images and index not in ctx.partial:
             yield ctx.at(("shots", index), f"{where}: has no prompt and no image keyframe, which Luma refuses; "
                                            "add a `prompt`", key=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from pydantic import BaseModel
 
@@ -42,7 +43,8 @@ def describe(error: dict, model: type[BaseModel]) -> str:
     if kind == "missing":
         return f"{name}: is required; add it"
     if kind == "literal_error":
-        return f"{name}: {got} is not allowed; use one of {ctx['expected']}"
+        expected = re.sub(r"'([^']*)'", r"`\1`", str(ctx["expected"]))
+        return f"{name}: {got} is not allowed; use one of {expected}"
     if kind in _TYPE_NAMES:
         return f"{name}: must be {_TYPE_NAMES[kind]}, not {got}; fix the value"
     if kind in _BOUNDS:
@@ -89,5 +91,5 @@ def _model_in(annotation) -> type[BaseModel] | None:
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    text = value if isinstance(value, str) else repr(value)
     return f"`{text[:60]}…`" if len(text) > 60 else f"`{text}`"

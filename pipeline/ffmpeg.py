@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import IO
 
 import av
 import numpy as np
@@ -69,7 +73,7 @@ def probe(path: str | Path) -> MediaInfo:
     try:
         with av.open(str(path)) as box:
             return _describe(box)
-    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError) as exc:
+    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError, StopIteration) as exc:
         raise MediaError(f"{path}: not a file ffmpeg can read ({exc})") from exc
 
 
@@ -86,6 +90,8 @@ def _describe(box) -> MediaInfo:
         return MediaInfo(kind="audio", **fields)
     ctx = video.codec_context
     is_image = ctx.name in IMAGE_CODECS and (video.frames <= 1) and duration < 0.1
+    if is_image:
+        next(box.decode(video))  # the image2 demuxer trusts the file name; decoding proves the content
     if video.duration and video.time_base:
         fields["duration_s"] = float(video.duration * video.time_base)
     return MediaInfo(
@@ -119,3 +125,34 @@ def frame_at(path: str | Path, index: int) -> np.ndarray:
         if index == -1 and last is not None:
             return last.to_ndarray(format="rgb24")
     raise MediaError(f"{path}: has no frame {index}")
+
+
+@contextlib.contextmanager
+def encoder(args: list[str], *, what: str) -> Iterator[IO[bytes]]:
+    """Run ffmpeg fed through its stdin (`args` read `-i -`) and yield that pipe to write frames into.
+
+    Leaving the block closes the pipe and waits; MediaError carries ffmpeg's stderr if it failed. stderr
+    goes to a temp file rather than a pipe so a chatty ffmpeg can never block while we are writing.
+    """
+    cmd = [executable(), "-hide_banner", "-loglevel", "error", "-y", *args]
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+        except OSError as exc:
+            raise MediaError(f"{what}: could not start ffmpeg ({exc})") from exc
+        try:
+            yield proc.stdin
+            proc.stdin.close()
+            broken = False
+        except BrokenPipeError:
+            broken = True  # ffmpeg stopped reading; its status and stderr below say why
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        code = proc.wait()
+        if code != 0 or broken:
+            err.seek(0)
+            raise MediaError(f"{what}: ffmpeg exited with status {code}", err.read().decode(errors="replace"))

@@ -117,22 +117,32 @@ def _missing_at(errors: list[dict], parent: tuple) -> list[str]:
 def _context(board: Storyboard | None, data: dict, located: Located, shown: str, base_dir: Path,
              provider: str | None) -> checks.Context:
     """The checks' view: the whole storyboard if it validated, else its settings and the shots that did."""
+    partial: set[int] = set()
     if board is not None:
         shots = list(enumerate(board.shots))
     else:
         raw = data.get("shots")
-        parsed = [(i, _shot(s)) for i, s in enumerate(raw if isinstance(raw, list) else [])]
-        shots = [(i, s) for i, s in parsed if s is not None]
+        parsed = [(i, s, _shot(s)) for i, s in enumerate(raw if isinstance(raw, list) else [])]
+        shots = [(i, s) for i, _, s in parsed if s is not None]
+        partial = {i for i, r, s in parsed if s is not None and len(s.model_fields_set) < len(r)}
         board = _settings(data)
     ids = {i: s.id if s.id is not None else f"shot-{i + 1:02d}" for i, s in shots}
-    return checks.Context(shown, base_dir, located, board, shots, ids, provider or board.provider)
+    return checks.Context(shown, base_dir, located, board, shots, ids, provider or board.provider,
+                          partial=partial)
 
 
 def _shot(raw: object) -> Shot | None:
+    """The shot, or what is valid of it (its faulty keys dropped) so its other keys still get checked."""
     try:
         return Shot.model_validate(raw)
-    except ValidationError:
-        return None
+    except ValidationError as exc:
+        if not isinstance(raw, dict):
+            return None
+        faulty = {e["loc"][0] for e in exc.errors() if e["loc"]}
+        try:
+            return Shot.model_validate({k: v for k, v in raw.items() if k not in faulty})
+        except ValidationError:
+            return None
 
 
 def _settings(data: dict) -> Storyboard:

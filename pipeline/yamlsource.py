@@ -74,10 +74,15 @@ def parse(text: str) -> Located:
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    what = " ".join(p for p in (exc.context, exc.problem) if p)
-    if "constructor for the tag" in what:
+    if "constructor for the tag" in (exc.problem or ""):
         return f"YAML tags are not supported ({exc.problem}); remove the tag"
-    return f"YAML syntax error: {what}; fix the syntax here (check indentation, colons and quotes)"
+    what = exc.problem or "unreadable"
+    opened = exc.context_mark
+    if exc.context and opened and exc.problem_mark and opened.line != exc.problem_mark.line:
+        what += f" ({exc.context} that began at {opened.line + 1}:{opened.column + 1})"
+    elif exc.context:
+        what = f"{exc.context}: {what}"
+    return f"YAML syntax error: {what}; fix the syntax here (check indentation, colons, brackets and quotes)"
 
 
 def _walk(node: yaml.Node, path: Path_, out: Located, count: list[int], above: frozenset[int]) -> None:

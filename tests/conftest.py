@@ -1,0 +1,31 @@
+"""Shared fixtures: tiny real media made by ffmpeg's lavfi sources (no binary test files in git)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import ffmpeg
+
+
+def make_media(folder: Path) -> dict[str, Path]:
+    """A still image, a video, a sound and a non-media file, all small and real."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "image": folder / "still.png",
+        "video": folder / "footage.mp4",
+        "audio": folder / "music.wav",
+        "text": folder / "notes.png",  # a text file wearing an image's name
+    }
+    ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=size=128x72", "-frames:v", "1", str(files["image"])], what="image")
+    ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=size=128x72:rate=24:duration=2", "-c:v", "libx264",
+                "-pix_fmt", "yuv420p", str(files["video"])], what="video")
+    ffmpeg.run(["-f", "lavfi", "-i", "sine=frequency=440:duration=2", str(files["audio"])], what="audio")
+    files["text"].write_text("not an image\n")
+    return files
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory) -> dict[str, Path]:
+    return make_media(tmp_path_factory.mktemp("media"))
