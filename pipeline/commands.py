@@ -115,4 +115,39 @@ def _init(args) -> int:
     return 0
 
 
-COMMANDS = [validate_command, plan_command, schema_command, init_command]
+def run_command(sub: Sub) -> None:
+    p = sub.add_parser("run", help="generate every shot and assemble the cut",
+                       description="Generate the storyboard's shots (offline animatic by default) and join them "
+                                   "into OUT/final.mp4. Nothing is spent unless you choose --provider luma.")
+    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
+    _provider_option(p)
+    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<storyboard name>)")
+    p.add_argument("--no-burn-in", dest="burn_in", action="store_false",
+                   help="animatic: leave out the burnt-in shot id and prompt")
+    p.add_argument("--asset-base-url", metavar="URL", help="public URL of the storyboard's folder (luma keyframes)")
+    p.add_argument("--max-cost", type=float, metavar="USD", help="refuse to start if the estimate exceeds this")
+    p.add_argument("--yes", action="store_true", help="spend without asking (required when not on a terminal)")
+    p.set_defaults(handler=_run)
+
+
+def _run(args) -> int:
+    from . import providers, runner, spending
+
+    project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+    print_notes(project)
+    plan = project.plan({"burn_in": args.burn_in} if project.provider == "animatic" else None)
+    if project.provider == "animatic":
+        print(f"Rendering an offline animatic (free). To generate with Luma: pipeline run {args.path} "
+              "--provider luma", file=sys.stderr)
+    else:
+        spending.confirm(plan, budget=project.board.budget_usd, max_cost=args.max_cost, yes=args.yes)
+    out = args.out or Path("output") / project.name
+    provider = providers.create(project.provider, storyboard_dir=project.base_dir,
+                                asset_base_url=project.board.asset_base_url, burn_in=args.burn_in)
+    result = runner.run(project, plan, provider, out, caption=args.burn_in,
+                        on_event=lambda shot, what: print(f"{shot}: {what}", file=sys.stderr))
+    print(result.cut)
+    return 0
+
+
+COMMANDS = [validate_command, plan_command, run_command, schema_command, init_command]

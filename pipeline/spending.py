@@ -1,0 +1,27 @@
+"""The gate before money is spent: show the estimate, hold it to the budget, and get a yes."""
+
+from __future__ import annotations
+
+import sys
+
+from .errors import BudgetError
+from .plan import Plan
+
+
+def confirm(plan: Plan, *, budget: float | None, max_cost: float | None, yes: bool,
+            ask=input, interactive: bool | None = None) -> float:
+    """Return the estimate once spending it is allowed; BudgetError otherwise. Prints nothing itself:
+    the question goes through `ask` (the terminal's input() by default)."""
+    estimate = plan.estimated_cost_usd
+    summary = (f"{plan.generations} generations with {plan.provider}, estimated ${estimate:.2f} "
+               "(an estimate, not a quote)")
+    for limit, name in ((budget, "the storyboard's budget_usd"), (max_cost, "--max-cost")):
+        if limit is not None and estimate > limit:
+            raise BudgetError(f"{summary} exceeds {name} of ${limit:.2f}; raise it or generate fewer shots")
+    if yes or estimate == 0:
+        return estimate
+    if not (sys.stdin.isatty() if interactive is None else interactive):
+        raise BudgetError(f"{summary}; not on a terminal, so not asking: pass --yes to spend it")
+    if ask(f"{summary}. Spend it? [y/N] ").strip().lower() not in ("y", "yes"):
+        raise BudgetError("nothing was spent")
+    return estimate
