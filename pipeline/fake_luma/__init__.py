@@ -1,0 +1,18 @@
+"""A fake Luma Dream Machine API server for tests, benchmarks and dry runs (not a provider).
+
+    serve(FakeOptions(latency=5, fault_rate=0.1, seed=1), host="127.0.0.1", port=8800)
+    # then: LUMAAI_BASE_URL=http://127.0.0.1:8800/dream-machine/v1 LUMAAI_API_KEY=anything
+
+In-process: `httpx.ASGITransport(create_app(options))`; on loopback in a thread: `with running(options) as srv`.
+"""
+
+from .app import PREFIX, create_app
+from .faults import ConnectionDropped
+from .options import FAULT_KINDS, FakeOptions
+from .server import RunningFake, running, serve
+from .store import FAIL_MARKER, FakeLuma
+
+__all__ = [
+    "FAIL_MARKER", "FAULT_KINDS", "PREFIX", "ConnectionDropped", "FakeLuma", "FakeOptions", "RunningFake",
+    "create_app", "running", "serve",
+]

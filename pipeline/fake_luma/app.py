@@ -1,0 +1,222 @@
+"""The fake Luma API as a Starlette app: the endpoints of LUMA_API.md under /dream-machine/v1.
+
+    app = create_app(FakeOptions(latency=0.1, fault_rate=0.3, seed=7))
+    httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://fake.test/dream-machine/v1")
+
+Also: /assets/{id}/video.mp4 and thumb.jpg (public, like Luma's CDN), /cdn/ (a folder served as the user's
+keyframe host), and GET /_fake/stats (request and fault counts).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..camera import CONCEPTS
+from . import render
+from .faults import answer_fault, drop_connection, truncated
+from .options import FakeOptions
+from .store import FakeLuma
+from .validate import Refusal, check_request
+
+PREFIX = "/dream-machine/v1"
+
+
+def _fake(request: Request) -> FakeLuma:
+    return request.app.state.fake
+
+
+def _detail(message, status: int) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+def _asset_base(request: Request) -> str:
+    return (_fake(request).options.public_url or str(request.base_url)).rstrip("/")
+
+
+async def create(request: Request) -> Response:
+    fake = _fake(request)
+    fault = fake.faults.pick("create")
+    if fault in ("429", "500", "503"):
+        return answer_fault(fake, fault)
+    try:
+        body = json.loads(await request.body() or b"null")
+        frames = check_request(body)
+        _check_parents(fake, frames)
+    except ValueError:
+        return _detail("Request body is not valid JSON", 422)
+    except Refusal as exc:
+        fake.count("refused")
+        return _detail(exc.detail, exc.status)
+    if fake.balance < fake.options.price_cents:
+        return _detail("Insufficient credits: add credits to your account", 402)
+    return await _created(request, fake, body, frames, fault)
+
+
+async def _created(request: Request, fake: FakeLuma, body: dict, frames: dict, fault: str | None) -> Response:
+    injected = fake.faults.stream("reasons").choice(fake.options.failure_reasons) if fault == "failed" else None
+    generation = fake.new_generation(body, failure_reason=injected)
+    if fault:
+        fake.count("faults")
+        fake.count(f"faults_{fault}")
+    if not generation.failure_reason:
+        render.start(fake, generation, frames, str(request.base_url))
+    if fault == "drop":
+        return await drop_connection(request)
+    return JSONResponse(generation.to_json(_asset_base(request)), status_code=201)
+
+
+def _check_parents(fake: FakeLuma, frames: dict) -> None:
+    for name, frame in frames.items():
+        if frame["type"] != "generation":
+            continue
+        parent = fake.generations.get(frame["id"])
+        if parent is None:
+            raise Refusal(f"Generation {frame['id']} not found ({name})")
+        if (state := parent.state()) != "completed":
+            raise Refusal(f"Generation {frame['id']} is {state}: only completed generations can be "
+                          f"extended or interpolated ({name})")
+
+
+async def get_generation(request: Request) -> Response:
+    fake = _fake(request)
+    if fault := fake.faults.pick("get"):
+        return answer_fault(fake, fault)
+    generation = fake.generations.get(request.path_params["id"])
+    if generation is None:
+        return _detail("Generation not found", 404)
+    fake.count("gets")
+    return JSONResponse(generation.to_json(_asset_base(request)))
+
+
+async def list_generations(request: Request) -> Response:
+    fake = _fake(request)
+    if fault := fake.faults.pick("list"):
+        return answer_fault(fake, fault)
+    try:
+        limit = int(request.query_params.get("limit", 100))
+        offset = int(request.query_params.get("offset", 0))
+    except ValueError:
+        return _detail([{"loc": ["query", "limit"], "msg": "Input should be a valid integer"}], 422)
+    everything = fake.newest_first()
+    page = everything[offset:offset + limit]
+    fake.count("lists")
+    base = _asset_base(request)
+    return JSONResponse({"generations": [g.to_json(base) for g in page], "count": len(everything),
+                         "has_more": offset + len(page) < len(everything), "limit": limit, "offset": offset})
+
+
+async def delete_generation(request: Request) -> Response:
+    fake = _fake(request)
+    if fake.generations.pop(request.path_params["id"], None) is None:
+        return _detail("Generation not found", 404)
+    fake.count("deletes")
+    return Response(status_code=204)
+
+
+async def concepts(request: Request) -> Response:
+    return JSONResponse(list(CONCEPTS))
+
+
+async def camera_motions(request: Request) -> Response:
+    return JSONResponse([f"camera {key.replace('_', ' ')}" for key in CONCEPTS])
+
+
+async def credits(request: Request) -> Response:
+    return JSONResponse({"credit_balance": _fake(request).balance})
+
+
+async def ping(request: Request) -> Response:
+    return JSONResponse({"message": "pong"})
+
+
+async def unsupported(request: Request) -> Response:
+    return _detail("This endpoint is not supported by the fake Luma server", 400)
+
+
+async def asset(request: Request) -> Response:
+    fake = _fake(request)
+    generation = fake.generations.get(request.path_params["id"])
+    kind = request.path_params["name"]
+    path = generation and {"video.mp4": generation.video, "thumb.jpg": generation.thumb}.get(kind)
+    if not path:
+        return _detail("Not found", 404)
+    if kind == "video.mp4":
+        if fault := fake.faults.pick("download"):
+            return truncated(fake, path) if fault == "truncate" else answer_fault(fake, fault)
+        fake.count("downloads")
+    return FileResponse(path)
+
+
+async def stats(request: Request) -> Response:
+    return JSONResponse(_fake(request).snapshot())
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    return _detail(exc.detail, exc.status_code)
+
+
+def _api_routes() -> list[Route]:
+    return [
+        Route("/generations", create, methods=["POST"]),
+        Route("/generations", list_generations, methods=["GET"]),
+        Route("/generations/video", create, methods=["POST"]),
+        Route("/generations/image", unsupported, methods=["POST"]),
+        Route("/generations/concepts/list", concepts),
+        Route("/generations/camera_motion/list", camera_motions),
+        Route("/generations/{id}", get_generation, methods=["GET"]),
+        Route("/generations/{id}", delete_generation, methods=["DELETE"]),
+        Route("/generations/{id}/upscale", unsupported, methods=["POST"]),
+        Route("/generations/{id}/audio", unsupported, methods=["POST"]),
+        Route("/credits", credits),
+        Route("/ping", ping),
+    ]
+
+
+def create_app(options: FakeOptions | None = None) -> Starlette:
+    """The fake as an ASGI app; `app.state.fake` holds its state (call its close() when done in-process)."""
+    options = options or FakeOptions()
+    fake = FakeLuma(options)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        fake.close()
+
+    routes = [
+        Mount(PREFIX, routes=_api_routes(), middleware=[Middleware(RequireKey, api_key=options.api_key)]),
+        Route("/assets/{id}/{name}", asset),
+        Route("/_fake/stats", stats),
+    ]
+    if options.cdn_dir:
+        routes.append(Mount("/cdn", app=StaticFiles(directory=options.cdn_dir), name="cdn"))
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error})
+    app.state.fake = fake
+    return app
+
+
+class RequireKey:
+    """ASGI middleware: the API answers 401 unless a bearer token (the configured one, if any) is sent."""
+
+    def __init__(self, app, api_key: str | None = None):
+        self.app, self.api_key = app, api_key
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and not self._accepts(dict(scope["headers"]).get(b"authorization", b"")):
+            await _detail("Invalid API key is provided", 401)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _accepts(self, header: bytes) -> bool:
+        scheme, _, token = header.decode("latin-1").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return False
+        return self.api_key is None or token.strip() == self.api_key

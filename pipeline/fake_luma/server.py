@@ -1,0 +1,78 @@
+"""Serving the fake on a port: `serve()` for the CLI, `running()` for tests and benchmarks (a thread)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import uvicorn
+from starlette.applications import Starlette
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from .app import PREFIX, create_app
+from .faults import CURRENT_TRANSPORT
+from .options import FakeOptions
+from .store import FakeLuma
+
+
+class DroppableH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, exposing each request's transport to the app so that the fake can cut a
+    connection without answering (ASGI itself has no way to say that)."""
+
+    def data_received(self, data: bytes) -> None:
+        token = CURRENT_TRANSPORT.set(self.transport)  # request tasks created below copy this context
+        try:
+            super().data_received(data)
+        finally:
+            CURRENT_TRANSPORT.reset(token)
+
+
+def _config(app: Starlette, log_level: str, **kwargs) -> uvicorn.Config:
+    return uvicorn.Config(app, http=DroppableH11Protocol, log_level=log_level, lifespan="on", **kwargs)
+
+
+def serve(options: FakeOptions | None = None, host: str = "127.0.0.1", port: int = 8800, *,
+          log_level: str = "info") -> None:
+    """Run the fake until interrupted. Point the luma provider at it with
+    LUMAAI_BASE_URL=http://HOST:PORT/dream-machine/v1 and any LUMAAI_API_KEY."""
+    uvicorn.Server(_config(create_app(options), log_level, host=host, port=port)).run()
+
+
+@dataclass(frozen=True)
+class RunningFake:
+    root: str  # http://127.0.0.1:PORT
+    api: str  # root + /dream-machine/v1: the provider's base URL
+    fake: FakeLuma  # its state and stats
+
+
+@contextlib.contextmanager
+def running(options: FakeOptions | None = None, *, host: str = "127.0.0.1",
+            app: Starlette | None = None) -> Iterator[RunningFake]:
+    """Serve the fake on a free loopback port in a background thread for the duration of the block."""
+    app = app or create_app(options)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    server = uvicorn.Server(_config(app, "warning", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="fake-luma", daemon=True)
+    thread.start()
+    try:
+        _wait_started(server, thread)
+        root = f"http://{host}:{sock.getsockname()[1]}"
+        yield RunningFake(root=root, api=root + PREFIX, fake=app.state.fake)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the fake Luma server did not start")
+        time.sleep(0.01)

@@ -1,0 +1,142 @@
+"""The fake's state: generations whose state follows the wall clock, the stats, the seeded faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .options import FAULTS_BY_ENDPOINT, FakeOptions
+
+ECHO_DEFAULTS = {"generation_type": "video", "prompt": None, "aspect_ratio": "16:9", "loop": False,
+                 "keyframes": None, "callback_url": None, "model": None, "resolution": None,
+                 "duration": None, "concepts": None}
+# A prompt containing "[[fail: <reason>]]" ends failed with that reason: how tests reach each documented one.
+FAIL_MARKER = re.compile(r"\[\[fail:\s*([^\]]+?)\s*\]\]")
+
+
+@dataclass
+class Generation:
+    id: str
+    request: dict
+    created_at: str
+    created: float  # monotonic
+    queued_s: float
+    dreaming_s: float
+    failure_reason: str | None = None  # decided at create (injected or by marker), or by a failed render
+    render: Future | None = None
+    video: Path | None = None
+    thumb: Path | None = None
+
+    def state(self, now: float | None = None) -> str:
+        elapsed = (time.monotonic() if now is None else now) - self.created
+        if elapsed < self.queued_s:
+            return "queued"
+        if elapsed < self.queued_s + self.dreaming_s or (self.render is not None and not self.render.done()):
+            return "dreaming"
+        return "failed" if self.failure_reason else "completed"
+
+    def to_json(self, asset_base: str) -> dict:
+        state = self.state()
+        assets = None
+        if state == "completed":
+            assets = {"video": f"{asset_base}/assets/{self.id}/video.mp4",
+                      "image": f"{asset_base}/assets/{self.id}/thumb.jpg", "progress_video": None}
+        return {"id": self.id, "generation_type": "video", "state": state,
+                "failure_reason": self.failure_reason if state == "failed" else None,
+                "created_at": self.created_at, "assets": assets, "model": self.request.get("model"),
+                "request": self.request}
+
+
+def echo(body: dict) -> dict:
+    """The request as Luma echoes it: every field present, nulls included."""
+    return {**ECHO_DEFAULTS, **{k: v for k, v in body.items() if k in ECHO_DEFAULTS and v is not None}}
+
+
+def iso_now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Faults:
+    """Seeded fault picks, one random stream per endpoint."""
+
+    def __init__(self, options: FakeOptions):
+        self.rate, self.kinds, self.seed = options.fault_rate, options.faults, options.seed
+        self._streams: dict[str, random.Random] = {}
+
+    def pick(self, endpoint: str) -> str | None:
+        rng = self.stream(endpoint)
+        kinds = [k for k in FAULTS_BY_ENDPOINT[endpoint] if k in self.kinds]
+        if not kinds or rng.random() >= self.rate:
+            return None
+        return rng.choice(kinds)
+
+    def stream(self, endpoint: str) -> random.Random:
+        if endpoint not in self._streams:
+            seeded = self.seed is not None
+            self._streams[endpoint] = random.Random(f"{self.seed}:{endpoint}") if seeded else random.Random()
+        return self._streams[endpoint]
+
+
+class FakeLuma:
+    """Everything the fake remembers; thread-safe where render workers touch it."""
+
+    def __init__(self, options: FakeOptions):
+        self.options = options
+        self.faults = Faults(options)
+        self.generations: dict[str, Generation] = {}
+        self.stats: Counter[str] = Counter()
+        self.balance = options.credit_balance
+        self._lock = threading.Lock()
+        self._own_dir = options.work_dir is None
+        self.work_dir = Path(options.work_dir or tempfile.mkdtemp(prefix="fake-luma-"))
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.pool = ThreadPoolExecutor(max_workers=options.render_workers, thread_name_prefix="fake-luma")
+
+    def count(self, name: str, n: int = 1) -> None:
+        with self._lock:
+            self.stats[name] += n
+
+    def new_generation(self, body: dict, failure_reason: str | None = None) -> Generation:
+        queued_s, dreaming_s = self.options.state_times()
+        marker = FAIL_MARKER.search(body.get("prompt") or "")
+        generation = Generation(
+            id=str(uuid.uuid4()), request=echo(body), created_at=iso_now(), created=time.monotonic(),
+            queued_s=queued_s, dreaming_s=dreaming_s,
+            failure_reason=failure_reason or (marker.group(1) if marker else None))
+        with self._lock:
+            self.generations[generation.id] = generation
+            self.balance -= self.options.price_cents
+            self.stats["creates"] += 1
+        if generation.failure_reason:
+            self.mark_failed(generation, generation.failure_reason)
+        return generation
+
+    def mark_failed(self, generation: Generation, reason: str) -> None:
+        with self._lock:
+            generation.failure_reason = reason
+            self.balance += self.options.price_cents  # Luma refunds failed generations in full
+            self.stats["failed"] += 1
+
+    def newest_first(self) -> list[Generation]:
+        with self._lock:
+            return sorted(self.generations.values(), key=lambda g: g.created, reverse=True)
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {"creates": 0, "gets": 0, "lists": 0, "downloads": 0, "failed": 0, "faults": 0,
+                    **self.stats, "credit_balance": self.balance, "generations": len(self.generations)}
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self._own_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
