@@ -1,0 +1,90 @@
+"""The pictures a shot starts and ends on: image files, images at a URL, or frames of another shot's clip."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import av
+import httpx
+from PIL import Image, ImageOps
+
+from .. import ffmpeg
+from ..errors import MediaError, ProviderError
+from ..providers.base import GenerationKeyframe, Keyframe, ShotRequest
+
+FETCH_TIMEOUT_S = 30.0
+
+
+def start_picture(request: ShotRequest) -> Image.Image | None:
+    """The first frame's picture; None for text-to-video. An extension starts on its parent's last frame."""
+    if request.start is None:
+        return None
+    if isinstance(request.start, GenerationKeyframe) and request.start.clip is None:
+        raise ProviderError(f"it extends shot {request.start.shot_id}, whose clip has not been fetched yet",
+                            shot_id=request.shot_id)
+    return _picture(request.start, request.shot_id, frame=-1)
+
+
+def end_picture(request: ShotRequest) -> Image.Image | None:
+    """The last frame's picture, or None. A shot leading into a fetched clip ends on that clip's first frame;
+    one leading into a clip not fetched yet has no end picture."""
+    end = request.end
+    if end is None or (isinstance(end, GenerationKeyframe) and end.clip is None):
+        return None
+    return _picture(end, request.shot_id, frame=0)
+
+
+def _picture(keyframe: Keyframe, shot_id: str, *, frame: int) -> Image.Image:
+    if isinstance(keyframe, GenerationKeyframe):
+        return Image.fromarray(_clip_frame(keyframe.clip, frame))
+    if keyframe.path is not None:
+        return open_image(keyframe.path)
+    if keyframe.url is not None:
+        return fetch_image(keyframe.url, shot_id)
+    raise ProviderError("a keyframe image has neither a path nor a URL", shot_id=shot_id)
+
+
+def _clip_frame(clip: Path, index: int):
+    try:
+        return ffmpeg.frame_at(clip, index)
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise MediaError(f"{clip}: cannot read a frame of this clip ({exc})") from exc
+
+
+def open_image(path: Path) -> Image.Image:
+    """An RGB picture of the image at `path`, upright per its EXIF; formats Pillow lacks go through ffmpeg."""
+    path = Path(path)
+    if not path.is_file():
+        raise MediaError(f"{path}: keyframe image not found")
+    try:
+        with Image.open(path) as image:
+            return ImageOps.exif_transpose(image).convert("RGB")
+    except (OSError, Image.DecompressionBombError, ValueError):
+        return Image.fromarray(_clip_frame(path, 0))
+
+
+def fetch_image(url: str, shot_id: str) -> Image.Image:
+    """Download the keyframe at an http(s) `url` to a temp file and open it."""
+    if not url.startswith(("http://", "https://")):
+        raise ProviderError(f"keyframe URL {url!r} is not http(s)", shot_id=shot_id)
+    with tempfile.TemporaryDirectory(prefix="animatic-") as tmp:
+        path = Path(tmp) / "keyframe"
+        try:
+            _download(url, path)
+        except httpx.HTTPStatusError as exc:
+            code = exc.response.status_code
+            raise ProviderError(f"keyframe {url}: the server answered HTTP {code}", shot_id=shot_id,
+                                retryable=code >= 500 or code == 429) from exc
+        except httpx.HTTPError as exc:
+            raise ProviderError(f"keyframe {url}: could not download it ({exc})", shot_id=shot_id,
+                                retryable=True) from exc
+        return open_image(path)
+
+
+def _download(url: str, path: Path) -> None:
+    with httpx.stream("GET", url, timeout=FETCH_TIMEOUT_S, follow_redirects=True) as response:
+        response.raise_for_status()
+        with path.open("wb") as out:
+            for chunk in response.iter_bytes():
+                out.write(chunk)

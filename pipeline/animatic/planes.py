@@ -1,0 +1,143 @@
+"""Pictures as padded Y'CbCr planes, sampled at a Pose into frames ready for the encoder.
+
+Frames go to x264 as yuv420p so that ffmpeg converts nothing and Pillow resamples 1.5 bytes a pixel
+instead of 4: the one conversion from RGB happens once per picture, here, with the BT.601 limited-range
+matrix that ffmpeg and PyAV assume for untagged video (the encoder also tags it), so a frame decoded with
+pipeline.ffmpeg.frame_at comes back in the colours it went in with, and chains do not drift in colour.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from .motion import Pose
+
+Planes = list[Image.Image]  # Y at full size, Cb and Cr at half size
+
+_TO_YCBCR = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]],
+                     dtype=np.float32) / 255
+
+
+def fit(picture: Image.Image, size: tuple[int, int], margin: tuple[int, int]) -> np.ndarray:
+    """RGB array of `picture` fitted to cover `size` (scaled to fill, centred), plus `margin` each side.
+
+    The margin shows the picture's own pixels where the cover crop cut them off, and a mirror beyond.
+    """
+    (width, height), (mx, my) = size, margin
+    scale = max(width / picture.width, height / picture.height)
+    left, top = (picture.width * scale - width) / 2, (picture.height * scale - height) / 2
+    kept_x, kept_y = min(mx, math.floor(left)), min(my, math.floor(top))
+    box = ((left - kept_x) / scale, (top - kept_y) / scale,
+           (left + width + kept_x) / scale, (top + height + kept_y) / scale)
+    out = picture.resize((width + 2 * kept_x, height + 2 * kept_y), Image.Resampling.LANCZOS, box=box,
+                         reducing_gap=3.0)
+    pad = ((my - kept_y,) * 2, (mx - kept_x,) * 2, (0, 0))
+    return np.pad(np.asarray(out.convert("RGB")), pad, mode="symmetric")
+
+
+def to_planes(rgb: np.ndarray) -> Planes:
+    """Limited-range BT.601 Y'CbCr 4:2:0 planes of an RGB array whose sides are even."""
+    ycc = rgb.astype(np.float32) @ _TO_YCBCR.T + np.array([16, 128, 128], dtype=np.float32)
+    chroma = ycc[:, :, 1:].reshape(rgb.shape[0] // 2, 2, rgb.shape[1] // 2, 2, 2).mean(axis=(1, 3))
+    luma = np.rint(ycc[:, :, 0]).clip(0, 255).astype(np.uint8)
+    cb, cr = (np.rint(chroma[:, :, k]).clip(0, 255).astype(np.uint8) for k in (0, 1))
+    return [Image.fromarray(luma), Image.fromarray(cb), Image.fromarray(cr)]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A picture ready to film: its planes, padded by `margin` luma pixels around a frame of `size`."""
+
+    planes: Planes
+    size: tuple[int, int]
+    margin: tuple[int, int]
+
+    @classmethod
+    def of(cls, picture: Image.Image, size: tuple[int, int], margin: tuple[int, int]) -> Source:
+        return cls(to_planes(fit(picture, size, margin)), size, margin)
+
+    def shoot(self, pose: Pose) -> Planes:
+        """The frame this picture makes at `pose`; the dolly zoom's centre is composited on top."""
+        frame = [self._sample(k, pose, (0, 0, *self._plane_size(k))) for k in range(3)]
+        if pose.inner != 1.0:
+            inner = Pose(pose.zoom * pose.inner, pose.angle, pose.dx, pose.dy)
+            for k in range(3):
+                region = _centre(self._plane_size(k))
+                frame[k].paste(self._sample(k, inner, region), region[:2], _vignette(region[2:]))
+        return frame
+
+    def _plane_size(self, k: int) -> tuple[int, int]:
+        scale = 1 if k == 0 else 2
+        return self.size[0] // scale, self.size[1] // scale
+
+    def _sample(self, k: int, pose: Pose, region: tuple[int, int, int, int]) -> Image.Image:
+        """The part `region` (x, y, width, height) of plane k's frame at `pose`."""
+        scale = 1 if k == 0 else 2
+        width, height = self._plane_size(k)
+        mx, my = self.margin[0] // scale, self.margin[1] // scale
+        x, y, w, h = region
+        if pose.is_identity:
+            return self.planes[k].crop((mx + x, my + y, mx + x + w, my + y + h))
+        x0, y0 = pose.to_source(x, y, width, height)
+        if pose.angle == 0:  # scale and shift only: Pillow's separable resize is 3x faster than AFFINE
+            x1, y1 = pose.to_source(x + w, y + h, width, height)
+            box = (mx + x0, my + y0, mx + x1, my + y1)
+            return self.planes[k].resize((w, h), Image.Resampling.BILINEAR, box=box)
+        xa, ya = pose.to_source(x + 1, y, width, height)
+        xb, yb = pose.to_source(x, y + 1, width, height)
+        coeffs = (xa - x0, xb - x0, mx + x0, ya - y0, yb - y0, my + y0)
+        return self.planes[k].transform((w, h), Image.Transform.AFFINE, coeffs,
+                                        resample=Image.Resampling.BILINEAR)
+
+
+def _centre(size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The middle 60% of a plane, where the dolly zoom's subject stays put."""
+    w, h = (round(side * 0.6) for side in size)
+    return (size[0] - w) // 2, (size[1] - h) // 2, w, h
+
+
+@functools.cache
+def _vignette(size: tuple[int, int]) -> Image.Image:
+    """An elliptical mask, opaque in the middle and fading to nothing at the edge of `size`."""
+    w, h = size
+    y, x = np.ogrid[:h, :w]
+    r = np.hypot((x + 0.5 - w / 2) / (w / 2), (y + 0.5 - h / 2) / (h / 2))
+    u = np.clip((1 - r) / 0.45, 0, 1)
+    return Image.fromarray(np.rint(255 * u * u * (3 - 2 * u)).astype(np.uint8))
+
+
+def blend(a: Planes, b: Planes, weight: float) -> Planes:
+    """`weight` of the way from a to b (0 is a, 1 is b)."""
+    if weight <= 0:
+        return a
+    if weight >= 1:
+        return b
+    return [Image.blend(pa, pb, weight) for pa, pb in zip(a, b, strict=True)]
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """An RGBA picture laid over frames at luma row `top`, full width, with an adjustable opacity."""
+
+    planes: Planes
+    alphas: Planes
+    top: int
+
+    @classmethod
+    def of(cls, rgba: Image.Image, top: int) -> Overlay:
+        """`rgba` must have even sides and `top` must be even, like everything in 4:2:0."""
+        alpha = rgba.getchannel("A")
+        half = alpha.resize((alpha.width // 2, alpha.height // 2), Image.Resampling.BOX)
+        return cls(to_planes(np.asarray(rgba.convert("RGB"))), [alpha, half, half], top)
+
+    def apply(self, frame: Planes, opacity: float) -> Planes:
+        """Lay the overlay on `frame` in place (its planes must be the caller's own) and return it."""
+        for k, (plane, alpha) in enumerate(zip(self.planes, self.alphas, strict=True)):
+            mask = alpha if opacity >= 1 else alpha.point(lambda v: round(v * opacity))
+            frame[k].paste(plane, (0, self.top // (1 if k == 0 else 2)), mask)
+        return frame

@@ -1,0 +1,100 @@
+"""Render one ShotRequest to an H.264 MP4: frames made in Python threads, piped to x264 as raw yuv420p."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .. import ffmpeg
+from ..errors import ProviderError
+from ..formats import FPS, frame_size
+from ..providers.base import ShotRequest
+from . import keyframes, text
+from .film import Cue, Film, caption_band, cues
+from .motion import Camera
+
+WORKERS = 2  # Pillow lets go of the GIL while it resamples, so frames render in parallel with x264
+# Fixed x264 settings, thread count included (x264's output depends on it), keep renders bit-identical on
+# any machine. ultrafast at crf 23 because this is an animatic and making frames already takes most of
+# the CPU; but the first and last frames are what continuity is judged on (and what an extension starts
+# from), so they get far finer quantisers: ipratio for the only I-frame (-g: one per 10 s), a zone for
+# the last (x264 ignores a zone on frame 0).
+X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-threads", "4", "-g", str(10 * FPS),
+        "-colorspace", "smpte170m", "-color_range", "tv"]
+
+
+def _x264(count: int) -> list[str]:
+    return [*X264, "-x264-params", f"ipratio=3:zones={count - 1},{count - 1},q=8"]
+
+
+def render_shot(request: ShotRequest, dest: Path, *, burn_in: bool | None = None) -> None:
+    """Write the animatic of `request` to `dest` (replaced whole, never left half-written).
+
+    burn_in: lay the shot id and prompt over the frames; None follows request.caption.
+    """
+    if request.duration_s < 1:
+        raise ProviderError(f"duration {request.duration_s}s is too short to render", shot_id=request.shot_id)
+    size = frame_size(request.resolution, request.aspect_ratio)
+    film, cued = plan_film(request, size, request.caption if burn_in is None else burn_in)
+    with _replacing(Path(dest)) as part:
+        _encode(film.render, cued, size, part)
+
+
+def plan_film(request: ShotRequest, size: tuple[int, int], burn_in: bool) -> tuple[Film, list[Cue]]:
+    """The pictures and per-frame cues of a shot, ready to render."""
+    start = keyframes.start_picture(request) or text.slate(request.shot_id, request.prompt, size)
+    end = start if request.loop else keyframes.end_picture(request)
+    try:
+        camera = Camera.of(request.concepts, size[0] / size[1], travel=end is not None)
+    except KeyError as exc:
+        raise ProviderError(f"unknown camera concept {exc}", shot_id=request.shot_id) from exc
+    cued = cues(camera, request.duration_s * FPS, ending=end is not None, captioned=burn_in)
+    band = caption_band(request.shot_id, request.prompt, size) if burn_in else None
+    return Film.of(cued, size, start, end, band), cued
+
+
+@contextlib.contextmanager
+def _replacing(dest: Path) -> Iterator[Path]:
+    """A temp path beside `dest` that replaces it atomically once the block succeeds."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    try:
+        yield Path(name)
+        os.replace(name, dest)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
+def _encode(render: Callable[[Cue], list[bytes]], cued: list[Cue], size: tuple[int, int], out: Path) -> None:
+    raw = ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}", "-r", str(FPS), "-i", "-"]
+    args = [*raw, *_x264(len(cued)), "-an", "-movflags", "+faststart", "-f", "mp4", str(out)]
+    with ffmpeg.encoder(args, what=f"encoding {out.name}") as pipe:
+        for frame, repeat in _rendered(render, cued):
+            for _ in range(repeat):
+                pipe.writelines(frame)
+
+
+def _rendered(render: Callable[[Cue], list[bytes]], cued: list[Cue]) -> Iterator[tuple[list[bytes], int]]:
+    """(frame, times) in order; a run of equal cues (a held picture) is rendered once."""
+    runs: list[tuple[Cue, int]] = []
+    for cue in cued:
+        if runs and runs[-1][0] == cue:
+            runs[-1] = (cue, runs[-1][1] + 1)
+        else:
+            runs.append((cue, 1))
+    with ThreadPoolExecutor(WORKERS) as pool:
+        pending: deque = deque()
+        for cue, repeat in runs:
+            pending.append((pool.submit(render, cue), repeat))
+            if len(pending) > 2 * WORKERS:  # bounded look-ahead keeps memory flat at 4k
+                future, times = pending.popleft()
+                yield future.result(), times
+        for future, times in pending:
+            yield future.result(), times
