@@ -266,3 +266,36 @@ def test_a_connection_refused_is_reported_with_the_base_url():
     error = asyncio.run(main())
     assert "could not reach Luma at http://127.0.0.1:9/dream-machine/v1 after 2 attempt(s) (ConnectError)" \
         in str(error)
+
+
+@pytest.mark.parametrize("includes_parent", [False, True])
+def test_the_animatic_renders_an_extension_from_its_parents_last_frame(mode, tmp_path, includes_parent):
+    async def scenario(provider, fake, root):
+        first = shot("first", caption=False)
+        first_id = await provider.submit(first)
+        await provider.fetch(first_id, await provider.wait(first_id), first, tmp_path / "first.mp4")
+        second = shot("second", start=GenerationKeyframe("first", job_id=first_id), caption=False)
+        second_id = await provider.submit(second)
+        return await provider.fetch(second_id, await provider.wait(second_id), second, tmp_path / "second.mp4")
+
+    info = run(mode, FakeOptions(latency=0.1, extension_includes_parent=includes_parent), scenario)
+    assert info.frames == (240 if includes_parent else 120)
+    parent_last = ffmpeg.frame_at(tmp_path / "first.mp4", -1).astype(int)
+    join = ffmpeg.frame_at(tmp_path / "second.mp4", 120 if includes_parent else 0).astype(int)
+    assert abs(parent_last - join).mean() < 4
+    if includes_parent:
+        assert abs(ffmpeg.frame_at(tmp_path / "second.mp4", 119).astype(int) - parent_last).mean() < 1
+
+
+def test_the_animatic_starts_from_a_keyframe_on_the_cdn(mode, tmp_path):
+    Image.new("RGB", (960, 540), (250, 120, 10)).save(tmp_path / "orange.png")
+
+    async def scenario(provider, fake, root):
+        provider.asset_base_url = root + "/cdn"
+        request = shot("lit", start=ImageKeyframe(path=tmp_path / "orange.png"), caption=False)
+        job_id = await provider.submit(request)
+        return await provider.fetch(job_id, await provider.wait(job_id), request, tmp_path / "lit.mp4")
+
+    assert run(mode, FakeOptions(latency=0.1, cdn_dir=tmp_path), scenario, storyboard_dir=tmp_path).frames == 120
+    first = ffmpeg.frame_at(tmp_path / "lit.mp4", 0)
+    assert abs(first.reshape(-1, 3).mean(axis=0) - (250, 120, 10)).max() < 12

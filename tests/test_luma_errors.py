@@ -1,0 +1,254 @@
+"""Every documented error and failure reason gets a message that names the next step; retries obey the headers."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+
+import httpx
+import pytest
+import stamina
+
+from pipeline.errors import ProviderError
+from pipeline.providers import luma_errors as errs
+from pipeline.providers.base import ShotRequest
+from pipeline.providers.luma import (
+    LumaProvider,
+    PollPolicy,
+    RetryPolicy,
+    failure_error,
+    is_permanent_failure,
+)
+
+SHOT = ShotRequest(shot_id="intro", key="k", model="ray-2", resolution="720p", aspect_ratio="16:9",
+                   duration_s=5, prompt="a quiet harbour at dawn")
+GENERATION = {"id": "0000-gen", "state": "queued", "created_at": "2025-05-16T18:53:39.062856Z",
+              "failure_reason": None, "assets": None, "request": {}}
+
+
+@pytest.fixture(autouse=True)
+def no_backoff():
+    with stamina.set_testing(True, attempts=100, cap=True):
+        yield
+
+
+def answering(*responses):
+    """A MockTransport answering with `responses` in turn (the last one repeats); records the requests."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = responses[min(len(seen), len(responses)) - 1]
+        return answer(request) if callable(answer) else answer
+    return httpx.MockTransport(handler), seen
+
+
+def submit_with(*responses, **kwargs):
+    transport, seen = answering(*responses)
+
+    async def main():
+        async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport,
+                                **kwargs) as provider:
+            try:
+                return await provider.submit(SHOT), seen
+            except ProviderError as exc:
+                return exc, seen
+    return asyncio.run(main())
+
+
+def refused(status: int, detail, **headers) -> httpx.Response:
+    return httpx.Response(status, json={"detail": detail}, headers=headers)
+
+
+@pytest.mark.parametrize(("status", "detail", "message"), [
+    (401, "Invalid API key is provided",
+     "shot intro: the API key was refused: check LUMAAI_API_KEY (Luma said: Invalid API key is provided)"),
+    (402, "Insufficient credits",
+     "shot intro: the Luma account is out of credits: check the balance and add credits on the billing page "
+     "of Luma's API dashboard (Luma said: Insufficient credits)"),
+    (403, "Forbidden",
+     "shot intro: this API key has no permission for that request: check the key's plan and model access in "
+     "Luma's API dashboard (Luma said: Forbidden)"),
+    (400, "Prompt is required", "shot intro: Luma refused the request: Prompt is required"),
+    (400, "Prompt is too long, maximum length is 5000 characters",
+     "shot intro: Luma refused the request: Prompt is too long, maximum length is 5000 characters"),
+    (400, "Loop is not supported for reverse extension",
+     "shot intro: Luma refused the request: Loop is not supported for reverse extension"),
+    (400, "No keyframes provided", "shot intro: Luma refused the request: No keyframes provided"),
+    (400, "Unknown request type", "shot intro: Luma refused the request: Unknown request type"),
+    (422, [{"loc": ["body", "keyframes", "frame0", "url"], "msg": "Field required", "type": "missing"}],
+     "shot intro: Luma refused the request as invalid: keyframes.frame0.url: Field required"),
+])
+def test_a_refused_create_says_what_to_do(status, detail, message):
+    error, seen = submit_with(refused(status, detail))
+    assert str(error) == message
+    assert not error.retryable and len(seen) == 1
+
+
+def test_a_missing_create_endpoint_suggests_the_other_path():
+    error, _ = submit_with(refused(404, "Not Found"))
+    assert str(error) == ("shot intro: Luma's create endpoint /generations/video does not answer (HTTP 404): "
+                          "try the other create path ('/generations' or '/generations/video') or check "
+                          "LUMAAI_BASE_URL")
+
+
+def test_an_unknown_generation_is_a_404_with_its_id():
+    transport, _ = answering(refused(404, "Generation not found"))
+
+    async def main():
+        async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport) as provider:
+            with pytest.raises(ProviderError) as caught:
+                await provider.status("abc-123", shot_id="intro")
+            return caught.value
+    error = asyncio.run(main())
+    assert str(error) == ("shot intro: Luma has no such resource (/v1/generations/abc-123): a generation that "
+                          "was deleted or made with another API key, or a wrong LUMAAI_BASE_URL (Luma said: "
+                          "Generation not found) (generation abc-123)")
+
+
+def test_rate_limit_exhausted_tells_the_limits():
+    error, seen = submit_with(refused(429, "Too many requests"), retry=RetryPolicy(attempts=4))
+    assert str(error) == ("shot intro: Luma's rate limit still refused the request after 4 attempt(s) "
+                          "(Build tier: 10 concurrent generations, 20 creates a minute): wait a minute, then "
+                          "resume the run")
+    assert error.retryable and len(seen) == 4
+
+
+def test_server_errors_exhausted_say_resume_later():
+    error, seen = submit_with(refused(503, "Service unavailable"), retry=RetryPolicy(attempts=3))
+    assert str(error).startswith("shot intro: Luma's servers kept failing (Service unavailable) after 3")
+    assert error.retryable and len(seen) == 3
+
+
+@pytest.mark.parametrize("status", [408, 409, 429, 503])
+def test_transient_statuses_are_retried_then_succeed(status):
+    job_id, seen = submit_with(refused(status, "busy"), httpx.Response(201, json=GENERATION))
+    assert job_id == "0000-gen" and len(seen) == 2
+    assert all(r.url.path == "/v1/generations/video" for r in seen)  # no list: nothing was created
+
+
+def test_a_500_on_create_is_ambiguous_so_the_list_is_checked_first():
+    listing = {"generations": [], "has_more": False, "count": 0, "limit": 100, "offset": 0}
+    job_id, seen = submit_with(refused(500, "oops"), httpx.Response(200, json=listing),
+                               httpx.Response(201, json=GENERATION))
+    assert job_id == "0000-gen"
+    assert [(r.method, r.url.path) for r in seen] == [
+        ("POST", "/v1/generations/video"), ("GET", "/v1/generations"), ("POST", "/v1/generations/video")]
+
+
+def test_x_should_retry_overrides_the_status():
+    error, seen = submit_with(refused(503, "down", **{"x-should-retry": "false"}))
+    assert len(seen) == 1 and error.retryable
+    job_id, seen = submit_with(refused(400, "flaky", **{"x-should-retry": "true"}),
+                               httpx.Response(201, json=GENERATION))
+    assert job_id == "0000-gen" and len(seen) == 2
+
+
+def test_the_legacy_create_path_is_configurable():
+    _, seen = submit_with(httpx.Response(201, json=GENERATION), create_path="/generations")
+    assert seen[0].url.path == "/v1/generations"
+    assert seen[0].headers["authorization"] == "Bearer k"
+
+
+def test_a_connection_refused_before_sending_is_retried_without_listing():
+    def refuse(request):
+        raise httpx.ConnectError("refused", request=request)
+    job_id, seen = submit_with(refuse, httpx.Response(201, json=GENERATION))
+    assert job_id == "0000-gen" and [r.method for r in seen] == ["POST", "POST"]
+
+
+def headers(**values) -> httpx.Headers:
+    return httpx.Headers({k.replace("_", "-"): v for k, v in values.items()})
+
+
+def test_retry_after_in_all_its_forms():
+    assert errs.retry_after(headers(retry_after_ms="1500", retry_after="9")) == 1.5
+    assert errs.retry_after(headers(retry_after="7")) == 7
+    later = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 28 <= errs.retry_after(headers(retry_after=later)) <= 31
+    assert errs.retry_after(headers(retry_after="soon")) is None
+    assert errs.retry_after(headers()) is None
+
+
+def test_the_backoff_hook_uses_retry_after_within_bounds():
+    hook = errs.backoff_hook(max_retry_after=60)
+    request = httpx.Request("POST", "http://luma.test/v1/generations")
+
+    def answer(status, **h):
+        return errs.RetryableResponse(httpx.Response(status, headers=headers(**h), request=request))
+    assert hook(answer(429, retry_after="2")) == 2.0
+    assert hook(answer(429, retry_after_ms="250")) == 0.25
+    assert hook(answer(429, retry_after="600")) is True  # too long: exponential backoff instead
+    assert hook(answer(503)) is True
+    assert hook(httpx.ReadTimeout("slow")) is True
+    assert hook(errs.RefusedResponse(httpx.Response(400, request=request))) is False
+    assert hook(ValueError("a bug")) is False
+
+
+PERMANENT = {
+    "Contains blacklisted words": "Luma refused the prompt because it contains blocked words: reword the prompt",
+    "Failed to read user input frames": "Luma could not read the keyframe image(s): check that every keyframe "
+                                        "URL is public and serves an image",
+    "Frame moderation failed": "Luma's moderation refused a keyframe image: use another image",
+    "Advanced prompt moderation failed": "Luma's moderation refused the prompt: reword the prompt",
+}
+
+
+@pytest.mark.parametrize(("reason", "advice"), PERMANENT.items())
+def test_permanent_failures_are_not_retried_and_say_why(reason, advice):
+    assert is_permanent_failure(reason)
+    error = failure_error(reason, shot_id="intro", job_id="g1")
+    assert str(error).startswith(f"shot intro: {advice}")
+    assert str(error).endswith(f"(Luma said: {reason}) (generation g1)")
+    assert not error.retryable
+
+
+@pytest.mark.parametrize("reason", ["Prompt processing failed", "Error dispatching job", "Job failed",
+                                    "Something new happened", None])
+def test_other_failures_are_retryable(reason):
+    assert not is_permanent_failure(reason)
+    error = failure_error(reason, shot_id="intro", job_id="g1")
+    assert error.retryable
+    assert str(error) == (f"shot intro: the generation failed on Luma's side ({reason or 'no reason given'}): "
+                          "this is usually transient, and the shot will be generated again (generation g1)")
+
+
+def test_a_missing_key_says_which_variable_to_set(monkeypatch):
+    monkeypatch.delenv("LUMAAI_API_KEY", raising=False)
+    monkeypatch.delenv("LUMA_API_KEY", raising=False)
+    with pytest.raises(ProviderError, match=r"no Luma API key: set LUMAAI_API_KEY \(or LUMA_API_KEY\)"):
+        LumaProvider()
+
+
+def test_the_key_and_base_url_come_from_the_environment(monkeypatch):
+    monkeypatch.delenv("LUMAAI_API_KEY", raising=False)
+    monkeypatch.setenv("LUMA_API_KEY", "from-env")
+    monkeypatch.setenv("LUMAAI_BASE_URL", "http://elsewhere.test/v9/")
+    transport, seen = answering(httpx.Response(200, json={"credit_balance": 12.5}))
+
+    async def main():
+        async with LumaProvider(transport=transport) as provider:
+            return await provider.client.credits()
+    assert asyncio.run(main()) == 12.5
+    assert str(seen[0].url) == "http://elsewhere.test/v9/credits"
+    assert seen[0].headers["authorization"] == "Bearer from-env"
+
+
+def test_polling_starts_short_and_grows_to_a_cap(monkeypatch):
+    states = ["queued"] * 3 + ["dreaming"] * 8 + ["completed"]
+    answers = [httpx.Response(200, json={**GENERATION, "state": s}) for s in states]
+    transport, _ = answering(*answers)
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds):
+        sleeps.append(seconds)
+
+    monkeypatch.setattr("pipeline.providers.luma.asyncio.sleep", fake_sleep)
+
+    async def main():
+        async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport,
+                                poll=PollPolicy(initial_s=1, factor=1.5, max_s=15, timeout_s=1e6)) as provider:
+            return await provider.wait("0000-gen")
+    assert asyncio.run(main()).state == "completed"
+    assert sleeps == [1, 1.5, 2.25, 3.375, 5.0625, 7.59375, 11.390625, 15, 15, 15, 15]
