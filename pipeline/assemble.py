@@ -41,7 +41,7 @@ def _normalise(i: int, p: PlannedShot, width: int, height: int) -> str:
     """Any clip -> exactly the planned frames at the cut's size, rate and pixel format."""
     return (f"[{i}:v:0]fps={formats.FPS},scale={width}:{height}:force_original_aspect_ratio=decrease,"
             f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,"
-            f"tpad=stop_mode=clone:stop={p.frames},trim=end_frame={p.frames},setpts=PTS-STARTPTS[v{i}]")
+            f"tpad=stop_mode=clone:stop={p.frames},trim=end_frame={p.frames},setpts=PTS-STARTPTS,settb=1/{formats.FPS}[v{i}]")
 
 
 def _joins(plan: Plan) -> list[str]:
@@ -49,7 +49,7 @@ def _joins(plan: Plan) -> list[str]:
     for i, p in enumerate(plan.shots[1:], 1):
         out = "cut" if i == len(plan.shots) - 1 else f"j{i}"
         if p.transition == "cut":
-            steps.append(f"[{acc}][v{i}]concat=n=2:v=1:a=0[{out}]")
+            steps.append(f"[{acc}][v{i}]concat=n=2:v=1:a=0,settb=1/{formats.FPS}[{out}]")
         else:
             steps.append(f"[{acc}][v{i}]xfade=transition={XFADE[p.transition]}:"
                          f"duration={p.transition_frames / formats.FPS}:offset={p.start_s}[{out}]")
