@@ -251,3 +251,13 @@ def test_options_are_checked():
     with pytest.raises(ValueError, match="fault_rate must be between 0 and 1"):
         FakeOptions(fault_rate=2)
     assert FakeOptions(latency=10).state_times() == (2.0, 8.0)
+
+
+def test_serving_on_a_busy_port_is_a_pipeline_error():
+    from pipeline.errors import PipelineError
+    from pipeline.fake_luma import serve
+
+    with running(FakeOptions(render=quick_render)) as server:
+        port = int(server.root.rsplit(":", 1)[1])
+        with pytest.raises(PipelineError, match=f"cannot listen on 127.0.0.1:{port}"):
+            serve(FakeOptions(), port=port)

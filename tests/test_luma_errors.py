@@ -252,3 +252,40 @@ def test_polling_starts_short_and_grows_to_a_cap(monkeypatch):
             return await provider.wait("0000-gen")
     assert asyncio.run(main()).state == "completed"
     assert sleeps == [1, 1.5, 2.25, 3.375, 5.0625, 7.59375, 11.390625, 15, 15, 15, 15]
+
+
+def test_a_timed_out_create_adopts_the_generation_it_made_instead_of_paying_again():
+    from pipeline.providers.luma_request import request_body
+
+    made = {**GENERATION, "id": "made-by-the-lost-attempt", "created_at": "2999-01-01T00:00:00.000000Z",
+            "request": {**request_body(SHOT), "callback_url": None}}
+    other = {**made, "id": "someone-elses", "request": {**made["request"], "prompt": "another shot"}}
+    listing = {"generations": [other, made], "has_more": False, "count": 2, "limit": 100, "offset": 0}
+
+    def timeout(request):
+        raise httpx.ReadTimeout("no answer", request=request)
+    job_id, seen = submit_with(timeout, httpx.Response(200, json=listing))
+    assert job_id == "made-by-the-lost-attempt"
+    assert [r.method for r in seen] == ["POST", "GET"]
+
+
+def test_a_timed_out_create_that_made_nothing_is_created_again():
+    empty = {"generations": [], "has_more": False, "count": 0, "limit": 100, "offset": 0}
+
+    def timeout(request):
+        raise httpx.ReadTimeout("no answer", request=request)
+    job_id, seen = submit_with(timeout, httpx.Response(200, json=empty), httpx.Response(201, json=GENERATION))
+    assert job_id == "0000-gen" and [r.method for r in seen] == ["POST", "GET", "POST"]
+
+
+def test_an_old_identical_generation_is_not_adopted_for_a_new_create():
+    from pipeline.providers.luma_request import request_body
+
+    old = {**GENERATION, "id": "yesterdays", "created_at": "2020-01-01T00:00:00Z",
+           "request": request_body(SHOT)}
+    listing = {"generations": [old], "has_more": False, "count": 1, "limit": 100, "offset": 0}
+
+    def timeout(request):
+        raise httpx.ReadTimeout("no answer", request=request)
+    job_id, seen = submit_with(timeout, httpx.Response(200, json=listing), httpx.Response(201, json=GENERATION))
+    assert job_id == "0000-gen"

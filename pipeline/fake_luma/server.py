@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 import time
@@ -13,6 +14,7 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from ..errors import PipelineError
 from .app import PREFIX, create_app
 from .faults import CURRENT_TRANSPORT
 from .options import FakeOptions
@@ -37,9 +39,27 @@ def _config(app: Starlette, log_level: str, **kwargs) -> uvicorn.Config:
 
 def serve(options: FakeOptions | None = None, host: str = "127.0.0.1", port: int = 8800, *,
           log_level: str = "info") -> None:
-    """Run the fake until interrupted. Point the luma provider at it with
-    LUMAAI_BASE_URL=http://HOST:PORT/dream-machine/v1 and any LUMAAI_API_KEY."""
-    uvicorn.Server(_config(create_app(options), log_level, host=host, port=port)).run()
+    """Run the fake until interrupted (Ctrl-C shuts it down cleanly and returns). Point the luma provider at
+    it with LUMAAI_BASE_URL=http://HOST:PORT/dream-machine/v1 and any LUMAAI_API_KEY."""
+    sock = _bound(host, port)
+    app = create_app(options)
+    server = uvicorn.Server(_config(app, log_level))
+    keys = "its configured key" if app.state.fake.options.api_key else "any bearer key"
+    logging.getLogger("uvicorn.error").info(  # uvicorn's own line does not say the API's prefix
+        "fake Luma API on http://%s:%d%s (accepts %s; stats at /_fake/stats)",
+        host, sock.getsockname()[1], PREFIX, keys)
+    with sock, contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal after shutting down
+        server.run(sockets=[sock])
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    """A listening address bound here, so that a busy port is a PipelineError rather than uvicorn's exit."""
+    try:
+        sock = socket.create_server((host, port), reuse_port=False)
+    except OSError as exc:
+        raise PipelineError(f"the fake Luma server cannot listen on {host}:{port} ({exc.strerror}): "
+                            "choose another --port or --host") from exc
+    return sock
 
 
 @dataclass(frozen=True)
@@ -54,9 +74,7 @@ def running(options: FakeOptions | None = None, *, host: str = "127.0.0.1",
             app: Starlette | None = None) -> Iterator[RunningFake]:
     """Serve the fake on a free loopback port in a background thread for the duration of the block."""
     app = app or create_app(options)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
+    sock = _bound(host, 0)
     server = uvicorn.Server(_config(app, "warning", access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="fake-luma", daemon=True)
     thread.start()
