@@ -114,16 +114,38 @@ def count_frames(path: str | Path) -> int:
 
 def frame_at(path: str | Path, index: int) -> np.ndarray:
     """One decoded frame as an RGB array; index -1 is the exact last frame (not the -sseof guess)."""
+    return _decoded_at(path, index, lambda frame: frame.to_ndarray(format="rgb24"))
+
+
+def planes_at(path: str | Path, index: int) -> list[np.ndarray] | None:
+    """One decoded frame's Y, Cb, Cr planes as stored, if it is limited-range BT.601 yuv420p (else None).
+
+    Reusing a frame this way converts nothing: an RGB round trip through swscale loses about half a level
+    a pass (it truncates), which darkens a chain of extensions visibly within a few shots.
+    """
+    return _decoded_at(path, index, _bt601_planes)
+
+
+def _bt601_planes(frame) -> list[np.ndarray] | None:
+    if frame.format.name != "yuv420p" or frame.colorspace not in (2, 5, 6) or frame.color_range == 2:
+        return None  # 2 5 6: unspecified, BT.470BG, SMPTE 170M; color_range 2 is full (JPEG) range
+    flat, (w, h) = frame.to_ndarray().ravel(), (frame.width, frame.height)
+    cut = (0, w * h, w * h + (w // 2) * (h // 2), w * h + 2 * (w // 2) * (h // 2))
+    shapes = ((h, w), (h // 2, w // 2), (h // 2, w // 2))
+    return [flat[a:b].reshape(shape) for a, b, shape in zip(cut[:-1], cut[1:], shapes, strict=True)]
+
+
+def _decoded_at(path: str | Path, index: int, convert):
     with av.open(str(path)) as box:
         stream = box.streams.video[0]
         stream.thread_type = "AUTO"
         last = None
         for i, frame in enumerate(box.decode(stream)):
             if i == index:
-                return frame.to_ndarray(format="rgb24")
+                return convert(frame)
             last = frame
         if index == -1 and last is not None:
-            return last.to_ndarray(format="rgb24")
+            return convert(last)
     raise MediaError(f"{path}: has no frame {index}")
 
 

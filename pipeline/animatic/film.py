@@ -16,7 +16,7 @@ from PIL import Image
 from ..formats import FPS
 from . import text
 from .motion import Camera, Pose, ease, reach
-from .planes import Overlay, Source, blend
+from .planes import Overlay, Picture, Source, blend
 
 FADE_FRAMES = 12  # the caption's fade in and out: half a second
 DISSOLVE = (0.15, 0.85)  # the part of the shot (0..1) over which the end picture dissolves in
@@ -53,10 +53,10 @@ class Film:
     overlay: Overlay | None
 
     @classmethod
-    def of(cls, cued: list[Cue], size: tuple[int, int], start: Image.Image, end: Image.Image | None,
+    def of(cls, cued: list[Cue], size: tuple[int, int], start: Picture, end: Picture | None,
            band: Image.Image | None) -> Film:
         """Prepare the pictures with just the margin their poses in `cued` look into."""
-        def source(picture: Image.Image, poses: list[Pose]) -> Source:
+        def source(picture: Picture, poses: list[Pose]) -> Source:
             return Source.of(picture, size, reach(poses, *size))
         ends = [c.end for c in cued if c.end is not None]
         return cls(source(start, [c.start for c in cued]),

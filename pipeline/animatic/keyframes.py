@@ -12,32 +12,33 @@ from PIL import Image, ImageOps
 from .. import ffmpeg
 from ..errors import MediaError, ProviderError
 from ..providers.base import GenerationKeyframe, Keyframe, ShotRequest
+from .planes import Picture, Stored
 
 FETCH_TIMEOUT_S = 30.0
 
 
-def start_picture(request: ShotRequest) -> Image.Image | None:
+def start_picture(request: ShotRequest, size: tuple[int, int]) -> Picture | None:
     """The first frame's picture; None for text-to-video. An extension starts on its parent's last frame."""
     if request.start is None:
         return None
     if isinstance(request.start, GenerationKeyframe) and request.start.clip is None:
         raise ProviderError(f"it extends shot {request.start.shot_id}, whose clip has not been fetched yet",
                             shot_id=request.shot_id)
-    return _picture(request.start, request.shot_id, frame=-1)
+    return _picture(request.start, request.shot_id, size, frame=-1)
 
 
-def end_picture(request: ShotRequest) -> Image.Image | None:
+def end_picture(request: ShotRequest, size: tuple[int, int]) -> Picture | None:
     """The last frame's picture, or None. A shot leading into a fetched clip ends on that clip's first frame;
     one leading into a clip not fetched yet has no end picture."""
     end = request.end
     if end is None or (isinstance(end, GenerationKeyframe) and end.clip is None):
         return None
-    return _picture(end, request.shot_id, frame=0)
+    return _picture(end, request.shot_id, size, frame=0)
 
 
-def _picture(keyframe: Keyframe, shot_id: str, *, frame: int) -> Image.Image:
+def _picture(keyframe: Keyframe, shot_id: str, size: tuple[int, int], *, frame: int) -> Picture:
     if isinstance(keyframe, GenerationKeyframe):
-        return Image.fromarray(_clip_frame(keyframe.clip, frame))
+        return clip_frame(keyframe.clip, frame, size)
     if keyframe.path is not None:
         return open_image(keyframe.path)
     if keyframe.url is not None:
@@ -45,11 +46,19 @@ def _picture(keyframe: Keyframe, shot_id: str, *, frame: int) -> Image.Image:
     raise ProviderError("a keyframe image has neither a path nor a URL", shot_id=shot_id)
 
 
-def _clip_frame(clip: Path, index: int):
+def clip_frame(clip: Path, index: int, size: tuple[int, int]) -> Picture:
+    """Frame `index` of `clip`: as stored when it is an animatic-like frame of `size`, else as RGB."""
+    planes = _decode(ffmpeg.planes_at, clip, index)
+    if planes is not None and planes[0].shape == (size[1], size[0]):
+        return Stored(planes)
+    return Image.fromarray(_decode(ffmpeg.frame_at, clip, index))
+
+
+def _decode(read, path: Path, index: int):
     try:
-        return ffmpeg.frame_at(clip, index)
+        return read(path, index)
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"{clip}: cannot read a frame of this clip ({exc})") from exc
+        raise MediaError(f"{path}: cannot read a frame of this clip ({exc})") from exc
 
 
 def open_image(path: Path) -> Image.Image:
@@ -61,7 +70,7 @@ def open_image(path: Path) -> Image.Image:
         with Image.open(path) as image:
             return ImageOps.exif_transpose(image).convert("RGB")
     except (OSError, Image.DecompressionBombError, ValueError):
-        return Image.fromarray(_clip_frame(path, 0))
+        return Image.fromarray(_decode(ffmpeg.frame_at, path, 0))
 
 
 def fetch_image(url: str, shot_id: str) -> Image.Image:

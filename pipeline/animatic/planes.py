@@ -19,6 +19,16 @@ from .motion import Pose
 
 Planes = list[Image.Image]  # Y at full size, Cb and Cr at half size
 
+
+@dataclass(frozen=True)
+class Stored:
+    """A clip's frame kept as its decoded yuv420p planes, so filming it again converts nothing."""
+
+    planes: list[np.ndarray]
+
+
+Picture = Image.Image | Stored
+
 _TO_YCBCR = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]],
                      dtype=np.float32) / 255
 
@@ -58,8 +68,14 @@ class Source:
     margin: tuple[int, int]
 
     @classmethod
-    def of(cls, picture: Image.Image, size: tuple[int, int], margin: tuple[int, int]) -> Source:
-        return cls(to_planes(fit(picture, size, margin)), size, margin)
+    def of(cls, picture: Picture, size: tuple[int, int], margin: tuple[int, int]) -> Source:
+        """`picture` fitted to `size`; a Stored frame must already have that size."""
+        if isinstance(picture, Image.Image):
+            return cls(to_planes(fit(picture, size, margin)), size, margin)
+        pads = [((margin[1] // s,) * 2, (margin[0] // s,) * 2) for s in (1, 2, 2)]
+        planes = [Image.fromarray(np.pad(p, pad, mode="symmetric")) for p, pad in zip(picture.planes, pads,
+                                                                                      strict=True)]
+        return cls(planes, size, margin)
 
     def shoot(self, pose: Pose) -> Planes:
         """The frame this picture makes at `pose`; the dolly zoom's centre is composited on top."""

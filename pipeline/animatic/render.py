@@ -29,7 +29,7 @@ X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-threads", "4"
 
 
 def _x264(count: int) -> list[str]:
-    return [*X264, "-x264-params", f"ipratio=3:zones={count - 1},{count - 1},q=8"]
+    return [*X264, "-x264-params", f"ipratio=6:zones={count - 1},{count - 1},q=6"]
 
 
 def render_shot(request: ShotRequest, dest: Path, *, burn_in: bool | None = None) -> None:
@@ -47,8 +47,8 @@ def render_shot(request: ShotRequest, dest: Path, *, burn_in: bool | None = None
 
 def plan_film(request: ShotRequest, size: tuple[int, int], burn_in: bool) -> tuple[Film, list[Cue]]:
     """The pictures and per-frame cues of a shot, ready to render."""
-    start = keyframes.start_picture(request) or text.slate(request.shot_id, request.prompt, size)
-    end = start if request.loop else keyframes.end_picture(request)
+    start = keyframes.start_picture(request, size) or text.slate(request.shot_id, request.prompt, size)
+    end = start if request.loop else keyframes.end_picture(request, size)
     try:
         camera = Camera.of(request.concepts, size[0] / size[1], travel=end is not None)
     except KeyError as exc:
