@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email.utils
 import time
 
@@ -20,6 +21,7 @@ from pipeline.providers.luma import (
     failure_error,
     is_permanent_failure,
 )
+from pipeline.providers.luma_request import request_body
 
 SHOT = ShotRequest(shot_id="intro", key="k", model="ray-2", resolution="720p", aspect_ratio="16:9",
                    duration_s=5, prompt="a quiet harbour at dawn")
@@ -255,8 +257,6 @@ def test_polling_starts_short_and_grows_to_a_cap(monkeypatch):
 
 
 def test_a_timed_out_create_adopts_the_generation_it_made_instead_of_paying_again():
-    from pipeline.providers.luma_request import request_body
-
     made = {**GENERATION, "id": "made-by-the-lost-attempt", "created_at": "2999-01-01T00:00:00.000000Z",
             "request": {**request_body(SHOT), "callback_url": None}}
     other = {**made, "id": "someone-elses", "request": {**made["request"], "prompt": "another shot"}}
@@ -279,8 +279,6 @@ def test_a_timed_out_create_that_made_nothing_is_created_again():
 
 
 def test_an_old_identical_generation_is_not_adopted_for_a_new_create():
-    from pipeline.providers.luma_request import request_body
-
     old = {**GENERATION, "id": "yesterdays", "created_at": "2020-01-01T00:00:00Z",
            "request": request_body(SHOT)}
     listing = {"generations": [old], "has_more": False, "count": 1, "limit": 100, "offset": 0}
@@ -289,3 +287,32 @@ def test_an_old_identical_generation_is_not_adopted_for_a_new_create():
         raise httpx.ReadTimeout("no answer", request=request)
     job_id, seen = submit_with(timeout, httpx.Response(200, json=listing), httpx.Response(201, json=GENERATION))
     assert job_id == "0000-gen"
+
+
+def test_find_copes_with_naive_times_on_either_side():
+    made = {**GENERATION, "id": "naive", "created_at": "2999-01-01T00:00:00", "request": request_body(SHOT)}
+    transport, _ = answering(httpx.Response(200, json={"generations": [made], "has_more": False}))
+
+    async def main():
+        async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport) as provider:
+            return await provider.find_existing(SHOT, since=dt.datetime(2000, 1, 1))
+    assert asyncio.run(main()) == "naive"
+
+
+def test_find_reads_on_when_the_list_is_oldest_first_and_stops_early_when_newest_first():
+    def generation(gid, year, prompt="other"):
+        return {**GENERATION, "id": gid, "created_at": f"{year}-01-01T00:00:00Z",
+                "request": {**request_body(SHOT), "prompt": prompt}}
+    old = [generation("a", 2001), generation("b", 2002)]
+    oldest_first = [{"generations": old, "has_more": True},
+                    {"generations": [generation("c", 2999, SHOT.prompt)], "has_more": False}]
+    newest_first = [{"generations": old[::-1], "has_more": True}, {"generations": [], "has_more": False}]
+
+    for pages, expected, requests in ((oldest_first, "c", 2), (newest_first, None, 1)):
+        transport, seen = answering(*(httpx.Response(200, json=page) for page in pages))
+
+        async def main(transport=transport):
+            async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport) as provider:
+                return await provider.find_existing(SHOT, since=dt.datetime(2500, 1, 1, tzinfo=dt.UTC))
+        assert asyncio.run(main()) == expected
+        assert [r.url.params["offset"] for r in seen] == ["0", "100"][:requests]

@@ -152,7 +152,7 @@ class LumaClient:
         `skew_s` allows for the difference between this machine's clock and Luma's. Order of the list is
         unconfirmed, so pages are read until they are all older than `since` (newest first) or run out.
         """
-        cutoff = since - dt.timedelta(seconds=skew_s) if since else None
+        cutoff = _utc(since) - dt.timedelta(seconds=skew_s) if since else None
         for page in range(pages):
             answer = await self.list(limit=100, offset=page * 100)
             found, all_older = _scan(answer.get("generations") or [], body, cutoff, self.owned)
@@ -207,9 +207,14 @@ def _is_ambiguous(exc: Exception) -> bool:
 
 def _created(generation: dict) -> dt.datetime | None:
     try:
-        return dt.datetime.fromisoformat(generation["created_at"].replace("Z", "+00:00"))
+        return _utc(dt.datetime.fromisoformat(generation["created_at"].replace("Z", "+00:00")))
     except (KeyError, AttributeError, ValueError):
         return None
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """Aware in UTC; a naive time is taken to be UTC already (Luma's timestamps are)."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def _scan(generations: list[dict], body: dict, cutoff: dt.datetime | None,
