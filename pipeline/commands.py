@@ -12,7 +12,7 @@ from rich.text import Text
 
 from . import formats, starter
 from .cli import print_json, print_notes, print_problems
-from .errors import StoryboardError
+from .errors import PipelineError, StoryboardError
 from .load import load
 from .plan import Plan, to_json
 from .storyboard import Storyboard
@@ -150,4 +150,34 @@ def _run(args) -> int:
     return 0
 
 
-COMMANDS = [validate_command, plan_command, run_command, schema_command, init_command]
+def fake_luma_command(sub: Sub) -> None:
+    p = sub.add_parser("fake-luma", help="serve a local fake of Luma's API to rehearse runs for free",
+                       description="Serve a fake Luma Dream Machine API on loopback that renders animatic "
+                                   "clips. Then: LUMAAI_BASE_URL=http://HOST:PORT/dream-machine/v1 "
+                                   "LUMAAI_API_KEY=anything pipeline run PATH --provider luma")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8800, help="port (default: 8800)")
+    p.add_argument("--latency", type=float, default=5.0, metavar="S",
+                   help="seconds from create to completed, rendering included (default: 5)")
+    p.add_argument("--fault-rate", type=float, default=0.0, metavar="R",
+                   help="chance of an injected fault per request: 429, 500, 503, dropped connection, "
+                        "failed generation, truncated download (default: 0)")
+    p.add_argument("--seed", type=int, help="seed for the injected faults, to repeat a rehearsal exactly")
+    p.add_argument("--cdn", type=Path, metavar="DIR",
+                   help="also serve DIR at /cdn, as the public folder behind asset_base_url")
+    p.add_argument("--extension-includes-parent", action="store_true",
+                   help="an extension's video also holds its parent's footage (unconfirmed Luma behaviour)")
+    p.set_defaults(handler=_fake_luma)
+
+
+def _fake_luma(args) -> int:
+    from .fake_luma import FakeOptions, serve
+
+    if not 0 <= args.fault_rate <= 1:
+        raise PipelineError("--fault-rate is a probability: give a number from 0 to 1")
+    serve(FakeOptions(latency=args.latency, fault_rate=args.fault_rate, seed=args.seed, cdn_dir=args.cdn,
+                      extension_includes_parent=args.extension_includes_parent), host=args.host, port=args.port)
+    return 0
+
+
+COMMANDS = [validate_command, plan_command, run_command, schema_command, init_command, fake_luma_command]

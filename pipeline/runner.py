@@ -28,11 +28,21 @@ class RunResult:
 def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, caption: bool = True,
         on_event: Event = lambda shot, what: None) -> RunResult:
     """Generate what the plan needs into out_dir/clips and write out_dir/final.mp4."""
-    done, generated = asyncio.run(_generate(project, plan, provider, out_dir / "clips", caption, on_event))
+    done, generated = asyncio.run(_generate_then_close(project, plan, provider, out_dir / "clips", caption,
+                                                      on_event))
     clips = {p.id: done[p.id].clip if p.generate else project.file(p.shot.clip) for p in plan.shots}
     on_event("cut", "assembling")
     cut = assemble(project, plan, clips, out_dir / "final.mp4")
     return RunResult(cut, clips, generated)
+
+
+async def _generate_then_close(project, plan, provider, clips_dir, caption, on_event):
+    try:
+        return await _generate(project, plan, provider, clips_dir, caption, on_event)
+    finally:
+        close = getattr(provider, "close", None)  # providers holding connections (luma) release them
+        if close is not None:
+            await close()
 
 
 async def _generate(project: Project, plan: Plan, provider: Provider, clips_dir: Path, caption: bool,
