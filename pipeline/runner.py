@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assemble import assemble
-from .errors import ProviderError
 from .load import Project
 from .plan import Plan, PlannedShot
-from .providers.base import Provider
+from .providers.base import JobStatus, Provider, ShotRequest
+from .providers.luma_errors import failure_error
 from .shot_request import Generated, shot_request
 
 Event = Callable[[str, str], None]  # (shot id, what happened)
 FIRST_POLL_S, POLL_GROWTH, MAX_POLL_S = 0.5, 1.5, 15.0
+FAILED_RETRIES = 2  # generations that fail on the provider's side are refunded; try a shot up to 3 times
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,7 @@ async def _generate(project: Project, plan: Plan, provider: Provider, clips_dir:
             on_event(planned.id, "cached")
             continue
         request = shot_request(project, planned, done, caption=caption)
-        job_id = await provider.submit(request)
-        on_event(planned.id, "submitted")
-        status = await _wait(provider, job_id, planned)
+        job_id, status = await _generate_one(provider, request, on_event)
         await provider.fetch(job_id, status, request, dest)
         done[planned.id] = Generated(job_id=job_id, clip=dest)
         generated += 1
@@ -66,13 +65,26 @@ async def _generate(project: Project, plan: Plan, provider: Provider, clips_dir:
     return done, generated
 
 
-async def _wait(provider: Provider, job_id: str, planned: PlannedShot):
+async def _generate_one(provider: Provider, request: ShotRequest, on_event: Event) -> tuple[str, JobStatus]:
+    """Submit and wait; a failed generation is tried again (Luma refunds it) unless its input was refused."""
+    failures = 0
+    while True:
+        job_id = await provider.submit(request)
+        on_event(request.shot_id, "submitted")
+        status = await _wait(provider, job_id)
+        if status.state == "completed":
+            return job_id, status
+        error, failures = failure_error(status.failure_reason, shot_id=request.shot_id, job_id=job_id), failures + 1
+        if not error.retryable or failures > FAILED_RETRIES:
+            raise error
+        on_event(request.shot_id, f"failed ({status.failure_reason}); generating it again")
+
+
+async def _wait(provider: Provider, job_id: str) -> JobStatus:
     delay = FIRST_POLL_S
     while not (status := await provider.status(job_id)).done:
         await asyncio.sleep(delay)
         delay = min(delay * POLL_GROWTH, MAX_POLL_S)
-    if status.state == "failed":
-        raise ProviderError(f"generation failed: {status.failure_reason}", shot_id=planned.id, job_id=job_id)
     return status
 
 
