@@ -57,7 +57,8 @@ class Film:
            band: Image.Image | None) -> Film:
         """Prepare the pictures with just the margin their poses in `cued` look into."""
         def source(picture: Picture, poses: list[Pose]) -> Source:
-            return Source.of(picture, size, reach(poses, *size))
+            moves = any(not pose.is_identity for pose in poses)
+            return Source.of(picture, size, reach(poses, *size), moves=moves)
         ends = [c.end for c in cued if c.end is not None]
         return cls(source(start, [c.start for c in cued]),
                    source(end, ends) if end is not None and ends else None,

@@ -18,6 +18,7 @@ from PIL import Image
 from .motion import Pose
 
 Planes = list[Image.Image]  # Y at full size, Cb and Cr at half size
+FINE = 2  # moves sample planes upsampled this many times (see Source)
 
 
 @dataclass(frozen=True)
@@ -52,30 +53,40 @@ def fit(picture: Image.Image, size: tuple[int, int], margin: tuple[int, int]) ->
 
 def to_planes(rgb: np.ndarray) -> Planes:
     """Limited-range BT.601 Y'CbCr 4:2:0 planes of an RGB array whose sides are even."""
-    ycc = rgb.astype(np.float32) @ _TO_YCBCR.T + np.array([16, 128, 128], dtype=np.float32)
-    chroma = ycc[:, :, 1:].reshape(rgb.shape[0] // 2, 2, rgb.shape[1] // 2, 2, 2).mean(axis=(1, 3))
-    luma = np.rint(ycc[:, :, 0]).clip(0, 255).astype(np.uint8)
-    cb, cr = (np.rint(chroma[:, :, k]).clip(0, 255).astype(np.uint8) for k in (0, 1))
-    return [Image.fromarray(luma), Image.fromarray(cb), Image.fromarray(cr)]
+    ycc = rgb.astype(np.float32) @ _TO_YCBCR.T
+    chroma = (ycc[0::2, 0::2, 1:] + ycc[1::2, 0::2, 1:] + ycc[0::2, 1::2, 1:] + ycc[1::2, 1::2, 1:]) / 4
+    planes = (ycc[:, :, 0] + 16, chroma[:, :, 0] + 128, chroma[:, :, 1] + 128)
+    return [Image.fromarray(np.rint(p).clip(0, 255).astype(np.uint8)) for p in planes]
 
 
 @dataclass(frozen=True)
 class Source:
-    """A picture ready to film: its planes, padded by `margin` luma pixels around a frame of `size`."""
+    """A picture ready to film: its planes, padded by `margin` luma pixels around a frame of `size`.
+
+    Moves sample `fine`, the planes upsampled FINE times (bicubic, once), with nearest-neighbour lookups:
+    within 2-3 dB of Pillow's bilinear resampling (~48 against ~50 dB PSNR, both measured against
+    bicubic), yet 3x faster for zooms and pans (Pillow has a fast path for axis-aligned nearest affines)
+    and 7x for rolls. Sampling 3x or 4x finer gains a dB and loses most of the speed to cache misses.
+    """
 
     planes: Planes
+    fine: Planes | None  # None for a picture that never moves
     size: tuple[int, int]
     margin: tuple[int, int]
 
     @classmethod
-    def of(cls, picture: Picture, size: tuple[int, int], margin: tuple[int, int]) -> Source:
+    def of(cls, picture: Picture, size: tuple[int, int], margin: tuple[int, int], *, moves: bool) -> Source:
         """`picture` fitted to `size`; a Stored frame must already have that size."""
         if isinstance(picture, Image.Image):
-            return cls(to_planes(fit(picture, size, margin)), size, margin)
-        pads = [((margin[1] // s,) * 2, (margin[0] // s,) * 2) for s in (1, 2, 2)]
-        planes = [Image.fromarray(np.pad(p, pad, mode="symmetric")) for p, pad in zip(picture.planes, pads,
-                                                                                      strict=True)]
-        return cls(planes, size, margin)
+            planes = to_planes(fit(picture, size, margin))
+        else:
+            pads = [((margin[1] // s,) * 2, (margin[0] // s,) * 2) for s in (1, 2, 2)]
+            planes = [Image.fromarray(np.pad(p, pad, mode="symmetric"))
+                      for p, pad in zip(picture.planes, pads, strict=True)]
+        if not moves:
+            return cls(planes, None, size, margin)
+        fine = [p.resize((p.width * FINE, p.height * FINE), Image.Resampling.BICUBIC) for p in planes]
+        return cls(planes, fine, size, margin)
 
     def shoot(self, pose: Pose) -> Planes:
         """The frame this picture makes at `pose`; the dolly zoom's centre is composited on top."""
@@ -93,22 +104,18 @@ class Source:
 
     def _sample(self, k: int, pose: Pose, region: tuple[int, int, int, int]) -> Image.Image:
         """The part `region` (x, y, width, height) of plane k's frame at `pose`."""
-        scale = 1 if k == 0 else 2
+        scale, f = (1 if k == 0 else 2), FINE
         width, height = self._plane_size(k)
         mx, my = self.margin[0] // scale, self.margin[1] // scale
         x, y, w, h = region
-        if pose.is_identity:
+        if pose.is_identity:  # exact: the first frame is the picture itself
             return self.planes[k].crop((mx + x, my + y, mx + x + w, my + y + h))
         x0, y0 = pose.to_source(x, y, width, height)
-        if pose.angle == 0:  # scale and shift only: Pillow's separable resize is 3x faster than AFFINE
-            x1, y1 = pose.to_source(x + w, y + h, width, height)
-            box = (mx + x0, my + y0, mx + x1, my + y1)
-            return self.planes[k].resize((w, h), Image.Resampling.BILINEAR, box=box)
         xa, ya = pose.to_source(x + 1, y, width, height)
         xb, yb = pose.to_source(x, y + 1, width, height)
-        coeffs = (xa - x0, xb - x0, mx + x0, ya - y0, yb - y0, my + y0)
-        return self.planes[k].transform((w, h), Image.Transform.AFFINE, coeffs,
-                                        resample=Image.Resampling.BILINEAR)
+        coeffs = (f * (xa - x0), f * (xb - x0), f * (mx + x0), f * (ya - y0), f * (yb - y0), f * (my + y0))
+        return self.fine[k].transform((w, h), Image.Transform.AFFINE, coeffs,
+                                      resample=Image.Resampling.NEAREST)
 
 
 def _centre(size: tuple[int, int]) -> tuple[int, int, int, int]:

@@ -24,7 +24,7 @@ WORKERS = 2  # Pillow lets go of the GIL while it resamples, so frames render in
 # the CPU; but the first and last frames are what continuity is judged on (and what an extension starts
 # from), so they get far finer quantisers: ipratio for the only I-frame (-g: one per 10 s), a zone for
 # the last (x264 ignores a zone on frame 0).
-X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-threads", "4", "-g", str(10 * FPS),
+X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-threads", "2", "-g", str(10 * FPS),
         "-colorspace", "smpte170m", "-color_range", "tv"]
 
 
