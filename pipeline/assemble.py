@@ -27,7 +27,7 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path) -
     if audio is not None:
         inputs += ["-stream_loop", "-1", "-i", str(project.file(audio.path))]
         graph.append(_music_bed(len(plan.shots), audio, plan.runtime_frames / formats.FPS))
-    maps = ["-map", "[cut]"] + (["-map", "[bed]", "-c:a", "aac", "-b:a", "160k"] if audio else [])
+    maps = ["-map", "[cut]"] + (["-map", "[bed]", "-c:a", "aac", "-b:a", "160k", "-ar", "48000"] if audio else [])
     with atomic_path(dest) as tmp:
         ffmpeg.run([*inputs, "-filter_complex", ";".join(graph), *maps, "-c:v", "libx264", "-preset", "veryfast",
                     "-crf", "18", "-pix_fmt", "yuv420p", "-r", str(formats.FPS), "-frames:v",

@@ -23,6 +23,8 @@ Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
 def _provider_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--provider", choices=["animatic", "luma"],
                         help="override the storyboard's provider (default: animatic, offline and free)")
+    parser.add_argument("--asset-base-url", metavar="URL",
+                        help="public URL of the storyboard's folder, where Luma fetches local keyframes")
 
 
 def validate_command(sub: Sub) -> None:
@@ -38,7 +40,7 @@ def _validate(args) -> int:
     failed = 0
     for path in args.paths:
         try:
-            project = load(path, provider=args.provider)
+            project = load(path, provider=args.provider, asset_base_url=args.asset_base_url)
         except StoryboardError as exc:
             print_problems(exc.problems)
             failed += 1
@@ -61,7 +63,7 @@ def plan_command(sub: Sub) -> None:
 
 
 def _plan(args) -> int:
-    project = load(args.path, provider=args.provider)
+    project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
     plan = project.plan()
     if args.json:
         print_json(to_json(plan))
@@ -124,7 +126,6 @@ def run_command(sub: Sub) -> None:
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<storyboard name>)")
     p.add_argument("--no-burn-in", dest="burn_in", action="store_false",
                    help="animatic: leave out the burnt-in shot id and prompt")
-    p.add_argument("--asset-base-url", metavar="URL", help="public URL of the storyboard's folder (luma keyframes)")
     p.add_argument("--max-cost", type=float, metavar="USD", help="refuse to start if the estimate exceeds this")
     p.add_argument("--yes", action="store_true", help="spend without asking (required when not on a terminal)")
     p.set_defaults(handler=_run)
