@@ -144,6 +144,12 @@ def test_angle_concepts_hold_still(concept):
     assert all(camera.pose(s, s * 5) == IDENTITY for s in (0, 0.5, 1))
 
 
+def test_aliases_resolve_and_static_stays_static_even_on_the_way_to_an_end_picture():
+    assert Camera.of(("dolly_in",), 1.0).pose(1, 5) == Camera.of(("push_in",), 1.0).pose(1, 5)
+    assert Camera.of(("static",), 1.0, travel=True).pose(0.5, 2) == IDENTITY
+    assert Camera.of((), 1.0, travel=True).pose(0.5, 2).zoom > 1, "with no camera named, it drifts in"
+
+
 def test_concepts_combine(tmp_path):
     shown = film(tmp_path, ("push_in", "pan_right"))
     assert square(shown[-1]) / square(shown[0]) == pytest.approx(1.3, rel=0.04)

@@ -16,8 +16,9 @@ from PIL import Image, ImageDraw, ImageOps
 
 from pipeline import ffmpeg
 from pipeline.animatic import film, render_shot
+from pipeline.animatic.render import plan_film
 from pipeline.errors import MediaError, ProviderError
-from pipeline.formats import ASPECT_RATIOS, FPS, frame_size
+from pipeline.formats import ASPECT_RATIOS, FPS, RESOLUTIONS, frame_size
 from pipeline.providers.animatic import AnimaticProvider
 from pipeline.providers.base import GenerationKeyframe, ImageKeyframe, JobStatus, ShotRequest
 
@@ -71,6 +72,16 @@ def test_every_aspect_renders_h264_at_its_size_and_frame_count(tmp_path, aspect,
     dest = tmp_path / "clip.mp4"
     render_shot(request(aspect_ratio=aspect, resolution=resolution, concepts=("push_in",)), dest)
     _assert_format(dest, frame_size(resolution, aspect), 1)
+
+
+@pytest.mark.parametrize("resolution", RESOLUTIONS)
+def test_every_size_makes_whole_yuv420p_frames(resolution):
+    # The encoded sample above covers each aspect once; this covers all 28 sizes through the frame maker.
+    for aspect in ASPECT_RATIOS:
+        width, height = frame_size(resolution, aspect)
+        made, cued = plan_film(request(resolution=resolution, aspect_ratio=aspect), (width, height), True)
+        planes = made.render(cued[len(cued) // 2])
+        assert [len(p) for p in planes] == [width * height, width * height // 4, width * height // 4]
 
 
 @pytest.mark.parametrize("seconds", [5, 9])

@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..camera import CONCEPTS
+from ..camera import CONCEPTS, resolve
 
 
 @dataclass(frozen=True)
@@ -120,11 +120,10 @@ class Camera:
 
     @classmethod
     def of(cls, concepts: tuple[str, ...], aspect: float, *, travel: bool = False) -> Camera:
-        """Unknown concepts raise KeyError; `travel` adds a gentle push when no concept moves."""
-        moves = tuple(MOVES[name] for name in concepts)
-        if travel and all(m is _hold for m in moves):
-            moves += (TRAVEL,)
-        return cls(moves, aspect)
+        """Concepts are keys or aliases (unknown ones raise KeyError); `travel` adds a gentle push if
+        there are none at all (a shot that names static holds still)."""
+        moves = tuple(MOVES[resolve(name) or name] for name in concepts)
+        return cls(moves or ((TRAVEL,) if travel else ()), aspect)
 
     def pose(self, s: float, seconds: float) -> Pose:
         pose = IDENTITY

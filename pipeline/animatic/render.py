@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,8 +20,8 @@ from .motion import Camera
 
 WORKERS = 2  # Pillow lets go of the GIL while it resamples, so frames render in parallel with x264
 # Fixed x264 settings, thread count included (x264's output depends on it), keep renders bit-identical on
-# any machine. ultrafast at crf 23 because this is an animatic and making frames already takes most of
-# the CPU; but the first and last frames are what continuity is judged on (and what an extension starts
+# any machine. ultrafast at crf 23 because this is an animatic, and even so x264 takes half the CPU of a
+# render; but the first and last frames are what continuity is judged on (and what an extension starts
 # from), so they get far finer quantisers: ipratio for the only I-frame (-g: one per 10 s), a zone for
 # the last (x264 ignores a zone on frame 0).
 X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-threads", "2", "-g", str(10 * FPS),
@@ -62,14 +62,12 @@ def plan_film(request: ShotRequest, size: tuple[int, int], burn_in: bool) -> tup
 def _replacing(dest: Path) -> Iterator[Path]:
     """A temp path beside `dest` that replaces it atomically once the block succeeds."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    os.close(fd)
+    part = dest.with_name(f".{dest.name}.{secrets.token_hex(6)}.part")  # ffmpeg creates it, umask and all
     try:
-        yield Path(name)
-        os.replace(name, dest)
+        yield part
+        os.replace(part, dest)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
+        part.unlink(missing_ok=True)
 
 
 def _encode(render: Callable[[Cue], list[bytes]], cued: list[Cue], size: tuple[int, int], out: Path) -> None:
