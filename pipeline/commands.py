@@ -120,34 +120,102 @@ def _init(args) -> int:
 def run_command(sub: Sub) -> None:
     p = sub.add_parser("run", help="generate every shot and assemble the cut",
                        description="Generate the storyboard's shots (offline animatic by default) and join them "
-                                   "into OUT/final.mp4. Nothing is spent unless you choose --provider luma.")
+                                   "into OUT/final.mp4. Only what changed since the last run is generated again; a "
+                                   "run that was stopped resumes. Nothing is spent unless you choose --provider luma.")
     p.add_argument("path", metavar="PATH", help="storyboard YAML file")
     _provider_option(p)
-    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<storyboard name>)")
-    p.add_argument("--no-burn-in", dest="burn_in", action="store_false",
-                   help="animatic: leave out the burnt-in shot id and prompt")
+    _out_option(p)
+    p.add_argument("--concurrency", type=int, metavar="N",
+                   help="generations running at once (default: 10 for luma, the Build tier; 2 for the animatic)")
+    p.add_argument("--creates-per-minute", type=float, default=20, metavar="N",
+                   help="luma: at most N creates a minute (default: 20, the Build tier)")
     p.add_argument("--max-cost", type=float, metavar="USD", help="refuse to start if the estimate exceeds this")
     p.add_argument("--yes", action="store_true", help="spend without asking (required when not on a terminal)")
+    p.add_argument("--no-burn-in", dest="burn_in", action="store_false",
+                   help="animatic: leave out the burnt-in shot id and prompt")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", action="store_true", help="print only the cut's path")
+    shown.add_argument("--json", action="store_true", help="print progress as JSON lines on stdout")
     p.set_defaults(handler=_run)
 
 
+def _out_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<storyboard name>)")
+
+
 def _run(args) -> int:
-    from . import providers, runner, spending
+    from . import progress, providers, runner, spending
 
     project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
     print_notes(project)
-    plan = project.plan({"burn_in": args.burn_in} if project.provider == "animatic" else None)
-    if project.provider == "animatic":
+    plan = project.plan(_render_options(project, args.burn_in))
+    if project.provider == "animatic" and not args.json:
         print(f"Rendering an offline animatic (free). To generate with Luma: pipeline run {args.path} "
               "--provider luma", file=sys.stderr)
-    else:
-        spending.confirm(plan, budget=project.board.budget_usd, max_cost=args.max_cost, yes=args.yes)
-    out = args.out or Path("output") / project.name
+    paid = project.provider != "animatic"
+    limits = runner.Limits(concurrency=args.concurrency or (10 if paid else 2),
+                           creates_per_minute=args.creates_per_minute if paid else None)
     provider = providers.create(project.provider, storyboard_dir=project.base_dir,
                                 asset_base_url=project.board.asset_base_url, burn_in=args.burn_in)
-    result = runner.run(project, plan, provider, out, caption=args.burn_in,
-                        on_event=lambda shot, what: print(f"{shot}: {what}", file=sys.stderr))
+    out = _out_dir(args, project)
+    resume = " ".join(["pipeline", *sys.argv[1:]]) if sys.argv[1:2] == ["run"] else f"pipeline run {args.path}"
+
+    def confirm(estimate: float) -> None:
+        spending.confirm(plan, estimate, budget=project.board.budget_usd, max_cost=args.max_cost, yes=args.yes)
+
+    try:
+        with progress.reporter(plan, json_events=args.json, quiet=args.quiet) as report:
+            result = runner.run(project, plan, provider, out, limits=limits, report=report, confirm=confirm,
+                                caption=args.burn_in, resume_hint=resume)
+    except KeyboardInterrupt:
+        print(f"interrupted: every finished step is in the journal; resume with: {resume}", file=sys.stderr)
+        return 130
+    if not args.json:
+        print(f"{result.created} generated, spent ${result.spent_usd:.2f} in all; the cut: {result.cut}",
+              file=sys.stderr)
     print(result.cut)
+    return 0
+
+
+def _render_options(project, burn_in: bool) -> dict | None:
+    return {"burn_in": burn_in} if project.provider == "animatic" else None
+
+
+def _out_dir(args, project) -> Path:
+    return args.out or Path("output") / project.name
+
+
+def status_command(sub: Sub) -> None:
+    p = sub.add_parser("status", help="show each shot's state and what a run would do now",
+                       description="Show each shot's state, job id, file and cost from the output folder's "
+                                   "journal, and what `pipeline run` would do now. Makes no provider calls.")
+    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
+    _provider_option(p)
+    _out_option(p)
+    p.add_argument("--no-burn-in", dest="burn_in", action="store_false", help="as given to `pipeline run`")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=_status)
+
+
+def _status(args) -> int:
+    from .status import status_of
+
+    project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+    report = status_of(project, project.plan(_render_options(project, args.burn_in)), _out_dir(args, project))
+    if args.json:
+        print_json(report)
+        return 0
+    table = Table(title=f"{project.title}: {report['out']}", title_justify="left")
+    for column in ("shot", "state", "job id", "cost", "next run", "why"):
+        table.add_column(column)
+    for s in report["shots"]:
+        table.add_row(Text(s["id"]), s["state"], Text(s["job_id"] or "-"), f"${s['cost_usd']:.2f}",
+                      s["action"], Text(s["why"]))
+    console = Console()
+    console.print(table)
+    t = report["totals"]
+    console.print(Text(f"spent ${t['spent_usd']:.2f} · a run now would generate {t['to_generate']} shots, "
+                       f"estimated ${t['estimated_cost_usd']:.2f} (an estimate)"))
     return 0
 
 
@@ -181,4 +249,5 @@ def _fake_luma(args) -> int:
     return 0
 
 
-COMMANDS = [validate_command, plan_command, run_command, schema_command, init_command, fake_luma_command]
+COMMANDS = [validate_command, plan_command, run_command, status_command, schema_command, init_command,
+            fake_luma_command]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from . import checks, formats
 from .diagnose import describe, yaml_path
 from .errors import PipelineError, Problem, StoryboardError
 from .ffmpeg import MediaInfo
+from .files import sha256_of
 from .plan import Plan, make_plan
 from .storyboard import NONE, Shot, Storyboard
 from .yamlsource import Located, SourceError, parse
@@ -161,12 +161,4 @@ def _settings(data: dict) -> Storyboard:
 def _digests(board: Storyboard, ctx: checks.Context) -> dict[str, str]:
     refs = [r for s in board.shots for r in (s.start, s.end, s.clip) if isinstance(r, str) and r != NONE]
     refs += [board.audio.path] if board.audio else []
-    return {ref: ref if checks.is_url(ref) else _sha256(ctx.base_dir / ref) for ref in refs}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return {ref: ref if checks.is_url(ref) else sha256_of(ctx.base_dir / ref) for ref in refs}

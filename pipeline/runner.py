@@ -1,106 +1,230 @@
-"""Run a plan: generate each shot through its provider, parents before children, then assemble the cut."""
+"""The run engine: every shot through its provider, chains in order and independent chains at once, each step
+journaled so that a run killed at any instant resumes without paying twice; then the cut is assembled.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiolimiter import AsyncLimiter
+
 from .assemble import assemble
+from .errors import PipelineError, ProviderError
+from .files import sha256_of
+from .journal import Journal
 from .load import Project
-from .plan import Plan, PlannedShot
+from .plan import Plan
 from .providers.base import JobStatus, Provider, ShotRequest
 from .providers.luma_errors import failure_error
 from .shot_request import Generated, shot_request
+from .work import Action, Decision, clip_path, decide, to_pay_usd
 
-Event = Callable[[str, str], None]  # (shot id, what happened)
-FIRST_POLL_S, POLL_GROWTH, MAX_POLL_S = 0.5, 1.5, 15.0
-FAILED_RETRIES = 2  # generations that fail on the provider's side are refunded; try a shot up to 3 times
+FIRST_POLL_S, POLL_GROWTH, MAX_POLL_S = 0.25, 1.5, 15.0
+RECOVER_SLACK_S = 120  # clocks differ: look for an interrupted create a little before its journaled intent
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One thing that happened to a shot; `spent_usd` is the run's spend so far."""
+
+    shot_id: str
+    state: str  # waiting | queued | dreaming | downloading | done | cached | footage | retrying | failed | skipped
+    detail: str = ""
+    spent_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    concurrency: int = 10  # generations running at once (Luma Build tier: 10)
+    creates_per_minute: float | None = 20  # Luma Build tier: 20
+    failed_retries: int = 2  # failed generations are refunded; try a shot up to 3 times
+    shot_timeout_s: float = 1800
 
 
 @dataclass(frozen=True)
 class RunResult:
     cut: Path
     clips: dict[str, Path]
-    generated: int  # shots the provider generated in this run (not reused)
+    created: int  # generations created in this run
+    spent_usd: float  # what the journal says the provider charged, over all runs into this folder
 
 
-def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, caption: bool = True,
-        on_event: Event = lambda shot, what: None) -> RunResult:
-    """Generate what the plan needs into out_dir/clips and write out_dir/final.mp4."""
-    done, generated = asyncio.run(_generate_then_close(project, plan, provider, out_dir / "clips", caption,
-                                                      on_event))
-    clips = {p.id: done[p.id].clip if p.generate else project.file(p.shot.clip) for p in plan.shots}
-    on_event("cut", "assembling")
-    cut = assemble(project, plan, clips, out_dir / "final.mp4")
-    return RunResult(cut, clips, generated)
+class RunFailed(PipelineError):
+    def __init__(self, errors: list[ProviderError], resume: str):
+        self.errors = errors
+        lines = "\n".join(f"  {e}" for e in errors)
+        super().__init__(f"{len(errors)} shot(s) failed; their chains stopped, the others finished:\n{lines}\n"
+                         f"Fix what they say, then run again to go on: {resume}")
 
 
-async def _generate_then_close(project, plan, provider, clips_dir, caption, on_event):
+def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limits: Limits = Limits(),
+        report: Callable[[Progress], None] = lambda p: None, confirm: Callable[[float], object] = lambda c: None,
+        caption: bool = True, resume_hint: str = "pipeline run") -> RunResult:
+    """Generate what is missing into out_dir (journal, clips), then write out_dir/final.mp4.
+
+    `confirm(estimate)` is called with what this run would pay before anything is spent; it raises to refuse.
+    """
+    journal = Journal(out_dir / "journal.sqlite")
     try:
-        return await _generate(project, plan, provider, clips_dir, caption, on_event)
+        decisions = decide(plan, journal, out_dir)
+        if provider.paid:
+            confirm(to_pay_usd(decisions))
+        engine = Engine(project, provider, journal, out_dir, limits=limits, report=report, caption=caption)
+        done = asyncio.run(engine.run_all(decisions, resume_hint))
+        clips = {p.id: done[p.id].clip if p.generate else project.file(p.shot.clip) for p in plan.shots}
+        report(Progress("cut", "assembling", spent_usd=journal.spent_usd()))
+        cut = assemble(project, plan, clips, out_dir / "final.mp4")
+        return RunResult(cut, clips, engine.created, journal.spent_usd())
     finally:
-        close = getattr(provider, "close", None)  # providers holding connections (luma) release them
-        if close is not None:
-            await close()
+        journal.close()
 
 
-async def _generate(project: Project, plan: Plan, provider: Provider, clips_dir: Path, caption: bool,
-                    on_event: Event) -> tuple[dict[str, Generated], int]:
-    done: dict[str, Generated] = {}
-    generated = 0
-    for planned in dependency_order(plan):
-        dest = clips_dir / f"{planned.id}-{planned.key[:12]}.mp4"
-        if not provider.paid and dest.exists():  # an offline render is named by its key: same key, same frames
-            done[planned.id] = Generated(job_id=f"{provider.name}-{planned.key[:16]}", clip=dest)
-            on_event(planned.id, "cached")
-            continue
-        request = shot_request(project, planned, done, caption=caption)
-        job_id, status = await _generate_one(provider, request, on_event)
-        await provider.fetch(job_id, status, request, dest)
-        done[planned.id] = Generated(job_id=job_id, clip=dest)
-        generated += 1
-        on_event(planned.id, "done")
-    return done, generated
+class Engine:
+    def __init__(self, project: Project, provider: Provider, journal: Journal, out_dir: Path, *, limits: Limits,
+                 report: Callable[[Progress], None], caption: bool):
+        self.project, self.provider, self.journal, self.out_dir = project, provider, journal, out_dir
+        self.limits, self.caption, self._report = limits, caption, report
+        self.created = 0
+        self._running = asyncio.Semaphore(limits.concurrency)
+        rate = limits.creates_per_minute
+        self._creates = AsyncLimiter(rate, 60) if rate else None
+        self._done: dict[str, asyncio.Future[Generated]] = {}
+        self._costs: dict[str, float] = {}
+
+    def report(self, shot_id: str, state: str, detail: str = "") -> None:
+        self._report(Progress(shot_id, state, detail, self.journal.spent_usd()))
+
+    async def run_all(self, decisions: list[Decision], resume_hint: str) -> dict[str, Generated]:
+        try:
+            loop = asyncio.get_running_loop()
+            self._done = {d.shot.id: loop.create_future() for d in decisions if d.shot.generate}
+            self._costs = {d.shot.id: d.shot.estimated_cost_usd for d in decisions}
+            tasks = [asyncio.create_task(self._shot(d)) for d in decisions]
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            close = getattr(self.provider, "close", None)  # providers holding connections (luma) release them
+            if close is not None:
+                await close()
+        errors = [o for o in outcomes if isinstance(o, ProviderError)]
+        if errors:
+            raise RunFailed(errors, resume_hint)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, _Skipped):
+                raise outcome
+        return {shot_id: future.result() for shot_id, future in self._done.items()}
+
+    async def _shot(self, decision: Decision) -> None:
+        planned = decision.shot
+        if not planned.generate:
+            return self.report(planned.id, "footage", planned.shot.clip or "")
+        future = self._done[planned.id]
+        try:
+            done = {n: await self._wait_for(n, planned.id) for n in (planned.parent, planned.end_ref) if n}
+            async with self._running:
+                future.set_result(await self._produce(decision, done))
+        except (ProviderError, _Skipped) as exc:
+            future.set_exception(_Skipped(planned.id))  # the shots that extend this one skip
+            future.exception()  # retrieved: a failure is reported once, by its own shot
+            if isinstance(exc, ProviderError):
+                self.report(planned.id, "failed", str(exc))
+            raise
+        except BaseException:
+            future.cancel()
+            raise
+
+    async def _wait_for(self, need: str, shot_id: str) -> Generated:
+        try:
+            return await asyncio.shield(self._done[need])
+        except _Skipped:
+            self.report(shot_id, "skipped", f"{need} did not finish")
+            raise _Skipped(shot_id) from None
+
+    async def _produce(self, decision: Decision, done: dict[str, Generated]) -> Generated:
+        planned, entry = decision.shot, decision.entry
+        request = shot_request(self.project, planned, done, caption=self.caption)
+        dest = clip_path(self.out_dir, planned)
+        if decision.action is Action.CACHED:
+            self.report(planned.id, "cached")
+            return Generated(entry.job_id, Path(entry.file))
+        if decision.action is Action.FETCH_AGAIN:
+            try:
+                return await self._fetch(request, entry.job_id, JobStatus("completed", video_url=entry.asset_url),
+                                         dest)
+            except PipelineError as exc:
+                self.report(planned.id, "retrying", f"fetching again failed ({exc}); generating it again")
+        job_id = None
+        if decision.action is Action.RESUME:
+            job_id = entry.job_id
+        elif decision.action is Action.RECOVER:
+            job_id = await self._recover(request, entry.intent_at)
+        return await self._generate(request, dest, job_id)
+
+    async def _recover(self, request: ShotRequest, intent_at: float | None) -> str | None:
+        find = getattr(self.provider, "find_existing", None)
+        if find is None or intent_at is None:
+            return None
+        since = dt.datetime.fromtimestamp(intent_at - RECOVER_SLACK_S, tz=dt.UTC)
+        job_id = await find(request, since=since)
+        if job_id:
+            self.journal.update(request.key, job_id=job_id, state="queued")
+            self.report(request.shot_id, "queued", f"found the interrupted create: {job_id}")
+        return job_id
+
+    async def _generate(self, request: ShotRequest, dest: Path, job_id: str | None) -> Generated:
+        """Create (unless resuming `job_id`), poll and fetch; a failed generation is created again, up to the
+        limit, unless its input was refused."""
+        failures = 0
+        while True:
+            job_id = job_id or await self._create(request)
+            status = await self._poll(request, job_id)
+            if status.state == "completed":
+                return await self._fetch(request, job_id, status, dest)
+            error = failure_error(status.failure_reason, shot_id=request.shot_id, job_id=job_id)
+            failures += 1
+            if not error.retryable or failures > self.limits.failed_retries:
+                raise error
+            self.report(request.shot_id, "retrying", f"failed ({status.failure_reason}); generating it again")
+            job_id = None
+
+    async def _create(self, request: ShotRequest) -> str:
+        cost = self._costs[request.shot_id]
+        self.journal.intend(request.key, request.shot_id, self.provider.name, cost)  # before the request leaves
+        if self._creates is not None:
+            await self._creates.acquire()
+        job_id = await self.provider.submit(request)
+        self.journal.update(request.key, job_id=job_id, state="queued")  # before any polling
+        self.created += 1
+        self.report(request.shot_id, "queued", job_id)
+        return job_id
+
+    async def _poll(self, request: ShotRequest, job_id: str) -> JobStatus:
+        delay, waited, last = FIRST_POLL_S, 0.0, None
+        while not (status := await self.provider.status(job_id)).done:
+            if status.state != last:
+                self.journal.update(request.key, state=status.state)
+                self.report(request.shot_id, status.state, job_id)
+                last = status.state
+            if waited > self.limits.shot_timeout_s:
+                raise ProviderError(f"still {status.state} after {waited:.0f} s; run again to keep waiting for it",
+                                    shot_id=request.shot_id, job_id=job_id, retryable=True)
+            await asyncio.sleep(delay)
+            waited, delay = waited + delay, min(delay * POLL_GROWTH, MAX_POLL_S)
+        changes = {"state": status.state, "failure_reason": status.failure_reason, "asset_url": status.video_url}
+        self.journal.update(request.key, **changes)
+        return status
+
+    async def _fetch(self, request: ShotRequest, job_id: str, status: JobStatus, dest: Path) -> Generated:
+        self.report(request.shot_id, "downloading" if self.provider.paid else "rendering", job_id)
+        await self.provider.fetch(job_id, status, request, dest)
+        self.journal.update(request.key, state="fetched", file=str(dest), checksum=sha256_of(dest),
+                            asset_url=status.video_url)
+        self.report(request.shot_id, "done", str(dest))
+        return Generated(job_id, dest)
 
 
-async def _generate_one(provider: Provider, request: ShotRequest, on_event: Event) -> tuple[str, JobStatus]:
-    """Submit and wait; a failed generation is tried again (Luma refunds it) unless its input was refused."""
-    failures = 0
-    while True:
-        job_id = await provider.submit(request)
-        on_event(request.shot_id, "submitted")
-        status = await _wait(provider, job_id)
-        if status.state == "completed":
-            return job_id, status
-        error, failures = failure_error(status.failure_reason, shot_id=request.shot_id, job_id=job_id), failures + 1
-        if not error.retryable or failures > FAILED_RETRIES:
-            raise error
-        on_event(request.shot_id, f"failed ({status.failure_reason}); generating it again")
-
-
-async def _wait(provider: Provider, job_id: str) -> JobStatus:
-    delay = FIRST_POLL_S
-    while not (status := await provider.status(job_id)).done:
-        await asyncio.sleep(delay)
-        delay = min(delay * POLL_GROWTH, MAX_POLL_S)
-    return status
-
-
-def dependency_order(plan: Plan) -> list[PlannedShot]:
-    """The shots to generate, each after the shots whose generations it uses."""
-    by_id, ordered, seen = {p.id: p for p in plan.shots}, [], set()
-
-    def visit(p: PlannedShot) -> None:
-        if p.id in seen or not p.generate:
-            return
-        seen.add(p.id)
-        for need in (p.parent, p.end_ref):
-            if need:
-                visit(by_id[need])
-        ordered.append(p)
-
-    for p in plan.shots:
-        visit(p)
-    return ordered
+class _Skipped(Exception):
+    """A shot that could not start because a shot it extends failed (that one reports the reason)."""

@@ -8,13 +8,11 @@ from .errors import BudgetError
 from .plan import Plan
 
 
-def confirm(plan: Plan, *, budget: float | None, max_cost: float | None, yes: bool,
+def confirm(plan: Plan, estimate: float, *, budget: float | None, max_cost: float | None, yes: bool,
             ask=input, interactive: bool | None = None) -> float:
-    """Return the estimate once spending it is allowed; BudgetError otherwise. Prints nothing itself:
-    the question goes through `ask` (the terminal's input() by default)."""
-    estimate = plan.estimated_cost_usd
-    summary = (f"{plan.generations} generations with {plan.provider}, estimated ${estimate:.2f} "
-               "(an estimate, not a quote)")
+    """Return `estimate` (what the run would pay) once spending it is allowed; BudgetError otherwise. Prints
+    nothing itself: the question goes through `ask` (the terminal's input() by default)."""
+    summary = f"spending with {plan.provider}: estimated ${estimate:.2f} (an estimate, not a quote)"
     for limit, name in ((budget, "the storyboard's budget_usd"), (max_cost, "--max-cost")):
         if limit is not None and estimate > limit:
             raise BudgetError(f"{summary} exceeds {name} of ${limit:.2f}; raise it or generate fewer shots")

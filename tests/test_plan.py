@@ -72,15 +72,17 @@ def test_luma_costs_by_the_price_table(tmp_path):
 
 def test_spending_gate(tmp_path):
     plan = plan_of(tmp_path, CHAIN, provider="luma")
+    cost = plan.estimated_cost_usd
     with pytest.raises(BudgetError, match="exceeds the storyboard's budget_usd of \\$0.50"):
-        confirm(plan, budget=0.5, max_cost=None, yes=True)
+        confirm(plan, cost, budget=0.5, max_cost=None, yes=True)
     with pytest.raises(BudgetError, match="exceeds --max-cost"):
-        confirm(plan, budget=None, max_cost=0.2, yes=True)
+        confirm(plan, cost, budget=None, max_cost=0.2, yes=True)
     with pytest.raises(BudgetError, match="pass --yes"):
-        confirm(plan, budget=None, max_cost=None, yes=False, interactive=False)
+        confirm(plan, cost, budget=None, max_cost=None, yes=False, interactive=False)
     with pytest.raises(BudgetError, match="nothing was spent"):
-        confirm(plan, budget=None, max_cost=None, yes=False, interactive=True, ask=lambda q: "n")
+        confirm(plan, cost, budget=None, max_cost=None, yes=False, interactive=True, ask=lambda q: "n")
     asked = []
-    assert confirm(plan, budget=1, max_cost=None, yes=False, interactive=True,
+    assert confirm(plan, cost, budget=1, max_cost=None, yes=False, interactive=True,
                    ask=lambda q: asked.append(q) or "y") == 0.87
-    assert "5 generations with luma, estimated $0.87" in asked[0]
+    assert "spending with luma: estimated $0.87" in asked[0]
+    assert confirm(plan, 0.0, budget=0.5, max_cost=None, yes=False, interactive=False) == 0.0  # nothing to pay

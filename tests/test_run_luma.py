@@ -66,4 +66,4 @@ def test_luma_refuses_to_spend_without_yes_off_a_terminal(tmp_path, media, luma_
                        "--out", str(tmp_path / "out")])
         creates = httpx.get(f"{fake.root}/_fake/stats").json()["creates"]
     assert status == 1 and creates == 0
-    assert "10 generations with luma, estimated $1.50" in capsys.readouterr().err
+    assert "spending with luma: estimated $1.50" in capsys.readouterr().err
