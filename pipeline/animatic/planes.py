@@ -30,8 +30,11 @@ class Stored:
 
 Picture = Image.Image | Stored
 
-_TO_YCBCR = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]],
-                     dtype=np.float32) / 255
+# BT.601 limited range in 16-bit fixed point: integer arithmetic gives the same planes on every machine
+# (a float matmul may round differently wherever BLAS picks other kernels).
+_Q = 16
+_TO_YCBCR = np.rint(np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0],
+                              [112.0, -93.786, -18.214]]) / 255 * (1 << _Q)).astype(np.int64)
 
 
 def fit(picture: Image.Image, size: tuple[int, int], margin: tuple[int, int]) -> np.ndarray:
@@ -53,10 +56,16 @@ def fit(picture: Image.Image, size: tuple[int, int], margin: tuple[int, int]) ->
 
 def to_planes(rgb: np.ndarray) -> Planes:
     """Limited-range BT.601 Y'CbCr 4:2:0 planes of an RGB array whose sides are even."""
-    ycc = rgb.astype(np.float32) @ _TO_YCBCR.T
-    chroma = (ycc[0::2, 0::2, 1:] + ycc[1::2, 0::2, 1:] + ycc[0::2, 1::2, 1:] + ycc[1::2, 1::2, 1:]) / 4
-    planes = (ycc[:, :, 0] + 16, chroma[:, :, 0] + 128, chroma[:, :, 1] + 128)
-    return [Image.fromarray(np.rint(p).clip(0, 255).astype(np.uint8)) for p in planes]
+    r, g, b = (rgb[:, :, k].astype(np.int32) for k in range(3))
+    y, cb, cr = (int(m[0]) * r + int(m[1]) * g + int(m[2]) * b for m in _TO_YCBCR)
+    y = (y + ((16 << _Q) + (1 << (_Q - 1)))) >> _Q
+    cb, cr = ((_quads(c) + ((128 << (_Q + 2)) + (1 << (_Q + 1)))) >> (_Q + 2) for c in (cb, cr))
+    return [Image.fromarray(p.clip(0, 255).astype(np.uint8)) for p in (y, cb, cr)]
+
+
+def _quads(plane: np.ndarray) -> np.ndarray:
+    """Sums of each 2x2 block (chroma is sited between its four luma samples)."""
+    return plane[0::2, 0::2] + plane[1::2, 0::2] + plane[0::2, 1::2] + plane[1::2, 1::2]
 
 
 @dataclass(frozen=True)
