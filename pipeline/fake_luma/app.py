@@ -9,6 +9,7 @@ keyframe host), and GET /_fake/stats (request and fault counts).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 
@@ -16,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -71,6 +72,7 @@ async def _created(request: Request, fake: FakeLuma, body: dict, frames: dict, f
         render.start(fake, generation, frames, str(request.base_url))
     if fault == "drop":
         return await drop_connection(request)
+    await asyncio.sleep(fake.options.create_answer_delay_s)  # lets a test kill a client that sent a create
     return JSONResponse(generation.to_json(_asset_base(request)), status_code=201)
 
 
@@ -153,7 +155,18 @@ async def asset(request: Request) -> Response:
         if fault := fake.faults.pick("download"):
             return truncated(fake, path) if fault == "truncate" else answer_fault(fake, fault)
         fake.count("downloads")
+        if fake.options.download_pause_s:
+            return StreamingResponse(_stalling(path, fake.options.download_pause_s), media_type="video/mp4",
+                                     headers={"content-length": str(path.stat().st_size)})
     return FileResponse(path)
+
+
+async def _stalling(path, pause_s: float):
+    """The file in two halves with a pause between: a download a test can interrupt in the middle."""
+    data = path.read_bytes()
+    yield data[: len(data) // 2]
+    await asyncio.sleep(pause_s)
+    yield data[len(data) // 2:]
 
 
 async def stats(request: Request) -> Response:

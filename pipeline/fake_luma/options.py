@@ -46,6 +46,8 @@ class FakeOptions:
     public_url: str | None = None  # base of asset URLs; by default the address the request came in on
     render: Callable | None = None  # render(ShotRequest, dest); default pipeline.animatic.render_shot
     render_workers: int = 2
+    create_answer_delay_s: float = 0.0  # the generation exists this long before the create is answered
+    download_pause_s: float = 0.0  # a video download stalls this long halfway through
 
     def state_times(self) -> tuple[float, float]:
         """(queued, dreaming) seconds."""

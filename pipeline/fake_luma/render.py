@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -42,12 +44,24 @@ def start(fake: FakeLuma, generation: Generation, frames: dict, own_base: str) -
 def shot_request(fake: FakeLuma, generation: Generation, frames: dict, own_base: str) -> ShotRequest:
     req = generation.request
     keyframes = {name: _keyframe(fake, frame, own_base) for name, frame in frames.items()}
+    # Named by the request, not the random id, so that the same request renders the same frames in any fake:
+    # rehearsals and resumed runs can then be compared frame for frame.
+    label = _label(fake, req)
     return ShotRequest(
-        shot_id=f"luma-{generation.id[:8]}", key=generation.id, model=req["model"],
+        shot_id=label, key=label, model=req["model"],
         resolution=req["resolution"] or "720p", aspect_ratio=req["aspect_ratio"] or "16:9",
         duration_s=duration_s(req["duration"]), prompt=req["prompt"],
         concepts=tuple(c["key"] for c in req["concepts"] or ()), loop=bool(req["loop"]),
         start=keyframes.get("frame0"), end=keyframes.get("frame1"))
+
+
+def _label(fake: FakeLuma, request: dict) -> str:
+    """A name that depends on the request alone: a parent generation counts by its own label, not its id."""
+    frames = {name: {"type": "generation", "id": _label(fake, fake.generations[f["id"]].request)}
+              if f and f.get("type") == "generation" and f.get("id") in fake.generations else f
+              for name, f in (request.get("keyframes") or {}).items()}
+    material = json.dumps({**request, "keyframes": frames}, sort_keys=True)
+    return "luma-" + hashlib.sha256(material.encode()).hexdigest()[:8]
 
 
 def _keyframe(fake: FakeLuma, frame: dict, own_base: str):

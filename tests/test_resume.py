@@ -1,0 +1,85 @@
+"""A run killed at any instant (SIGKILL, or Ctrl-C) resumes without paying twice and makes the same cut."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+
+import pytest
+
+from pipeline import ffmpeg
+from pipeline.fake_luma import FakeOptions, running
+
+from .runs import cli, frames_digest, journal_states, luma_env, run_args, stats, write_board
+
+SHOTS = 4
+FAST = {"latency": 0.3}
+
+
+def wait_until(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the run never reached the point to interrupt"
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def reference_cut(tmp_path_factory):
+    """The cut of an uninterrupted run, to compare resumed runs with."""
+    folder = tmp_path_factory.mktemp("reference")
+    board = write_board(folder)
+    with running(FakeOptions(**FAST)) as fake:
+        subprocess.run(cli(*run_args(board, folder / "out")), env=luma_env(fake), check=True, capture_output=True)
+        assert stats(fake)["creates"] == SHOTS
+    return frames_digest(folder / "out" / "final.mp4")
+
+
+KILL_POINTS = {
+    # the create reached the server, which holds its answer: the journal has only the intent
+    "during create": ({"create_answer_delay_s": 3.0}, lambda out, fake: "intent" in journal_states(out)
+                      and stats(fake)["creates"] >= 1),
+    "while polling": ({"latency": 3.0}, lambda out, fake: {"queued", "dreaming"} & set(journal_states(out))),
+    "mid-download": ({"download_pause_s": 3.0}, lambda out, fake: "completed" in journal_states(out)
+                     and stats(fake).get("downloads", 0) >= 1),
+    "during assembly": ({}, lambda out, fake: journal_states(out).count("fetched") == SHOTS),
+}
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_sigkill_then_resume_pays_once_per_shot(point, tmp_path, reference_cut):
+    options, reached = KILL_POINTS[point]
+    board, out = write_board(tmp_path), tmp_path / "out"
+    with running(FakeOptions(**{**FAST, **options})) as fake:
+        env = luma_env(fake)
+        victim = subprocess.Popen(cli(*run_args(board, out)), env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            wait_until(lambda: reached(out, fake) or victim.poll() is not None)
+        finally:
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+        assert victim.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+        resumed = subprocess.run(cli(*run_args(board, out)), env=env, capture_output=True, text=True)
+        assert resumed.returncode == 0, resumed.stderr
+        assert stats(fake)["creates"] == SHOTS
+    assert ffmpeg.count_frames(out / "final.mp4") == SHOTS * 120
+    assert frames_digest(out / "final.mp4") == reference_cut
+
+
+def test_ctrl_c_leaves_a_consistent_journal_and_says_how_to_resume(tmp_path, reference_cut):
+    board, out = write_board(tmp_path), tmp_path / "out"
+    with running(FakeOptions(latency=3.0)) as fake:
+        env = luma_env(fake)
+        victim = subprocess.Popen(cli(*run_args(board, out)), env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        wait_until(lambda: {"queued", "dreaming"} & set(journal_states(out)))
+        victim.send_signal(signal.SIGINT)
+        _, err = victim.communicate(timeout=30)
+        assert victim.returncode == 130
+        assert f"resume with: pipeline run {board}" in err
+        assert "Traceback" not in err
+        resumed = subprocess.run(cli(*run_args(board, out)), env=env, capture_output=True, text=True)
+        assert resumed.returncode == 0, resumed.stderr
+        assert stats(fake)["creates"] == SHOTS
+    assert frames_digest(out / "final.mp4") == reference_cut
