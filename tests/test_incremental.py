@@ -1,0 +1,98 @@
+"""Incremental runs: only what changed is generated again, counted as creates on the fake server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pipeline.cli import main
+from pipeline.fake_luma import FakeOptions, running
+
+from .runs import TWO_CHAINS, run_args, stats, write_board
+
+CALLS = ("creates", "gets", "lists", "downloads")
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    with running(FakeOptions(latency=0.2)) as fake:
+        monkeypatch.setenv("LUMAAI_BASE_URL", fake.api)
+        monkeypatch.setenv("LUMAAI_API_KEY", "test-key-not-secret")
+        yield fake
+
+
+def calls(fake) -> dict[str, int]:
+    now = stats(fake)
+    return {name: now.get(name, 0) for name in CALLS}
+
+
+def delta(before: dict, after: dict) -> dict:
+    return {name: after[name] - before[name] for name in CALLS}
+
+
+def run(board: Path, out: Path, capsys) -> str:
+    assert main(run_args(board, out)) == 0
+    return capsys.readouterr().err
+
+
+def test_an_unchanged_storyboard_makes_no_provider_calls(tmp_path, fake, capsys):
+    board, out = write_board(tmp_path), tmp_path / "out"
+    run(board, out, capsys)
+    first = calls(fake)
+    assert first["creates"] == 4
+    (out / "final.mp4").unlink()
+    err = run(board, out, capsys)
+    assert delta(first, calls(fake)) == dict.fromkeys(CALLS, 0)
+    assert err.count(": cached") == 4 and (out / "final.mp4").exists()
+
+
+def test_editing_a_shot_regenerates_it_and_what_extends_it(tmp_path, fake, capsys):
+    board, out = write_board(tmp_path), tmp_path / "out"
+    run(board, out, capsys)
+    before = calls(fake)
+    board.write_text(TWO_CHAINS.replace("inside, a kettle boils", "inside, a kettle sings"))
+    err = run(board, out, capsys)
+    assert delta(before, calls(fake))["creates"] == 2  # c and d, which extends c
+    assert "a: cached" in err and "b: cached" in err
+
+
+def test_a_missing_clip_is_fetched_again_from_its_asset_url(tmp_path, fake, capsys):
+    board, out = write_board(tmp_path), tmp_path / "out"
+    run(board, out, capsys)
+    before = calls(fake)
+    next((out / "clips").glob("b-*.mp4")).unlink()
+    run(board, out, capsys)
+    assert delta(before, calls(fake)) == {"creates": 0, "gets": 0, "lists": 0, "downloads": 1}
+
+
+def test_a_missing_clip_whose_video_is_gone_is_regenerated_after_saying_so(tmp_path, fake, capsys):
+    board, out = write_board(tmp_path), tmp_path / "out"
+    run(board, out, capsys)
+    status = json.loads(_status(board, out, capsys))
+    job = next(s["job_id"] for s in status["shots"] if s["id"] == "d")
+    assert httpx.delete(f"{fake.api}/generations/{job}", headers={"Authorization": "Bearer k"}).status_code == 204
+    next((out / "clips").glob("d-*.mp4")).unlink()
+    before = calls(fake)
+    err = run(board, out, capsys)
+    assert delta(before, calls(fake))["creates"] == 1
+    assert "d: retrying fetching again failed" in err and "generating it again" in err
+
+
+def test_status_says_what_a_run_would_do(tmp_path, fake, capsys):
+    board, out = write_board(tmp_path), tmp_path / "out"
+    before = json.loads(_status(board, out, capsys))
+    assert [s["action"] for s in before["shots"]] == ["generate"] * 4
+    assert before["totals"]["estimated_cost_usd"] == 0.6 and not (out / "journal.sqlite").exists()
+    run(board, out, capsys)
+    next((out / "clips").glob("a-*.mp4")).unlink()
+    after = json.loads(_status(board, out, capsys))
+    assert [s["action"] for s in after["shots"]] == ["fetch again", "cached", "cached", "cached"]
+    assert after["totals"] == {"spent_usd": 0.6, "to_generate": 0, "estimated_cost_usd": 0.0}
+
+
+def _status(board: Path, out: Path, capsys) -> str:
+    assert main(["status", str(board), "--provider", "luma", "--out", str(out), "--json"]) == 0
+    return capsys.readouterr().out
