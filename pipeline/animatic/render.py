@@ -35,14 +35,15 @@ def _x264(count: int) -> list[str]:
 def render_shot(request: ShotRequest, dest: Path, *, burn_in: bool | None = None) -> None:
     """Write the animatic of `request` to `dest` (replaced whole, never left half-written).
 
-    burn_in: lay the shot id and prompt over the frames; None follows request.caption.
+    burn_in: lay the shot id and prompt over the frames; None follows request.caption. A loop ends on its
+    start picture; an end keyframe is reached on the last frame (see film for both).
     """
     if request.duration_s < 1:
         raise ProviderError(f"duration {request.duration_s}s is too short to render", shot_id=request.shot_id)
     size = frame_size(request.resolution, request.aspect_ratio)
     film, cued = plan_film(request, size, request.caption if burn_in is None else burn_in)
     with _replacing(Path(dest)) as part:
-        _encode(film.render, cued, size, part)
+        _encode(film.render, cued, size, part, what=f"shot {request.shot_id}: encoding {Path(dest).name}")
 
 
 def plan_film(request: ShotRequest, size: tuple[int, int], burn_in: bool) -> tuple[Film, list[Cue]]:
@@ -70,29 +71,36 @@ def _replacing(dest: Path) -> Iterator[Path]:
         part.unlink(missing_ok=True)
 
 
-def _encode(render: Callable[[Cue], list[bytes]], cued: list[Cue], size: tuple[int, int], out: Path) -> None:
+def _encode(render: Callable[[Cue], list[bytes]], cued: list[Cue], size: tuple[int, int], out: Path, *,
+            what: str) -> None:
     raw = ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}", "-r", str(FPS), "-i", "-"]
     args = [*raw, *_x264(len(cued)), "-an", "-movflags", "+faststart", "-f", "mp4", str(out)]
-    with ffmpeg.encoder(args, what=f"encoding {out.name}") as pipe:
-        for frame, repeat in _rendered(render, cued):
+    with ffmpeg.encoder(args, what=what) as pipe:
+        for frame, repeat in _rendered(render, _runs(cued)):
             for _ in range(repeat):
                 pipe.writelines(frame)
 
 
-def _rendered(render: Callable[[Cue], list[bytes]], cued: list[Cue]) -> Iterator[tuple[list[bytes], int]]:
-    """(frame, times) in order; a run of equal cues (a held picture) is rendered once."""
+def _runs(cued: list[Cue]) -> list[tuple[Cue, int]]:
+    """(cue, times) for each run of equal cues: a held picture is rendered once and written many times."""
     runs: list[tuple[Cue, int]] = []
     for cue in cued:
         if runs and runs[-1][0] == cue:
             runs[-1] = (cue, runs[-1][1] + 1)
         else:
             runs.append((cue, 1))
+    return runs
+
+
+def _rendered(render: Callable[[Cue], list[bytes]], runs: list[tuple[Cue, int]]
+              ) -> Iterator[tuple[list[bytes], int]]:
+    """(frame, times) in order, rendered WORKERS at a time."""
     with ThreadPoolExecutor(WORKERS) as pool:
         pending: deque = deque()
-        for cue, repeat in runs:
-            pending.append((pool.submit(render, cue), repeat))
+        for cue, times in runs:
+            pending.append((pool.submit(render, cue), times))
             if len(pending) > 2 * WORKERS:  # bounded look-ahead keeps memory flat at 4k
-                future, times = pending.popleft()
-                yield future.result(), times
-        for future, times in pending:
-            yield future.result(), times
+                future, repeat = pending.popleft()
+                yield future.result(), repeat
+        for future, repeat in pending:
+            yield future.result(), repeat
