@@ -1,0 +1,196 @@
+"""What the preview page shows, as plain data: each shot's timing, state and cost, the cut, and warnings.
+
+Everything here is read, never written: the plan (timings, estimate), the run journal (states, job ids,
+costs; opened only if it exists, so looking never creates one), the clips on disk, and the assembler's
+assembly.json (where each shot really starts in the cut, trims and normalised clips). Any of these may be
+missing, because the page is built before, during and after a run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import ffmpeg, formats
+from ..errors import MediaError
+from ..journal import Entry, Journal
+from ..load import Project
+from ..plan import Plan, PlannedShot
+
+IN_PROGRESS = ("intent", "queued", "dreaming", "completed")  # journal states of a job not on disk yet
+
+
+@dataclass(frozen=True)
+class ShotView:
+    planned: PlannedShot
+    start_s: float  # where the shot starts in the cut: the assembler's figure when known, else the plan's
+    duration_s: float  # its length in the cut: the assembler's when known (a trimmed join shortens it)
+    chain: int | None  # chains numbered 1.. among generated shots, as people count them; None for footage
+    state: str  # waiting | intent | queued | dreaming | completed | done | failed | footage
+    clip: Path | None  # the shot's video on disk, if there is one
+    entry: Entry | None = None
+    notes: tuple[str, ...] = ()  # what assembly did to it (trimmed, normalised)
+
+    @property
+    def cost_usd(self) -> float:
+        """What the journal says it cost, else the plan's estimate."""
+        return self.entry.cost_usd if self.entry and self.entry.job_id else self.planned.estimated_cost_usd
+
+    @property
+    def cost_is_estimate(self) -> bool:
+        """True when the cost shown is the plan's guess (a free render is not worth the word)."""
+        return not (self.entry and self.entry.job_id) and self.cost_usd > 0
+
+    @property
+    def failure(self) -> str | None:
+        return self.entry.failure_reason if self.state == "failed" and self.entry else None
+
+
+@dataclass(frozen=True)
+class Cut:
+    path: Path
+    duration_s: float
+    version: int  # the file's mtime in ns: a cache-busting query so a reload plays the new cut
+
+
+@dataclass(frozen=True)
+class PageModel:
+    project: Project
+    plan: Plan
+    shots: tuple[ShotView, ...]
+    cut: Cut | None
+    spent_usd: float
+    warnings: tuple[tuple[str, str], ...]  # (kind, message): kind is failed | trimmed | normalised | stale | note
+    built_at: float = field(default_factory=time.time)
+
+    @property
+    def runtime_s(self) -> float:
+        return self.cut.duration_s if self.cut else self.plan.runtime_frames / formats.FPS
+
+    def count(self, *states: str) -> int:
+        return sum(s.state in states for s in self.shots)
+
+
+def read(project: Project, plan: Plan, out_dir: Path, journal: Journal | None = None) -> PageModel:
+    """Gather the page's data from `out_dir` (the run's output folder)."""
+    entries, spent = _journal(plan, out_dir, journal)
+    assembly = _assembly(out_dir)
+    placed = {s.get("id"): s for s in assembly.get("shots", []) if isinstance(s, dict)}
+    chains = _chain_numbers(plan)
+    shots = tuple(_view(project, p, chains.get(p.id), entries.get(p.key), out_dir, placed.get(p.id, {}))
+                  for p in plan.shots)
+    cut = _cut(out_dir / "final.mp4")
+    warnings = _warnings(project, plan, shots, cut, assembly)
+    return PageModel(project, plan, shots, cut, spent, warnings)
+
+
+def _journal(plan: Plan, out_dir: Path, journal: Journal | None) -> tuple[dict[str, Entry], float]:
+    path = out_dir / "journal.sqlite"
+    if journal is None and not path.exists():
+        return {}, 0.0  # nothing has run here yet; don't create a journal just to look
+    own = journal is None
+    journal = journal or Journal(path)
+    try:
+        entries = {p.key: e for p in plan.shots if (e := journal.get(p.key)) is not None}
+        return entries, journal.spent_usd()
+    finally:
+        if own:
+            journal.close()
+
+
+def _chain_numbers(plan: Plan) -> dict[str, int]:
+    """Shot id -> chain number counting generated shots only (the plan counts footage as chains too)."""
+    numbers: dict[int, int] = {}
+    return {p.id: numbers.setdefault(p.chain, len(numbers) + 1) for p in plan.shots if p.generate}
+
+
+def _view(project: Project, p: PlannedShot, chain: int | None, entry: Entry | None, out_dir: Path,
+          placed: dict) -> ShotView:
+    start, frames = placed.get("start_s"), placed.get("frames")
+    start_s = float(start) if isinstance(start, int | float) else p.start_s
+    duration_s = frames / formats.FPS if isinstance(frames, int) and frames > 0 else p.duration_s
+    timing = (start_s, duration_s, chain)
+    if not p.generate:
+        footage = project.file(p.shot.clip)
+        return ShotView(p, *timing, "footage", footage if footage.exists() else None, None, _notes(placed))
+    clip = _clip_file(p, entry, out_dir)
+    return ShotView(p, *timing, state_of(entry, clip), clip, entry, _notes(placed))
+
+
+def state_of(entry: Entry | None, clip: Path | None) -> str:
+    """The page's word for a shot's state (see the module docstring of journal.py for the journal's)."""
+    if entry is None:
+        return "done" if clip else "waiting"  # an offline render cached by key needs no journal to be done
+    if entry.state == "fetched":
+        return "done" if clip else "waiting"  # fetched, then deleted: the next run fetches it again
+    return entry.state if entry.state in (*IN_PROGRESS, "failed") else "waiting"
+
+
+def _clip_file(p: PlannedShot, entry: Entry | None, out_dir: Path) -> Path | None:
+    """The shot's clip if it is on disk: where the journal says, else where the runner names it by key."""
+    if entry is not None and entry.state != "fetched":
+        return None  # a file from an earlier attempt may be there, but this generation is not done
+    files = [out_dir / "clips" / f"{p.id}-{p.key[:12]}.mp4"]
+    if entry is not None and entry.file:
+        journaled = Path(entry.file)
+        files.insert(0, journaled if journaled.is_absolute() else out_dir / journaled)
+    return next((f for f in files if f.is_file()), None)
+
+
+def _notes(placed: dict) -> tuple[str, ...]:
+    notes = [str(n) for n in placed.get("notes", []) if n] if isinstance(placed.get("notes"), list) else []
+    trimmed = placed.get("trimmed_frames")
+    if isinstance(trimmed, int) and trimmed > 0 and not any("trim" in n for n in notes):
+        notes.insert(0, f"trimmed {trimmed} repeated frame{'s' * (trimmed != 1)} at the join")
+    if placed.get("normalised") and not any("normalis" in n for n in notes):
+        notes.append("normalised to the cut's format")
+    return tuple(notes)
+
+
+def _assembly(out_dir: Path) -> dict:
+    """assembly.json if the assembler wrote one and it reads as a JSON object, else {}."""
+    try:
+        data = json.loads((out_dir / "assembly.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _cut(path: Path) -> Cut | None:
+    if not path.is_file():
+        return None
+    try:
+        duration = ffmpeg.probe(path).duration_s
+    except MediaError:
+        return None  # half-written or damaged: the page says there is no cut rather than a broken player
+    return Cut(path, duration, path.stat().st_mtime_ns)
+
+
+def _warnings(project: Project, plan: Plan, shots: tuple[ShotView, ...], cut: Cut | None,
+              assembly: dict) -> tuple[tuple[str, str], ...]:
+    found = [("failed", f"{s.planned.id} failed: {s.failure or 'no reason given'}")
+             for s in shots if s.state == "failed"]
+    found += [(_kind(n), f"{s.planned.id}: {n}") for s in shots for n in s.notes]
+    found += [("note", str(w)) for w in assembly.get("warnings", []) if isinstance(w, str) and w]
+    found += _stale(project, plan, cut)
+    found += [("note", p.message) for p in project.notes]
+    return tuple(dict.fromkeys(found))  # the assembler may say a thing twice (per shot and overall)
+
+
+def _kind(note: str) -> str:
+    return "trimmed" if "trim" in note else "normalised" if "normalis" in note else "note"
+
+
+def _stale(project: Project, plan: Plan, cut: Cut | None) -> list[tuple[str, str]]:
+    """A cut that no longer matches the storyboard (edited since, or from an unfinished run)."""
+    if cut is None:
+        return []
+    planned = plan.runtime_frames / formats.FPS
+    if abs(cut.duration_s - planned) > 1.5 / formats.FPS:
+        return [("stale", f"the cut runs {cut.duration_s:.2f} s but the storyboard now plans {planned:.2f} s: "
+                          "it is from an earlier version; run again to update it")]
+    if project.path.stat().st_mtime_ns > cut.version:
+        return [("stale", "the storyboard was saved after this cut was made: run again if the shots changed")]
+    return []

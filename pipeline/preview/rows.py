@@ -1,0 +1,96 @@
+"""The contact sheet: one row per shot, in cut order, with a coloured rail joining the shots of a chain."""
+
+from __future__ import annotations
+
+from .fmt import chain_colour, clock, esc, length, money, state_class, state_word
+from .model import ShotView
+from .thumbs import Thumbs
+
+
+def rows(shots: tuple[ShotView, ...], thumbs: dict[str, Thumbs]) -> str:
+    out = []
+    for i, shot in enumerate(shots):
+        before = shots[i - 1] if i else None
+        after = shots[i + 1] if i + 1 < len(shots) else None
+        out.append(row(shot, thumbs[shot.planned.id], _same_chain(before, shot), _same_chain(shot, after)))
+    return "\n".join(out)
+
+
+def _same_chain(a: ShotView | None, b: ShotView | None) -> bool:
+    return a is not None and b is not None and a.chain is not None and a.chain == b.chain
+
+
+def row(shot: ShotView, thumbs: Thumbs, joined_before: bool, joined_after: bool) -> str:
+    p = shot.planned
+    classes = " ".join(["shot", f"is-{state_class(shot.state)}", "footage" if not p.generate else "",
+                        "joined-before" if joined_before else "", "joined-after" if joined_after else ""])
+    return (f'<li class="{" ".join(classes.split())}" data-id="{esc(p.id)}" data-start="{shot.start_s:.3f}" '
+            f'style="--chain:{chain_colour(shot.chain)}" tabindex="0" '
+            f'aria-label="Shot {p.index + 1}, {esc(p.id)}, starts at {clock(shot.start_s)}">'
+            f'<div class="rail" aria-hidden="true"></div>{_thumbs(thumbs, shot)}'
+            f'<div class="info">{_head(shot)}{_prompt(shot)}{_chips(shot)}{_facts(shot)}{_problems(shot)}</div>'
+            "</li>")
+
+
+def _thumbs(thumbs: Thumbs, shot: ShotView) -> str:
+    note = "" if thumbs.real else ' class="stand-in"'
+    last = (f'<img src="thumbs/{esc(thumbs.last)}" alt="last frame" loading="lazy">' if thumbs.last
+            else f'<span class="pending">{esc(_pending_word(shot))}</span>')
+    return (f'<div class="thumbs"{note}>'
+            f'<figure><img src="thumbs/{esc(thumbs.first)}" alt="first frame" loading="lazy">'
+            f"<figcaption>in</figcaption></figure>"
+            f"<figure>{last}<figcaption>out</figcaption></figure></div>")
+
+
+def _pending_word(shot: ShotView) -> str:
+    return {"failed": "failed", "waiting": "not generated"}.get(shot.state, "generating…")
+
+
+def _head(shot: ShotView) -> str:
+    p = shot.planned
+    journal_word = f' title="journal state: {esc(shot.entry.state)}"' if shot.entry else ""
+    return (f'<div class="head"><span class="num">{p.index + 1:02d}</span><span class="sid">{esc(p.id)}</span>'
+            f'<span class="badge b-{state_class(shot.state)}"{journal_word}>{esc(state_word(shot.state))}</span>'
+            "</div>")
+
+
+def _prompt(shot: ShotView) -> str:
+    s = shot.planned.shot
+    if s.clip is not None:
+        return f'<p class="prompt muted">Footage: {esc(s.clip)}</p>'
+    return f'<p class="prompt" title="{esc(s.prompt or "")}">{esc(s.prompt or "(no prompt)")}</p>'
+
+
+def _chips(shot: ShotView) -> str:
+    p = shot.planned
+    chips = [f'<span class="chip cam">{esc(c)}</span>' for c in p.shot.camera]
+    if p.generate:
+        chips.append(f'<span class="chip">{esc(_source(p.source))}</span>')
+    if p.transition != "cut":
+        chips.append(f'<span class="chip">{esc(p.transition)} in</span>')
+    if p.shot.caption:
+        chips.append(f'<span class="chip cap">“{esc(p.shot.caption)}”</span>')
+    return f'<div class="chips">{"".join(chips)}</div>' if chips else ""
+
+
+def _source(source: str) -> str:
+    """The plan's words for where a shot starts, read as a phrase: "from text", "from image x.png"."""
+    return f"from {source}" if source.startswith(("text", "image ")) else source
+
+
+def _facts(shot: ShotView) -> str:
+    cost = money(shot.cost_usd) + (" est." if shot.cost_is_estimate else "")
+    facts = [("start", clock(shot.start_s)), ("length", length(shot.duration_s)), ("cost", cost)]
+    cells = "".join(f'<div class="fact"><dt>{name}</dt><dd>{esc(value)}</dd></div>' for name, value in facts)
+    if shot.chain is not None:
+        cells += f'<div class="fact chain"><dt>chain</dt><dd>{shot.chain}</dd></div>'
+    job = shot.entry.job_id if shot.entry and shot.entry.job_id else None
+    gen = f'<div class="fact gen"><dt>generation</dt><dd title="{esc(job)}">{esc(job)}</dd></div>' if job else ""
+    return f'<dl class="facts">{cells}{gen}</dl>'
+
+
+def _problems(shot: ShotView) -> str:
+    lines = [f'<p class="problem fail">Failed: {esc(shot.failure or "no reason given")}</p>']
+    lines = lines if shot.state == "failed" else []
+    lines += [f'<p class="problem">{esc(n)}</p>' for n in shot.notes]
+    return "".join(lines)

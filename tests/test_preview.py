@@ -1,0 +1,226 @@
+"""The preview page without a browser: what it shows before, during and after a run, its thumbnails,
+captions and server. (tests/test_preview_browser.py drives it in headless Chromium.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pipeline import preview
+from pipeline.errors import PipelineError
+from pipeline.journal import Entry, Journal
+from pipeline.load import load
+from pipeline.preview import captions, model
+
+BOARD = """\
+title: Harbour <Test>
+resolution: 540p
+shots:
+  - id: dawn
+    prompt: A quiet harbour at dawn <script>alert(1)</script>
+    camera: push_in
+    start: still.png
+    caption: Morning
+  - id: boats
+    prompt: Fishing boats leave the harbour one by one
+  - id: storm
+    start: none
+    prompt: A storm gathers over the open sea
+    transition: {type: dissolve, duration: 0.5}
+  - id: reel
+    clip: footage.mp4
+"""
+
+
+@pytest.fixture
+def board(tmp_path, media) -> Path:
+    shutil.copy(media["image"], tmp_path / "still.png")
+    shutil.copy(media["video"], tmp_path / "footage.mp4")
+    path = tmp_path / "harbour.yaml"
+    path.write_text(BOARD)
+    return path
+
+
+def setup(board: Path):
+    project = load(board)
+    return project, project.plan({"burn_in": True}), board.parent / "out"
+
+
+def put_clip(out: Path, planned, media) -> Path:
+    dest = out / "clips" / f"{planned.id}-{planned.key[:12]}.mp4"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(media["video"], dest)
+    return dest
+
+
+def test_before_a_run_the_page_shows_the_plan_and_says_there_is_no_cut(board):
+    project, plan, out = setup(board)
+    page = preview.build(project, plan, out)
+    html = page.read_text()
+    assert page == out / "preview" / "index.html"
+    assert "No cut yet" in html and "<video" not in html
+    assert all(f'data-id="{p.id}"' in html for p in plan.shots)
+    assert "≈ $" in html and "Estimate" in html  # the estimate, and what Luma would cost
+    assert not (out / "journal.sqlite").exists()  # looking never creates a journal
+    names = sorted(p.name for p in (out / "preview" / "thumbs").iterdir())
+    assert any(n.startswith("dawn-") and n.endswith("-start.jpg") for n in names)  # its start keyframe
+    assert any(n.startswith("reel-") and n.endswith("-last.jpg") for n in names)  # footage: real frames
+
+
+def test_prompts_are_escaped_and_nothing_is_fetched_from_the_internet(board):
+    project, plan, out = setup(board)
+    html = preview.build(project, plan, out).read_text()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)" in html
+    assert "Harbour &lt;Test&gt;" in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import""", html)
+
+
+def test_during_a_run_each_shot_shows_its_journal_state(board, media):
+    project, plan, out = setup(board)
+    dawn, boats, storm = (plan.by_id(i) for i in ("dawn", "boats", "storm"))
+    journal = Journal(out / "journal.sqlite")
+    journal.intend(dawn.key, "dawn", "luma", 1.6)
+    journal.update(dawn.key, job_id="job-dawn", state="fetched", file=str(put_clip(out, dawn, media)))
+    journal.intend(boats.key, "boats", "luma", 1.6)
+    journal.update(boats.key, job_id="job-boats", state="dreaming")
+    journal.intend(storm.key, "storm", "luma", 1.6)
+    journal.update(storm.key, job_id="job-storm", state="failed", failure_reason="moderation refused the prompt")
+    journal.close()
+    seen = model.read(project, plan, out)
+    assert [s.state for s in seen.shots] == ["done", "dreaming", "failed", "footage"]
+    assert ("failed", "storm failed: moderation refused the prompt") in seen.warnings
+    html = preview.build(project, plan, out).read_text()
+    assert "job-dawn" in html and "job-boats" in html and "1 in progress" in html
+    assert "Failed: moderation refused the prompt" in html
+
+
+@pytest.mark.parametrize(("state", "clip", "shown"), [
+    (None, False, "waiting"), (None, True, "done"), ("intent", False, "intent"), ("queued", False, "queued"),
+    ("dreaming", False, "dreaming"), ("completed", False, "completed"), ("fetched", True, "done"),
+    ("fetched", False, "waiting"), ("failed", False, "failed"),
+])
+def test_state_words(state, clip, shown):
+    entry = Entry("k", "s", "luma", state) if state else None
+    assert model.state_of(entry, Path("clip.mp4") if clip else None) == shown
+
+
+def test_an_extension_not_yet_generated_opens_on_its_parents_last_frame(board, media):
+    project, plan, out = setup(board)
+    put_clip(out, plan.by_id("dawn"), media)  # an offline render on disk, named by key: done without a journal
+    made = preview.thumbs.make_all(model.read(project, plan, out), out / "preview" / "thumbs")
+    assert made["dawn"].real and made["boats"].first == made["dawn"].last
+    assert made["boats"].last is None and not made["storm"].real  # storm: a slate
+
+
+def test_thumbnails_are_reused_and_stale_ones_removed(board, media):
+    project, plan, out = setup(board)
+    put_clip(out, plan.by_id("dawn"), media)
+    preview.build(project, plan, out)
+    thumbs = out / "preview" / "thumbs"
+    before = {p.name: p.stat().st_mtime_ns for p in thumbs.iterdir()}
+    preview.build(project, plan, out)
+    assert {p.name: p.stat().st_mtime_ns for p in thumbs.iterdir()} == before
+    board.write_text(BOARD.replace("one by one", "two by two"))
+    project, plan, _ = setup(board)
+    preview.build(project, plan, out)
+    after = {p.name for p in thumbs.iterdir()}
+    assert {n for n in before if not n.startswith("boats-")} <= after
+    assert not {n for n in before if n.startswith("boats-")} & after  # the edited shot's old slate is gone
+
+
+def test_assembly_json_sets_starts_lengths_and_warnings(board, media):
+    project, plan, out = setup(board)
+    out.mkdir()
+    (out / "assembly.json").write_text(json.dumps({
+        "shots": [{"id": "boats", "start_s": 4.958, "frames": 119, "trimmed_frames": 1, "normalised": False,
+                   "notes": []},
+                  {"id": "reel", "start_s": 14.0, "frames": 48, "trimmed_frames": 0, "normalised": True}],
+        "warnings": ["a join was trimmed"], "runtime_s": 16.0}))
+    seen = model.read(project, plan, out)
+    boats = seen.shots[1]
+    assert (boats.start_s, boats.duration_s) == (4.958, 119 / 24)
+    kinds = {kind for kind, _ in seen.warnings}
+    assert {"trimmed", "normalised", "note"} <= kinds
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"shots": [3, {"id": 4}], "warnings": [null]}'])
+def test_a_broken_assembly_json_is_ignored(board, text):
+    project, plan, out = setup(board)
+    out.mkdir()
+    (out / "assembly.json").write_text(text)
+    seen = model.read(project, plan, out)
+    assert [s.start_s for s in seen.shots] == [p.start_s for p in plan.shots]
+
+
+def test_a_cut_that_no_longer_matches_the_storyboard_is_flagged(board, media):
+    project, plan, out = setup(board)
+    out.mkdir()
+    shutil.copy(media["video"], out / "final.mp4")  # 2 s, the plan is much longer
+    seen = model.read(project, plan, out)
+    assert seen.cut is not None and seen.cut.duration_s == pytest.approx(2.0, abs=0.05)
+    assert any(kind == "stale" for kind, _ in seen.warnings)
+    html = preview.build(project, plan, out).read_text()
+    assert f'src="../final.mp4?v={seen.cut.version}"' in html
+    assert '<track kind="captions" src="captions.vtt' in html  # from the storyboard's captions
+
+
+def test_srt_becomes_vtt():
+    srt = ("\ufeff1\r\n00:00:01,000 --> 00:00:02,500\r\nHello --> there\r\n\r\n"
+           "2\r\n01:02:03,004 --> 01:02:04,000\r\nBye\r\n")
+    assert captions.srt_to_vtt(srt) == ("WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.500\nHello → there\n\n"
+                                        "2\n01:02:03.004 --> 01:02:04.000\nBye\n")
+
+
+def test_captions_come_from_the_srt_when_the_exporter_wrote_one(board):
+    project, plan, out = setup(board)
+    out.mkdir()
+    assert captions.vtt_for(out, plan, {}).startswith("WEBVTT\n\n1\n00:00:00.000 --> 00:00:05.000\nMorning")
+    (out / "captions.srt").write_text("1\n00:00:00,000 --> 00:00:04,000\nFrom the SRT\n")
+    assert "From the SRT" in captions.vtt_for(out, plan, {})
+
+
+def test_the_server_answers_ranges_rebuilds_on_load_and_shows_problems(board, media):
+    project, plan, out = setup(board)
+    preview.build(project, plan, out)
+    shutil.copy(media["video"], out / "final.mp4")
+    size = (out / "final.mp4").stat().st_size
+    builds = []
+
+    def rebuild() -> Path:
+        builds.append(1)
+        if len(builds) > 1:
+            raise PipelineError("harbour.yaml:3:5: a problem")
+        return preview.build(project, plan, out)
+
+    with preview.running(out, rebuild=rebuild) as url, httpx.Client() as client:
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/preview/")
+        root = url.removesuffix("preview/")
+        assert client.get(root).headers["location"].endswith("/preview/")
+        page = client.get(url)
+        assert page.status_code == 200 and "final.mp4" in page.text and builds == [1]
+        part = client.get(root + "final.mp4", headers={"Range": "bytes=100-199"})
+        assert part.status_code == 206 and len(part.content) == 100
+        assert part.headers["content-range"] == f"bytes 100-199/{size}"
+        broken = client.get(url)
+        assert broken.status_code == 500 and "harbour.yaml:3:5: a problem" in broken.text
+
+
+def test_a_busy_port_is_a_clear_error(tmp_path):
+    with preview.running(tmp_path) as url:
+        port = int(url.split(":")[2].split("/")[0])
+        with pytest.raises(PipelineError, match="choose another --port"):
+            preview.serve(tmp_path, port=port)
+
+
+def test_thumbnails_are_small_jpegs(board, media):
+    project, plan, out = setup(board)
+    put_clip(out, plan.by_id("dawn"), media)
+    preview.build(project, plan, out)
+    for path in (out / "preview" / "thumbs").iterdir():
+        assert path.read_bytes()[:2] == b"\xff\xd8" and os.path.getsize(path) < 40_000

@@ -1,0 +1,166 @@
+"""End to end: render a small film, serve its preview on loopback, and drive the page in headless Chromium.
+
+Uses Debian's chromium (/usr/bin/chromium, which .ci/run installs) through Playwright's Python client; the
+client's own browser download is never used. Screenshots go to $PREVIEW_SCREENSHOTS, else a temp folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline import ffmpeg, preview
+from pipeline.cli import main
+from pipeline.load import load
+from pipeline.preview import model
+
+CHROMIUM = Path("/usr/bin/chromium")
+ASSETS = Path(__file__).resolve().parent.parent / "storyboards" / "assets" / "short-film"
+# As the machine notes say: without the background-networking flags Chromium keeps dialling out, which the
+# closed network refuses; --no-sandbox because CI runs as root.
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--mute-audio",
+        "--autoplay-policy=no-user-gesture-required"]
+BOARD = """\
+title: The Harbour
+resolution: 540p
+duration: 5s
+shots:
+  - id: dawn
+    prompt: A red-and-white lighthouse at dawn above a calm violet sea
+    camera: push_in
+    start: shore.jpg
+    caption: Morning
+  - id: boats
+    prompt: Fishing boats leave the harbour one by one
+    camera: pan_left
+  - id: storm
+    start: none
+    prompt: Night. A storm lashes the lighthouse on its rock
+    camera: [push_in, handheld]
+    transition: {type: dissolve, duration: 0.5}
+    caption: The worst night of the year
+  - id: home
+    prompt: The boats come home through the rain
+"""
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
+                                "/usr/bin/chromium (apt-get install chromium; .ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory):
+    """A rendered four-shot film (offline animatic at 540p) and its built preview."""
+    folder = tmp_path_factory.mktemp("harbour")
+    shutil.copy(ASSETS / "shore.jpg", folder / "shore.jpg")
+    (folder / "harbour.yaml").write_text(BOARD)
+    out = folder / "out"
+    assert main(["run", str(folder / "harbour.yaml"), "--out", str(out)]) == 0
+    project = load(folder / "harbour.yaml")
+    plan = project.plan({"burn_in": True})  # as `pipeline run` plans the animatic by default
+    preview.build(project, plan, out)
+    return model.read(project, plan, out)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def shots_dir(tmp_path) -> Path:
+    folder = Path(os.environ.get("PREVIEW_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def settle(page) -> None:
+    """Wait until the player shows the frame it was sent to, and its loading spinner has faded (~1 s)."""
+    page.wait_for_function("(p => p.readyState >= 3 && !p.seeking)(document.getElementById('player'))")
+    page.wait_for_timeout(1000)
+
+
+def open_page(browser, url: str, width: int, height: int):
+    """A page at `url` that records every request and every error it meets."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.requests, page.errors = [], []
+    page.on("request", lambda r: page.requests.append(r.url))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.goto(url)
+    return page
+
+
+def test_the_cut_plays_and_clicking_the_third_shot_seeks_to_it(film, browser, shots_dir):
+    assert [s.state for s in film.shots] == ["done"] * 4  # the preview found every clip the run made
+    cut_s = ffmpeg.probe(film.cut.path).duration_s
+    with preview.running(film.cut.path.parent) as url:
+        page = open_page(browser, url, 1280, 800)
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        assert page.evaluate("document.getElementById('player').duration") == pytest.approx(cut_s, abs=0.05)
+        third = page.locator("#shots .shot").nth(2)
+        third.click()
+        assert page.evaluate("document.getElementById('player').currentTime") == pytest.approx(
+            film.shots[2].start_s, abs=1e-3)
+        settle(page)
+        assert "playing" in third.get_attribute("class")
+        assert page.locator(".tl-clip.playing").inner_text() == "storm"
+        page.screenshot(path=str(shots_dir / "preview-1280x800.png"))
+        assert page.evaluate("document.querySelector('track').readyState") == 2  # captions loaded (VTT)
+        assert not page.errors
+        assert all(u.startswith(url.removesuffix("preview/")) or u.startswith("data:") for u in page.requests)
+    assert (shots_dir / "preview-1280x800.png").stat().st_size > 10_000
+
+
+def test_playing_moves_the_highlight_to_the_next_shot(film, browser):
+    boats = film.shots[1].start_s
+    with preview.running(film.cut.path.parent) as url:
+        page = open_page(browser, url, 1280, 800)
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        page.evaluate(f"(p => {{ p.currentTime = {boats - 0.4}; p.play(); }})(document.getElementById('player'))")
+        page.wait_for_function("document.querySelector('#shots .shot:nth-child(2)').classList.contains('playing')",
+                               timeout=10_000)
+        assert page.locator("#shots .shot.playing").count() == 1
+        assert page.locator("#now").inner_text() == "02 · boats"
+
+
+def test_at_phone_width_the_page_fits_and_seeks(film, browser, shots_dir):
+    with preview.running(film.cut.path.parent) as url:
+        page = open_page(browser, url, 390, 844)
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+        page.locator("#shots .shot").nth(2).click()
+        assert page.evaluate("document.getElementById('player').currentTime") == pytest.approx(
+            film.shots[2].start_s, abs=1e-3)
+        settle(page)
+        page.screenshot(path=str(shots_dir / "preview-390x844.png"))
+        assert not page.errors
+
+
+def test_before_a_run_the_page_shows_the_plan(browser, tmp_path, shots_dir):
+    shutil.copy(ASSETS / "shore.jpg", tmp_path / "shore.jpg")
+    (tmp_path / "harbour.yaml").write_text(BOARD)
+    project = load(tmp_path / "harbour.yaml")
+    plan = project.plan({"burn_in": True})
+    out = tmp_path / "out"
+
+    def rebuild() -> Path:
+        return preview.build(project, plan, out)
+
+    rebuild()
+    with preview.running(out, rebuild=rebuild) as url:
+        page = open_page(browser, url, 1280, 800)
+        assert page.locator(".empty-msg strong").inner_text() == "No cut yet"
+        page.locator("#shots .shot").nth(2).click()
+        assert "playing" in page.locator("#shots .shot").nth(2).get_attribute("class")
+        assert page.locator("#tc").inner_text() == "00:00:09:12"  # storm starts at 9.5 s (after a dissolve)
+        page.screenshot(path=str(shots_dir / "preview-before-run.png"))
+        assert not page.errors
