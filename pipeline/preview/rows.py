@@ -65,7 +65,7 @@ def _chips(shot: ShotView) -> str:
     p = shot.planned
     chips = [f'<span class="chip cam">{esc(c)}</span>' for c in p.shot.camera]
     if p.generate:
-        chips.append(f'<span class="chip">{esc(_source(p.source))}</span>')
+        chips.append(f'<span class="chip" title="{esc(p.source)}">{esc(_source(p.source))}</span>')
     if p.transition != "cut":
         chips.append(f'<span class="chip">{esc(p.transition)} in</span>')
     if p.shot.caption:
