@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +19,12 @@ from .files import sha256_of
 from .journal import Journal
 from .load import Project
 from .plan import Plan
+from .polling import PollSchedule
 from .providers.base import JobStatus, Provider, ShotRequest
 from .providers.luma_errors import failure_error
 from .shot_request import Generated, shot_request
 from .work import Action, Decision, clip_path, decide, to_pay_usd
 
-FIRST_POLL_S, POLL_GROWTH, MAX_POLL_S = 0.25, 1.5, 15.0
 RECOVER_SLACK_S = 120  # clocks differ: look for an interrupted create a little before its journaled intent
 
 
@@ -94,6 +95,7 @@ class Engine:
         self._creates = AsyncLimiter(rate, 60) if rate else None
         self._done: dict[str, asyncio.Future[Generated]] = {}
         self._costs: dict[str, float] = {}
+        self._polls = PollSchedule()
 
     def report(self, shot_id: str, state: str, detail: str = "") -> None:
         self._report(Progress(shot_id, state, detail, self.journal.spent_usd()))
@@ -179,8 +181,9 @@ class Engine:
         limit, unless its input was refused."""
         failures = 0
         while True:
+            fresh = job_id is None
             job_id = job_id or await self._create(request)
-            status = await self._poll(request, job_id)
+            status = await self._poll(request, job_id, fresh=fresh)
             if status.state == "completed":
                 return await self._fetch(request, job_id, status, dest)
             error = failure_error(status.failure_reason, shot_id=request.shot_id, job_id=job_id)
@@ -201,18 +204,22 @@ class Engine:
         self.report(request.shot_id, "queued", job_id)
         return job_id
 
-    async def _poll(self, request: ShotRequest, job_id: str) -> JobStatus:
-        delay, waited, last = FIRST_POLL_S, 0.0, None
+    async def _poll(self, request: ShotRequest, job_id: str, *, fresh: bool) -> JobStatus:
+        """Poll until done. A `fresh` job was created just now: its time to completion teaches the schedule
+        (a resumed job's age is unknown, so it doesn't)."""
+        started, last = time.monotonic(), "queued" if fresh else None
         while not (status := await self.provider.status(job_id)).done:
             if status.state != last:
                 self.journal.update(request.key, state=status.state)
                 self.report(request.shot_id, status.state, job_id)
                 last = status.state
+            waited = time.monotonic() - started
             if waited > self.limits.shot_timeout_s:
                 raise ProviderError(f"still {status.state} after {waited:.0f} s; run again to keep waiting for it",
                                     shot_id=request.shot_id, job_id=job_id, retryable=True)
-            await asyncio.sleep(delay)
-            waited, delay = waited + delay, min(delay * POLL_GROWTH, MAX_POLL_S)
+            await asyncio.sleep(self._polls.wait(waited))
+        if status.state == "completed" and fresh:
+            self._polls.finished(time.monotonic() - started)
         changes = {"state": status.state, "failure_reason": status.failure_reason, "asset_url": status.video_url}
         self.journal.update(request.key, **changes)
         return status
@@ -220,7 +227,8 @@ class Engine:
     async def _fetch(self, request: ShotRequest, job_id: str, status: JobStatus, dest: Path) -> Generated:
         self.report(request.shot_id, "downloading" if self.provider.paid else "rendering", job_id)
         await self.provider.fetch(job_id, status, request, dest)
-        self.journal.update(request.key, state="fetched", file=str(dest), checksum=sha256_of(dest),
+        checksum = await asyncio.to_thread(sha256_of, dest)
+        self.journal.update(request.key, state="fetched", file=str(dest), checksum=checksum,
                             asset_url=status.video_url)
         self.report(request.shot_id, "done", str(dest))
         return Generated(job_id, dest)

@@ -46,7 +46,8 @@ def test_chains_sources_and_positions(tmp_path):
 
 def test_editing_a_shot_changes_its_key_and_its_descendants_only(tmp_path):
     before = {p.id: p.key for p in plan_of(tmp_path, CHAIN).shots}
-    after = {p.id: p.key for p in plan_of(tmp_path, CHAIN.replace("A lighthouse at dusk", "A lighthouse at dawn")).shots}
+    edited = CHAIN.replace("A lighthouse at dusk", "A lighthouse at dawn")
+    after = {p.id: p.key for p in plan_of(tmp_path, edited).shots}
     changed = {i for i in before if before[i] != after[i]}
     assert changed == {"a", "b", "c"}
     leads = {p.id: p.key for p in plan_of(tmp_path, CHAIN.replace("Inside, a kettle", "Inside, a pot")).shots}
