@@ -249,5 +249,49 @@ def _fake_luma(args) -> int:
     return 0
 
 
-COMMANDS = [validate_command, plan_command, run_command, status_command, schema_command, init_command,
-            fake_luma_command]
+def preview_command(sub: Sub) -> None:
+    p = sub.add_parser("preview", help="write a contact sheet and player for the cut (--serve to view it)",
+                       description="Write OUT/preview/index.html: every shot's first and last frames, prompt, "
+                                   "state and cost, and the cut in a player. Works before, during and after a run.")
+    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
+    _provider_option(p)
+    _out_option(p)
+    p.add_argument("--no-burn-in", dest="burn_in", action="store_false", help="as given to `pipeline run`")
+    p.add_argument("--serve", action="store_true",
+                   help="serve the output folder on 127.0.0.1; a reload of the page rebuilds it")
+    p.add_argument("--port", type=int, default=0, help="port for --serve (default: a free one)")
+    p.add_argument("--open", action="store_true", help="open the page in a browser")
+    p.set_defaults(handler=_preview)
+
+
+def _preview(args) -> int:
+    import webbrowser
+
+    from . import preview
+
+    def build() -> Path:  # the storyboard is read again each time, so a reload shows its edits
+        project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+        return preview.build(project, project.plan(_render_options(project, args.burn_in)), out)
+
+    project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+    print_notes(project)
+    out = _out_dir(args, project)
+    page = build()
+    if not args.serve:
+        print(page)
+        if args.open:
+            webbrowser.open(page.resolve().as_uri())
+        return 0
+
+    def ready(url: str) -> None:
+        print(f"serving {out} at {url} (Ctrl-C stops)", file=sys.stderr)
+        print(url, flush=True)
+        if args.open:
+            webbrowser.open(url)
+
+    preview.serve(out, port=args.port, rebuild=build, ready=ready)
+    return 0
+
+
+COMMANDS = [validate_command, plan_command, run_command, status_command, preview_command, schema_command,
+            init_command, fake_luma_command]
