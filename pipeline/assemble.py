@@ -1,77 +1,250 @@
-"""Join the shots into the cut: one ffmpeg filter graph, normalising every clip to the plan's format.
+"""Join the shots into the cut at stream-copy speed, and verify it against the plan.
 
-This is the simplest correct join: it re-encodes the whole cut. Transitions overlap shots as planned, the
-music bed is laid over the joined video, and the result is checked frame-exact against the plan.
+The flow: probe every clip (media_gate); decide what each shot takes from its clip at the joins (joins);
+lay the cut out as copied runs and re-encoded pieces (edit_list); render those pieces (reencode) while the
+sound is mixed (audio_bed); join it all by copy with the chapters (final_mux); check the written file
+(cut_check); write what travels with it (export, assembly_report). ffmpeg does the media work: no frame
+passes through Python, except the few small grey pictures compared at extension joins.
 """
 
 from __future__ import annotations
 
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 from pathlib import Path
 
-from . import ffmpeg, formats
-from .errors import MediaError
-from .files import atomic_path
+from . import audio_bed, cut_check, encoder_match, export, final_mux, formats, joins, media_gate, reencode
+from .assembly_report import AssemblyReport, ShotReport
+from .edit_list import Blend, Piece, Span, group, own_parts
+from .errors import MediaError, PipelineError
+from .files import atomic_path, write_atomic
+from .joins import Take
 from .load import Project
-from .plan import Plan, PlannedShot
+from .plan import Plan
 
-XFADE = {"dissolve": "fade", "fade": "fadeblack"}
+WORKERS = 2  # pieces re-encoded at once (x264 threads inside each as well)
+MATRIX = {1: "bt709", 5: "bt601", 6: "bt601"}  # FFmpeg colorspace number -> swscale matrix name
 
 
-def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path) -> Path:
-    """Write the cut of `plan` to `dest` from `clips` (shot id -> video file); return dest."""
-    width, height = formats.frame_size(project.board.resolution, project.board.aspect_ratio)
-    inputs = [arg for p in plan.shots for arg in ("-i", str(clips[p.id]))]
-    graph = [_normalise(i, p, width, height) for i, p in enumerate(plan.shots)]
-    graph += _joins(plan)
-    audio = project.board.audio
-    if audio is not None:
-        inputs += ["-stream_loop", "-1", "-i", str(project.file(audio.path))]
-        graph.append(_music_bed(len(plan.shots), audio, plan.runtime_frames / formats.FPS))
-    maps = ["-map", "[cut]"] + (["-map", "[bed]", "-c:a", "aac", "-b:a", "160k", "-ar", "48000"] if audio else [])
+def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *,
+             generations: dict[str, str] | None = None) -> AssemblyReport:
+    """Write the cut of `plan` to `dest` from `clips` (shot id -> video file; footage shots default to
+    their `clip:` file), with assembly.json,
+    captions.srt (when shots have captions) and timeline.otio beside it; return what was done.
+
+    generations: shot id -> the provider's job id, recorded in the timeline's metadata.
+    """
+    started, dest = time.perf_counter(), Path(dest)
+    size = formats.frame_size(project.board.resolution, project.board.aspect_ratio)
+    facts = _inspect(plan, {p.id: project.file(p.shot.clip) for p in plan.shots if p.shot.clip} | clips)
+    ref = media_gate.reference(facts, size)
+    odd = {shot: media_gate.why_normalised(f, ref, size) for shot, f in facts.items()}
+    takes, warnings = joins.takes_for(plan, facts, odd)
+    starts = _starts(takes)
+    runtime = starts[-1] + takes[-1].frames
+    bed = _bed(project, takes, starts, runtime)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".assembly-", dir=dest.parent) as work:
+        pieces, house = _write_cut(project, takes, starts, runtime, bed, ref, size, Path(work), dest, warnings)
+    report = _report(plan, takes, starts, runtime, pieces, house, warnings, dest, time.perf_counter() - started)
+    _sidecars(project, plan, takes, starts, runtime, bed, report, generations or {})
+    return report
+
+
+def _inspect(plan: Plan, clips: dict[str, Path]) -> dict[str, media_gate.ClipFacts]:
+    facts = {}
+    for p in plan.shots:
+        if p.id not in clips:
+            raise PipelineError(f"shot {p.id}: no clip to assemble; run the storyboard first")
+        try:
+            facts[p.id] = media_gate.inspect(Path(clips[p.id]))
+        except MediaError as exc:
+            raise MediaError(f"shot {p.id}: {exc}") from exc
+    return facts
+
+
+def _starts(takes: list[Take]) -> list[int]:
+    """Each shot's first frame in the cut: a transition overlaps the end of the shot before it."""
+    starts, cursor = [], 0
+    for n, take in enumerate(takes):
+        into = take.planned.transition_frames if n else 0
+        out = takes[n + 1].planned.transition_frames if n + 1 < len(takes) else 0
+        if into + out > take.frames:
+            raise PipelineError(f"shot {take.id}: its transitions last {into + out} frames, longer than the "
+                                f"{take.frames} frames it has; shorten them")
+        cursor -= into
+        starts.append(cursor)
+        cursor += take.frames
+    return starts
+
+
+def _bed(project: Project, takes: list[Take], starts: list[int], runtime: int) -> audio_bed.Bed:
+    music = project.board.audio
+    sounds = tuple(audio_bed.Sound(t.clip.path, at, t.first, t.count) for t, at in zip(takes, starts, strict=True)
+                   if t.clip.info.has_audio)
+    return audio_bed.Bed(runtime, music, project.file(music.path) if music else None, sounds)
+
+
+def _write_cut(project, takes, starts, runtime, bed, ref, size, work: Path, dest: Path,
+               warnings: list[str]) -> tuple[list[Piece], bool]:
+    """Render pieces while the sound mixes, join, verify, and only then put the cut in place."""
+    sound = None if bed.empty else work / "sound.m4a"
+    with ThreadPoolExecutor(1) as mixer:
+        mixing = mixer.submit(audio_bed.render, bed, sound) if sound else None
+        pieces, files, keys, house = _pieces(takes, ref, size, work, warnings)
+        if mixing:
+            mixing.result()
+    script, chapters = work / "cut.ffconcat", work / "chapters.txt"
+    script.write_text(final_mux.listing(pieces, files))
+    chapters.write_text(export.chapters(project.title, _placed(takes, starts, {}, ""), runtime))
     with atomic_path(dest) as tmp:
-        ffmpeg.run([*inputs, "-filter_complex", ";".join(graph), *maps, "-c:v", "libx264", "-preset", "veryfast",
-                    "-crf", "18", "-pix_fmt", "yuv420p", "-r", str(formats.FPS), "-frames:v",
-                    str(plan.runtime_frames), "-movflags", "+faststart", "-f", "mp4", str(tmp)],
-                   what=f"assembling {dest.name}")
-        _verify(tmp, plan)
-    return dest
+        final_mux.mux(script, sound, chapters, tmp)
+        cut_check.verify(tmp, runtime, keys, [(s, t.id) for s, t in zip(starts, takes, strict=True)],
+                         sound=sound is not None)
+    return pieces, house
 
 
-def _normalise(i: int, p: PlannedShot, width: int, height: int) -> str:
-    """Any clip -> exactly the planned frames at the cut's size, rate and pixel format."""
-    return (f"[{i}:v:0]fps={formats.FPS},scale={width}:{height}:force_original_aspect_ratio=decrease,"
-            f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p,"
-            f"tpad=stop_mode=clone:stop={p.frames},trim=end_frame={p.frames},setpts=PTS-STARTPTS,settb=1/{formats.FPS}[v{i}]")
+def _pieces(takes, ref, size, work: Path, warnings: list[str]):
+    """Copy what the gate allows and re-encode the rest to match; when pieces cannot be made to match
+    the copied packets, re-encode the whole cut (and say why)."""
+    pieces = group(_parts(takes, house=False))
+    encoder = encoder_match.matching(ref) if ref is not None else None
+    if encoder is not None or all(p.copy for p in pieces):
+        try:
+            return (pieces, *_render(pieces, _target(size, ref, encoder), ref, work), False)
+        except encoder_match.EncoderMismatch as exc:
+            warnings.append(f"{exc}; the whole cut was re-encoded instead")
+    elif ref is not None:
+        warnings.append(f"{ref.path.name} and the clips like it were not made by x264, or with settings that "
+                        "cannot be reproduced, so re-encoded pieces could not sit between their packets: "
+                        "the whole cut was re-encoded")
+    pieces = group(_parts(takes, house=True))
+    return (pieces, *_render(pieces, _target(size, None, None), None, work), True)
 
 
-def _joins(plan: Plan) -> list[str]:
-    steps, acc = [], "v0"
-    for i, p in enumerate(plan.shots[1:], 1):
-        out = "cut" if i == len(plan.shots) - 1 else f"j{i}"
-        if p.transition == "cut":
-            steps.append(f"[{acc}][v{i}]concat=n=2:v=1:a=0,settb=1/{formats.FPS}[{out}]")
-        else:
-            steps.append(f"[{acc}][v{i}]xfade=transition={XFADE[p.transition]}:"
-                         f"duration={p.transition_frames / formats.FPS}:offset={p.start_s}[{out}]")
-        acc = out
-    if len(plan.shots) == 1:
-        steps.append("[v0]null[cut]")
-    return steps
+def _target(size: tuple[int, int], ref, encoder: list[str] | None) -> reencode.Target:
+    if ref is None:
+        return reencode.Target(*size, Fraction(1), 12288, "bt601", encoder_match.HOUSE)
+    return reencode.Target(*size, ref.sar, ref.time_base.denominator, MATRIX.get(ref.colour[2]), encoder or [])
 
 
-def _music_bed(index: int, audio, runtime: float) -> str:
-    chain = [f"atrim=start={audio.offset}", "asetpts=PTS-STARTPTS", f"volume={audio.volume}"]
-    if audio.loudness is not None:
-        chain.append(f"loudnorm=I={audio.loudness}")
-    chain += [f"atrim=end={runtime}", "apad", f"atrim=end={runtime}"]
-    if audio.fade_in:
-        chain.append(f"afade=t=in:d={audio.fade_in}")
-    if audio.fade_out:
-        chain.append(f"afade=t=out:st={max(runtime - audio.fade_out, 0)}:d={audio.fade_out}")
-    return f"[{index}:a:0]{','.join(chain)}[bed]"
+def _parts(takes: list[Take], *, house: bool) -> list[tuple[Span | Blend, bool]]:
+    """The cut in order: each transition as a Blend, each shot's own frames split into copied runs and
+    re-encoded heads and tails."""
+    parts: list[tuple[Span | Blend, bool]] = []
+    for n, take in enumerate(takes):
+        into = take.planned.transition_frames if n else 0
+        out = takes[n + 1].planned.transition_frames if n + 1 < len(takes) else 0
+        if into:
+            before = takes[n - 1]
+            blend = Blend(take.id, take.planned.transition, _span(before, before.frames - into, before.frames,
+                                                                  house), _span(take, 0, into, house))
+            parts.append((blend, False))
+        own = _span(take, into, take.frames - out, house)
+        parts += own_parts(own, copyable=take.odd is None and not house)
+    return [(part, copied) for part, copied in parts if part.frames]
 
 
-def _verify(path: Path, plan: Plan) -> None:
-    frames = ffmpeg.count_frames(path)
-    if frames != plan.runtime_frames:
-        raise MediaError(f"the cut has {frames} frames, the plan {plan.runtime_frames}: it was not written")
+def _span(take: Take, a: int, b: int, house: bool) -> Span:
+    """Frames [a, b) of the take (past its clip's end: the held last picture) as a Span."""
+    real_a, real_b = min(a, take.count), min(b, take.count)
+    if real_a == real_b:  # held frames only
+        return Span(take.id, take.clip, take.first + take.count - 1, 1, take.odd is not None or house, b - a - 1)
+    return Span(take.id, take.clip, take.first + real_a, real_b - real_a, take.odd is not None or house,
+                (b - a) - (real_b - real_a))
+
+
+def _render(pieces: list[Piece], target: reencode.Target, ref, work: Path) -> tuple[dict, set[int]]:
+    """Re-encode the pieces that need it (a few at once); return their files and the cut's key frames."""
+    jobs = {n: work / f"piece-{n:04d}.mp4" for n, p in enumerate(pieces) if not p.copy}
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda n: reencode.render(pieces[n], jobs[n], target), jobs))
+    keys: set[int] = set()
+    first = None
+    for n, piece in enumerate(pieces):
+        if piece.copy:
+            span = piece.parts[0]
+            keys |= {piece.start + k - span.first for k in span.clip.keyframes
+                     if span.first <= k < span.first + span.count}
+            continue
+        made = media_gate.inspect(jobs[n])
+        encoder_match.check_piece(made, ref or first or made, f"the piece of {', '.join(piece.shots)}")
+        if made.frames != piece.frames:
+            raise MediaError(f"shot {piece.shots[0]}: its re-encoded piece has {made.frames} frames, not "
+                             f"{piece.frames}")
+        first = first or made
+        keys |= {piece.start + k for k in made.keyframes}
+    return jobs, keys
+
+
+def _placed(takes: list[Take], starts: list[int], metadata: dict, provider: str) -> list[export.Placed]:
+    outs = [t.planned.transition_frames for t in takes[1:]] + [0]
+    return [export.Placed(t.planned, t.clip.path, s, t.frames, t.first, t.first + t.available, out,
+                          metadata.get(t.id, {})) for t, s, out in zip(takes, starts, outs, strict=True)]
+
+
+def _report(plan, takes, starts, runtime, pieces, house, warnings, dest, seconds) -> AssemblyReport:
+    redone = _reencoded_by_shot(pieces)
+    shots = tuple(ShotReport(t.id, s, t.frames, t.planned.frames, t.trimmed, t.odd is not None or house,
+                             redone.get(t.id, 0), tuple(_notes(t, house, redone.get(t.id, 0))))
+                  for t, s in zip(takes, starts, strict=True))
+    copied = sum(p.frames for p in pieces if p.copy)
+    folder = dest.parent
+    captions = folder / "captions.srt" if any(t.planned.shot.caption for t in takes) else None
+    return AssemblyReport(dest, runtime, plan.runtime_frames, shots, tuple(warnings), copied, runtime - copied,
+                          seconds, captions, folder / "timeline.otio", folder / "assembly.json")
+
+
+def _reencoded_by_shot(pieces: list[Piece]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for piece in (p for p in pieces if not p.copy):
+        for part in piece.parts:
+            for span in (part.out, part.into) if isinstance(part, Blend) else (part,):
+                counts[span.shot] = counts.get(span.shot, 0) + span.frames
+    return counts
+
+
+def _notes(take: Take, house: bool, redone: int) -> list[str]:
+    notes = list(take.notes)
+    if take.odd is not None:
+        notes.append(f"normalised: {take.odd}")
+    elif redone and not house:
+        notes.append(f"{redone} of its {take.frames} frames re-encoded (transitions, and copying only starts "
+                     "at a key frame and stops where no later packet is needed); the rest copied")
+    return notes
+
+
+def _sidecars(project, plan, takes, starts, runtime, bed, report: AssemblyReport, generations: dict) -> None:
+    """assembly.json, captions.srt and timeline.otio beside the cut, each written atomically."""
+    by_id = {s.id: s for s in report.shots}
+    metadata = {t.id: _metadata(t, plan.provider, generations.get(t.id), by_id[t.id]) for t in takes}
+    placed = _placed(takes, starts, metadata, plan.provider)
+    if report.captions:
+        write_atomic(report.captions, export.srt(placed, runtime).encode())
+    else:
+        (report.cut.parent / "captions.srt").unlink(missing_ok=True)  # a stale one would contradict the cut
+    write_atomic(report.timeline, export.timeline(project.title, placed, _sound_tracks(bed)).encode())
+    write_atomic(report.report, report.to_bytes())
+
+
+def _metadata(take: Take, provider: str, job: str | None, shot: ShotReport) -> dict:
+    s = take.planned.shot
+    return {"shot": take.id, "prompt": s.prompt, "camera": list(s.concepts), "caption": s.caption,
+            "provider": "footage" if s.clip else provider, "generation_id": job, "key": take.planned.key,
+            "source": take.planned.source, "trimmed_frames": take.trimmed, "held_frames": take.hold,
+            "normalised": take.odd, "notes": list(shot.notes)}
+
+
+def _sound_tracks(bed: audio_bed.Bed) -> list:
+    tracks = []
+    if bed.music is not None:
+        m = bed.music
+        tracks.append(export.sound_track("music", [(0, bed.music_path, m.offset * formats.FPS, bed.runtime, {
+            "pipeline": {"volume": m.volume, "fade_in": m.fade_in, "fade_out": m.fade_out, "loudness": m.loudness,
+                         "looped": "to the cut's length when the file is shorter"}})]))
+    if bed.sounds:
+        tracks.append(export.sound_track("footage sound", [(s.at, s.path, s.first, s.frames, {})
+                                                           for s in bed.sounds]))
+    return tracks
