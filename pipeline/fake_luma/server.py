@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -14,7 +11,7 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ..errors import PipelineError
+from .. import loopback
 from .app import PREFIX, create_app
 from .faults import CURRENT_TRANSPORT
 from .options import FakeOptions
@@ -41,25 +38,13 @@ def serve(options: FakeOptions | None = None, host: str = "127.0.0.1", port: int
           log_level: str = "info") -> None:
     """Run the fake until interrupted (Ctrl-C shuts it down cleanly and returns). Point the luma provider at
     it with LUMAAI_BASE_URL=http://HOST:PORT/dream-machine/v1 and any LUMAAI_API_KEY."""
-    sock = _bound(host, port)
+    sock = loopback.bound(host, port, what="fake Luma server")
     app = create_app(options)
-    server = uvicorn.Server(_config(app, log_level))
     keys = "its configured key" if app.state.fake.options.api_key else "any bearer key"
     logging.getLogger("uvicorn.error").info(  # uvicorn's own line does not say the API's prefix
         "fake Luma API on http://%s:%d%s (accepts %s; stats at /_fake/stats)",
         host, sock.getsockname()[1], PREFIX, keys)
-    with sock, contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal after shutting down
-        server.run(sockets=[sock])
-
-
-def _bound(host: str, port: int) -> socket.socket:
-    """A listening address bound here, so that a busy port is a PipelineError rather than uvicorn's exit."""
-    try:
-        sock = socket.create_server((host, port), reuse_port=False)
-    except OSError as exc:
-        raise PipelineError(f"the fake Luma server cannot listen on {host}:{port} ({exc.strerror}): "
-                            "choose another --port or --host") from exc
-    return sock
+    loopback.serve_until_interrupted(_config(app, log_level), sock)
 
 
 @dataclass(frozen=True)
@@ -74,23 +59,7 @@ def running(options: FakeOptions | None = None, *, host: str = "127.0.0.1",
             app: Starlette | None = None) -> Iterator[RunningFake]:
     """Serve the fake on a free loopback port in a background thread for the duration of the block."""
     app = app or create_app(options)
-    sock = _bound(host, 0)
-    server = uvicorn.Server(_config(app, "warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="fake-luma", daemon=True)
-    thread.start()
-    try:
-        _wait_started(server, thread)
-        root = f"http://{host}:{sock.getsockname()[1]}"
+    sock = loopback.bound(host, 0, what="fake Luma server")
+    root = f"http://{host}:{sock.getsockname()[1]}"
+    with loopback.in_thread(_config(app, "warning", access_log=False), sock, name="fake-luma"):
         yield RunningFake(root=root, api=root + PREFIX, fake=app.state.fake)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-def _wait_started(server: uvicorn.Server, thread: threading.Thread, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the fake Luma server did not start")
-        time.sleep(0.01)

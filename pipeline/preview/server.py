@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from .. import loopback
 from ..errors import PipelineError
 from .fmt import esc
 
@@ -60,27 +60,17 @@ def serve(out_dir: Path, *, host: str = "127.0.0.1", port: int = 0, rebuild: Reb
           ready: Callable[[str], None] = lambda url: None) -> None:
     """Serve until interrupted (Ctrl-C returns). `ready(url)` is called with the page's address once the
     port is listening (port 0 picks a free one), before requests are answered: the CLI prints it there."""
-    sock = _bound(host, port)
-    server = uvicorn.Server(_config(create_app(out_dir, rebuild)))
+    sock = loopback.bound(host, port, what="preview")
     ready(_url(host, sock))
-    with sock, contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal after shutting down
-        server.run(sockets=[sock])
+    loopback.serve_until_interrupted(_config(create_app(out_dir, rebuild)), sock)
 
 
 @contextlib.contextmanager
 def running(out_dir: Path, *, host: str = "127.0.0.1", rebuild: Rebuild | None = None) -> Iterator[str]:
     """Serve `out_dir` on a free port in a background thread for the block; yields the page's URL."""
-    sock = _bound(host, 0)
-    server = uvicorn.Server(_config(create_app(out_dir, rebuild)))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="preview", daemon=True)
-    thread.start()
-    try:
-        _wait_started(server, thread)
+    sock = loopback.bound(host, 0, what="preview")
+    with loopback.in_thread(_config(create_app(out_dir, rebuild)), sock, name="preview"):
         yield _url(host, sock)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def _config(app: Starlette) -> uvicorn.Config:
@@ -89,20 +79,3 @@ def _config(app: Starlette) -> uvicorn.Config:
 
 def _url(host: str, sock: socket.socket) -> str:
     return f"http://{host}:{sock.getsockname()[1]}{PAGE_PATH}"
-
-
-def _bound(host: str, port: int) -> socket.socket:
-    """A listening socket, so that a busy port is a PipelineError rather than uvicorn's exit."""
-    try:
-        return socket.create_server((host, port))
-    except OSError as exc:
-        raise PipelineError(f"the preview cannot listen on {host}:{port} ({exc.strerror}): "
-                            "choose another --port") from exc
-
-
-def _wait_started(server: uvicorn.Server, thread: threading.Thread, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise PipelineError("the preview server did not start")
-        time.sleep(0.01)

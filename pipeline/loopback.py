@@ -1,0 +1,48 @@
+"""Running an ASGI app with uvicorn on a loopback port: in the foreground until Ctrl-C, or in a thread for
+tests and benchmarks. Shared by the fake Luma server and the preview server."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import uvicorn
+
+from .errors import PipelineError
+
+
+def bound(host: str, port: int, *, what: str) -> socket.socket:
+    """A listening socket, so that a busy port is a PipelineError rather than uvicorn's exit (port 0: any)."""
+    try:
+        return socket.create_server((host, port))
+    except OSError as exc:
+        raise PipelineError(f"the {what} cannot listen on {host}:{port} ({exc.strerror}): "
+                            "choose another --port") from exc
+
+
+def serve_until_interrupted(config: uvicorn.Config, sock: socket.socket) -> None:
+    with sock, contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal after shutting down
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+@contextlib.contextmanager
+def in_thread(config: uvicorn.Config, sock: socket.socket, *, name: str,
+              timeout: float = 10.0) -> Iterator[uvicorn.Server]:
+    """Serve on `sock` in a background thread for the duration of the block."""
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=name, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise PipelineError(f"the {name} server did not start")
+            time.sleep(0.01)
+        yield server
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
