@@ -90,12 +90,10 @@ def _bed(project: Project, takes: list[Take], starts: list[int], runtime: int) -
 def _write_cut(project, takes, starts, runtime, bed, ref, size, work: Path, dest: Path,
                warnings: list[str]) -> tuple[list[Piece], bool]:
     """Render pieces while the sound mixes, join, verify, and only then put the cut in place."""
-    sound = None if bed.empty else work / "sound.m4a"
     with ThreadPoolExecutor(1) as mixer:
-        mixing = mixer.submit(audio_bed.render, bed, sound) if sound else None
+        mixing = None if bed.empty else mixer.submit(audio_bed.render, bed, work)
         pieces, files, keys, house = _pieces(takes, ref, size, work, warnings)
-        if mixing:
-            mixing.result()
+        sound = mixing.result() if mixing else None
     script, chapters = work / "cut.ffconcat", work / "chapters.txt"
     script.write_text(final_mux.listing(pieces, files))
     chapters.write_text(export.chapters(project.title, _placed(takes, starts, {}, ""), runtime))

@@ -8,7 +8,9 @@ once for the whole cut, to the sample: the runtime in frames times 2000 samples 
 from __future__ import annotations
 
 import json
+import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,8 @@ RATE = 48000
 PER_FRAME = RATE // formats.FPS
 TRUE_PEAK, RANGE = -1.5, 11  # EBU R128 targets besides the integrated loudness the storyboard sets
 AAC = ["-c:a", "aac", "-aac_coder", "fast"]  # the fast coder: 1.6x the default's speed, same bitrate
+FRAME, ROLL = 1024, 4096  # AAC frame; samples encoded either side of a chunk and dropped
+CHUNK_S, WORKERS = 30, 2  # chunk length (seconds) and chunks encoded at once
 
 
 @dataclass(frozen=True)
@@ -50,17 +54,53 @@ class Bed:
         return self.music is None and not self.sounds
 
 
-def render(bed: Bed, dest: Path) -> None:
-    """Write the cut's sound to `dest` (AAC in MP4, exactly bed.samples long)."""
+def render(bed: Bed, folder: Path) -> Path:
+    """Mix the cut's sound into `folder`; return what final_mux reads: one AAC .m4a for a short cut, else
+    an ffconcat script of AAC chunks encoded side by side (FFmpeg's AAC encoder has one thread and would
+    set the pace of a stream-copied cut). Chunks are cut on AAC frame boundaries and encoded with a little
+    sound either side, so each kept frame was coded with its real neighbours."""
     inputs, graph = _graph(bed)
-    loudness = bed.music.loudness if bed.music else None
-    if loudness is not None:
-        measured = _measure(inputs, graph, loudness)
-        graph += f",{_loudnorm(loudness, measured)}"
-    graph += f",aresample={RATE},apad=whole_len={bed.samples},atrim=end_sample={bed.samples}[sound]"
+    if bed.music is not None and bed.music.loudness is not None:
+        graph += f",volume={_gain(_measure(inputs, graph, bed.music.loudness), bed.music.loudness):.2f}dB"
+    graph += f",apad=whole_len={bed.samples},atrim=end_sample={bed.samples}"
     channels = 2 if _stereo(bed) else 1
-    ffmpeg.run([*inputs, "-filter_complex", graph, "-map", "[sound]", "-ac", str(channels), *AAC,
-                "-b:a", f"{80 * channels}k", "-ar", str(RATE), "-f", "mp4", str(dest)], what="mixing the sound")
+    chunks = _chunks(bed.samples)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda n: _encode(inputs, graph, chunks[n], folder / f"sound-{n:03d}.m4a", channels),
+                      range(len(chunks))))
+    if len(chunks) == 1:
+        return folder / "sound-000.m4a"
+    script = folder / "sound.ffconcat"
+    script.write_text(_listing(chunks, folder, bed.samples))
+    return script
+
+
+def _chunks(samples: int) -> list[tuple[int, int]]:
+    """[a, b) sample ranges on AAC frame boundaries, about CHUNK_S seconds each."""
+    size = max(1, round(CHUNK_S * RATE / FRAME)) * FRAME
+    return [(a, min(a + size, samples)) for a in range(0, samples, size)]
+
+
+def _encode(inputs: list[str], graph: str, chunk: tuple[int, int], dest: Path, channels: int) -> None:
+    a, b = chunk
+    cut = f"atrim=start_sample={max(0, a - ROLL)}:end_sample={b + ROLL},asetpts=N/SR/TB"
+    ffmpeg.run([*inputs, "-filter_complex", f"{graph},{cut}[sound]", "-map", "[sound]", "-ac", str(channels),
+                *AAC, "-b:a", f"{80 * channels}k",
+                "-ar", str(RATE), "-f", "mp4", str(dest)], what=f"encoding the sound from {a / RATE:.1f} s")
+
+
+def _listing(chunks: list[tuple[int, int]], folder: Path, samples: int) -> str:
+    """Each chunk from its own start (past the roll-in) to its end (before the roll-out)."""
+    lines = ["ffconcat version 1.0"]
+    for n, (a, b) in enumerate(chunks):
+        local = a - max(0, a - ROLL)
+        lines.append(f"file 'sound-{n:03d}.m4a'")
+        if local:
+            lines.append(f"inpoint {math.ceil(local * 1_000_000 / RATE) / 1_000_000:.6f}")
+        if b < samples:
+            lines.append(f"outpoint {math.floor((local + b - a) * 1_000_000 / RATE) / 1_000_000:.6f}")
+        lines.append(f"duration {(b - a) / RATE:.6f}")
+    return "\n".join(lines) + "\n"
 
 
 def _stereo(bed: Bed) -> bool:
@@ -70,16 +110,20 @@ def _stereo(bed: Bed) -> bool:
 
 def _graph(bed: Bed) -> tuple[list[str], str]:
     """Inputs and a filter graph ending (open) in the mixed sound, before loudness and the final trim."""
-    fmt = f"aresample={RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=PTS-STARTPTS"
+    # Timestamps are remade from sample counts: a looped file jumps by its priming at every loop, and
+    # footage sound with holes is first filled with silence where its timestamps say (async)
+    fmt = "aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=N/SR/TB"
     if bed.music is not None:
-        inputs, chains = ["-stream_loop", "-1", "-i", str(bed.music_path)], [f"[0:a:0]{fmt},{_music(bed)}[m0]"]
+        inputs = ["-stream_loop", "-1", "-i", str(bed.music_path)]
+        chains = [f"[0:a:0]aresample={RATE},{fmt},{_music(bed)}[m0]"]
     else:
         inputs = ["-f", "lavfi", "-i", f"anullsrc=r={RATE}:cl=stereo"]
         chains = [f"[0:a:0]atrim=end_sample={bed.samples}[m0]"]
     for n, sound in enumerate(bed.sounds, 1):
         inputs += ["-i", str(sound.path)]
-        chains.append(f"[{n}:a:0]{fmt},atrim=start_sample={sound.first * PER_FRAME}:end_sample="
-                      f"{(sound.first + sound.frames) * PER_FRAME},asetpts=PTS-STARTPTS,"
+        chains.append(f"[{n}:a:0]aresample={RATE}:async=1:first_pts=0,{fmt},atrim=start_sample="
+                      f"{sound.first * PER_FRAME}:end_sample={(sound.first + sound.frames) * PER_FRAME},"
+                      "asetpts=PTS-STARTPTS,"
                       f"adelay=delays={sound.at * PER_FRAME}S:all=1[m{n}]")
     mix = "".join(f"[m{n}]" for n in range(len(bed.sounds) + 1))
     return inputs, ";".join(chains) + f";{mix}amix=inputs={len(bed.sounds) + 1}:normalize=0:duration=first"
@@ -108,8 +152,11 @@ def _measure(inputs: list[str], graph: str, target: float) -> dict:
     return json.loads(found[-1])
 
 
-def _loudnorm(target: float, m: dict) -> str:
-    """Second pass: linear (fades and dynamics kept), unless the peak limit forces loudnorm to compress."""
-    return (f"loudnorm=I={target}:TP={TRUE_PEAK}:LRA={RANGE}:measured_I={m['input_i']}:measured_TP={m['input_tp']}"
-            f":measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}:offset={m['target_offset']}"
-            ":linear=true")
+def _gain(measured: dict, target: float) -> float:
+    """One gain for the whole mix (as loudnorm's linear mode), held down so true peaks stay under the limit.
+
+    A single gain keeps fades and dynamics as mixed, and is the same in every chunk."""
+    loudness, peak = float(measured["input_i"]), float(measured["input_tp"])
+    if not math.isfinite(loudness):
+        return 0.0  # silence: nothing to bring up
+    return min(target - loudness, TRUE_PEAK - peak)

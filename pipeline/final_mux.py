@@ -50,11 +50,14 @@ def mux(script: Path, sound: Path | None, metadata: Path, dest: Path) -> None:
     # auto_convert off: every piece shares the reference's parameter sets (the gate checked), so packets
     # go through as they are instead of gaining in-band SPS/PPS on the way through Annex B and back
     args = ["-f", "concat", "-safe", "0", "-auto_convert", "0", "-i", str(script)]
-    if sound is not None:
+    if sound is not None:  # one AAC file, or a script joining AAC chunks (audio_bed)
+        args += ["-f", "concat", "-safe", "0"] if sound.suffix == ".ffconcat" else []
         args += ["-i", str(sound)]
     meta = 2 if sound is not None else 1
     args += ["-f", "ffmetadata", "-i", str(metadata), "-map", "0:v:0", "-c:v", "copy"]
     if sound is not None:
         args += ["-map", "1:a:0", "-c:a", "copy"]
-    ffmpeg.run([*args, "-map_metadata", str(meta), "-map_chapters", str(meta), "-movflags", "+faststart",
+    # copyts: the concat demuxer's timestamps are already the cut's; without it the sound's priming packet
+    # (pts -1024, skipped through an edit list) would be shifted to 0 and play as 21 ms of extra sound
+    ffmpeg.run([*args, "-copyts", "-map_metadata", str(meta), "-map_chapters", str(meta), "-movflags", "+faststart",
                 "-f", "mp4", str(dest)], what=f"joining the cut into {dest.name}")
