@@ -19,7 +19,7 @@ from . import audio_bed, cut_check, encoder_match, export, final_mux, formats, j
 from .assembly_report import AssemblyReport, ShotReport
 from .edit_list import Blend, Piece, Span, group, own_parts
 from .errors import MediaError, PipelineError
-from .files import atomic_path, write_atomic
+from .files import atomic_path
 from .joins import Take
 from .load import Project
 from .plan import Plan
@@ -49,7 +49,7 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     with tempfile.TemporaryDirectory(prefix=".assembly-", dir=dest.parent) as work:
         pieces, house = _write_cut(project, takes, starts, runtime, bed, ref, size, Path(work), dest, warnings)
     report = _report(plan, takes, starts, runtime, pieces, house, warnings, dest, time.perf_counter() - started)
-    _sidecars(project, plan, takes, starts, runtime, bed, report, generations or {})
+    export.write_sidecars(project, plan, takes, starts, runtime, bed, report, generations or {})
     return report
 
 
@@ -96,7 +96,7 @@ def _write_cut(project, takes, starts, runtime, bed, ref, size, work: Path, dest
         sound = mixing.result() if mixing else None
     script, chapters = work / "cut.ffconcat", work / "chapters.txt"
     script.write_text(final_mux.listing(pieces, files))
-    chapters.write_text(export.chapters(project.title, _placed(takes, starts, {}, ""), runtime))
+    chapters.write_text(export.chapters(project.title, export.placed(takes, starts, {}, ""), runtime))
     with atomic_path(dest) as tmp:
         final_mux.mux(script, sound, chapters, tmp)
         cut_check.verify(tmp, runtime, keys, [(s, t.id) for s, t in zip(starts, takes, strict=True)],
@@ -177,12 +177,6 @@ def _render(pieces: list[Piece], target: reencode.Target, ref, work: Path) -> tu
     return jobs, keys
 
 
-def _placed(takes: list[Take], starts: list[int], metadata: dict, provider: str) -> list[export.Placed]:
-    outs = [t.planned.transition_frames for t in takes[1:]] + [0]
-    return [export.Placed(t.planned, t.clip.path, s, t.frames, t.first, t.first + t.available, out,
-                          metadata.get(t.id, {})) for t, s, out in zip(takes, starts, outs, strict=True)]
-
-
 def _report(plan, takes, starts, runtime, pieces, house, warnings, dest, seconds) -> AssemblyReport:
     redone = _reencoded_by_shot(pieces)
     shots = tuple(ShotReport(t.id, s, t.frames, t.planned.frames, t.trimmed, t.odd is not None or house,
@@ -212,37 +206,3 @@ def _notes(take: Take, house: bool, redone: int) -> list[str]:
         notes.append(f"{redone} of its {take.frames} frames re-encoded (transitions, and copying only starts "
                      "at a key frame and stops where no later packet is needed); the rest copied")
     return notes
-
-
-def _sidecars(project, plan, takes, starts, runtime, bed, report: AssemblyReport, generations: dict) -> None:
-    """assembly.json, captions.srt and timeline.otio beside the cut, each written atomically."""
-    by_id = {s.id: s for s in report.shots}
-    metadata = {t.id: _metadata(t, plan.provider, generations.get(t.id), by_id[t.id]) for t in takes}
-    placed = _placed(takes, starts, metadata, plan.provider)
-    if report.captions:
-        write_atomic(report.captions, export.srt(placed, runtime).encode())
-    else:
-        (report.cut.parent / "captions.srt").unlink(missing_ok=True)  # a stale one would contradict the cut
-    write_atomic(report.timeline, export.timeline(project.title, placed, _sound_tracks(bed)).encode())
-    write_atomic(report.report, report.to_bytes())
-
-
-def _metadata(take: Take, provider: str, job: str | None, shot: ShotReport) -> dict:
-    s = take.planned.shot
-    return {"shot": take.id, "prompt": s.prompt, "camera": list(s.concepts), "caption": s.caption,
-            "provider": "footage" if s.clip else provider, "generation_id": job, "key": take.planned.key,
-            "source": take.planned.source, "trimmed_frames": take.trimmed, "held_frames": take.hold,
-            "normalised": take.odd, "notes": list(shot.notes)}
-
-
-def _sound_tracks(bed: audio_bed.Bed) -> list:
-    tracks = []
-    if bed.music is not None:
-        m = bed.music
-        tracks.append(export.sound_track("music", [(0, bed.music_path, m.offset * formats.FPS, bed.runtime, {
-            "pipeline": {"volume": m.volume, "fade_in": m.fade_in, "fade_out": m.fade_out, "loudness": m.loudness,
-                         "looped": "to the cut's length when the file is shorter"}})]))
-    if bed.sounds:
-        tracks.append(export.sound_track("footage sound", [(s.at, s.path, s.first, s.frames, {})
-                                                           for s in bed.sounds]))
-    return tracks

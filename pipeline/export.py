@@ -10,7 +10,10 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from . import formats
+from . import audio_bed, formats
+from .assembly_report import AssemblyReport, ShotReport
+from .files import write_atomic
+from .joins import Take
 from .plan import PlannedShot
 
 
@@ -113,3 +116,45 @@ def sound_track(name: str, clips: list[tuple[int, Path, float, int, dict]]) -> o
                                           target_url=path.resolve().as_uri())))
         cursor = at + frames
     return track
+
+
+def placed(takes: list[Take], starts: list[int], metadata: dict, provider: str) -> list[Placed]:
+    """Each take where it lands in the cut (starts from the assembler), with its timeline metadata."""
+    outs = [t.planned.transition_frames for t in takes[1:]] + [0]
+    return [Placed(t.planned, t.clip.path, s, t.frames, t.first, t.first + t.available, out, metadata.get(t.id, {}))
+            for t, s, out in zip(takes, starts, outs, strict=True)]
+
+
+def write_sidecars(project, plan, takes: list[Take], starts: list[int], runtime: int, bed: audio_bed.Bed,
+                   report: AssemblyReport, generations: dict) -> None:
+    """assembly.json, captions.srt and timeline.otio beside the cut, each written atomically."""
+    by_id = {s.id: s for s in report.shots}
+    metadata = {t.id: _metadata(t, plan.provider, generations.get(t.id), by_id[t.id]) for t in takes}
+    shots = placed(takes, starts, metadata, plan.provider)
+    if report.captions:
+        write_atomic(report.captions, srt(shots, runtime).encode())
+    else:
+        (report.cut.parent / "captions.srt").unlink(missing_ok=True)  # a stale one would contradict the cut
+    write_atomic(report.timeline, timeline(project.title, shots, _sound_tracks(bed)).encode())
+    write_atomic(report.report, report.to_bytes())
+
+
+def _metadata(take: Take, provider: str, job: str | None, shot: ShotReport) -> dict:
+    s = take.planned.shot
+    return {"shot": take.id, "prompt": s.prompt, "camera": list(s.concepts), "caption": s.caption,
+            "provider": "footage" if s.clip else provider, "generation_id": job, "key": take.planned.key,
+            "source": take.planned.source, "trimmed_frames": take.trimmed, "held_frames": take.hold,
+            "normalised": take.odd, "notes": list(shot.notes)}
+
+
+def _sound_tracks(bed: audio_bed.Bed) -> list:
+    """The music bed (looped to length where the file is shorter) and footage sound, as audio tracks."""
+    tracks = []
+    if bed.music is not None:
+        m = bed.music
+        tracks.append(sound_track("music", [(0, bed.music_path, m.offset * formats.FPS, bed.runtime, {
+            "pipeline": {"volume": m.volume, "fade_in": m.fade_in, "fade_out": m.fade_out, "loudness": m.loudness,
+                         "looped": "to the cut's length when the file is shorter"}})]))
+    if bed.sounds:
+        tracks.append(sound_track("footage sound", [(s.at, s.path, s.first, s.frames, {}) for s in bed.sounds]))
+    return tracks

@@ -224,3 +224,11 @@ def audio_channels(path: str | Path) -> int:
             return next((s.codec_context.channels for s in box.streams.audio), 0)
     except (av.FFmpegError, OSError) as exc:
         raise MediaError(f"{path}: not a file ffmpeg can read ({exc})") from exc
+
+
+def describe(box) -> MediaInfo:
+    """What `probe` says about an already open container (saves opening a file twice)."""
+    try:
+        return _describe(box)
+    except (av.FFmpegError, ValueError, StopIteration) as exc:
+        raise MediaError(f"{box.name}: not a file ffmpeg can read ({exc})") from exc

@@ -24,7 +24,7 @@ from .edit_list import reencoded
 from .media_gate import ClipFacts
 from .plan import Plan, PlannedShot
 
-TINY, LIMIT, RATIO = 0.12, 2.0, 0.3  # grey levels (of 255) at 1/4 size; see same_picture
+TINY, LIMIT, RATIO = 0.12, 2.0, 0.5  # grey levels (of 255) at 1/4 size; see same_picture
 
 
 @dataclass

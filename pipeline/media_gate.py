@@ -69,14 +69,14 @@ class ClipFacts:
 
 def inspect(path: Path) -> ClipFacts:
     """Demux `path`'s video packets (no decoding) and describe what copying them needs."""
-    info = ffmpeg.probe(path)
-    if info.kind != "video":
-        raise MediaError(f"{path}: is {info.kind}, not video")
     try:
         with av.open(str(path)) as box:
+            info = ffmpeg.describe(box)
+            if info.kind != "video":
+                raise MediaError(f"{path}: is {info.kind}, not video")
             return _facts(Path(path), info, box)
     except (av.FFmpegError, OSError) as exc:
-        raise MediaError(f"{path}: cannot read its packets ({exc})") from exc
+        raise MediaError(f"{path}: not a video ffmpeg can read ({exc})") from exc
 
 
 def _facts(path: Path, info: ffmpeg.MediaInfo, box) -> ClipFacts:

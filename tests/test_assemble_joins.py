@@ -1,0 +1,44 @@
+"""Extension joins: clips that hand back their parent's footage first, and the picture comparison rule."""
+
+from __future__ import annotations
+
+from pipeline import assemble as assembly
+from pipeline.fake_luma.render import concat
+from pipeline.joins import same_picture
+
+from .test_assemble import chain, packets, project_of, shot, small_cut  # noqa: F401 (fixture)
+
+
+def test_cumulative_extensions_are_cut_back_and_their_repeats_trimmed(tmp_path):
+    """As the fake Luma's extension_includes_parent serves them: each video is its parent's, then the new part."""
+    parts = chain(tmp_path, 3)
+    videos = [parts[0], tmp_path / "b-full.mp4", tmp_path / "c-full.mp4"]
+    concat([parts[0], parts[1]], videos[1])
+    concat([videos[1], parts[2]], videos[2])
+    project, plan = project_of(tmp_path, [shot("a"), shot("b"), shot("c")])
+    report = assembly.assemble(project, plan, dict(zip("abc", videos, strict=True)), tmp_path / "final.mp4")
+    assert report.runtime_frames == 358 and report.reencoded_frames == 0
+    notes = {s.id: " ".join(s.notes) for s in report.shots}
+    assert "begins with a's whole video (120 frames" in notes["b"]
+    assert "begins with b's whole video (240 frames" in notes["c"]
+    assert [s.trimmed_frames for s in report.shots] == [1, 1, 0]
+    full = [packets(v) for v in videos]  # the fake's join gives key frames in-band parameter sets: compare to it
+    assert packets(report.cut) == full[0][:-1] + full[1][120:-1] + full[2][240:]
+
+
+def test_an_extension_that_does_not_repeat_its_parent_is_left_whole(tmp_path):
+    parts = chain(tmp_path, 2)
+    shifted = [parts[0], tmp_path / "later.mp4"]
+    from .test_assemble import clip
+
+    clip(shifted[1], skip=125)  # starts five frames after its parent ends: a jump, not a repeat
+    project, plan = project_of(tmp_path, [shot("a"), shot("b")])
+    report = assembly.assemble(project, plan, dict(zip("ab", shifted, strict=True)), tmp_path / "final.mp4")
+    assert report.runtime_frames == 240 and not any(s.trimmed_frames for s in report.shots)
+
+
+def test_same_picture_rule():
+    assert same_picture(0.05, 0.2)  # a clean repeat: far below any motion
+    assert same_picture(0.57, 1.65)  # a repeat re-encoded with grain, against a slow pan
+    assert not same_picture(0.3, 0.35)  # slow motion that goes on across the join
+    assert not same_picture(2.5, 20)  # above the absolute limit, whatever the motion
