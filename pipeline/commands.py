@@ -171,9 +171,39 @@ def _run(args) -> int:
         print(f"interrupted: every finished step is in the journal; resume with: {resume}", file=sys.stderr)
         return 130
     if not args.json:
+        _print_assembly(result.assembly)
         print(f"{result.created} generated, spent ${result.spent_usd:.2f} in all; the cut: {result.cut}",
               file=sys.stderr)
     print(result.cut)
+    return 0
+
+
+def _print_assembly(report) -> None:
+    for warning in report.warnings:
+        print(f"note: {warning}", file=sys.stderr)
+    print(f"assembled {report.runtime_s:.2f} s in {report.seconds:.1f} s: {report.copied_frames} frames copied, "
+          f"{report.reencoded_frames} re-encoded", file=sys.stderr)
+
+
+def assemble_command(sub: Sub) -> None:
+    p = sub.add_parser("assemble", help="join the generated clips into the cut again, generating nothing",
+                       description="Assemble OUT/final.mp4 (with chapters, captions.srt and timeline.otio) from "
+                                   "the clips in the output folder's journal. Generates nothing and spends nothing.")
+    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
+    _provider_option(p)
+    _out_option(p)
+    p.add_argument("--no-burn-in", dest="burn_in", action="store_false", help="as given to `pipeline run`")
+    p.set_defaults(handler=_assemble)
+
+
+def _assemble(args) -> int:
+    from .runner import assemble_again
+
+    project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+    print_notes(project)
+    report = assemble_again(project, project.plan(_render_options(project, args.burn_in)), _out_dir(args, project))
+    _print_assembly(report)
+    print(report.cut)
     return 0
 
 
@@ -293,5 +323,5 @@ def _preview(args) -> int:
     return 0
 
 
-COMMANDS = [validate_command, plan_command, run_command, status_command, preview_command, schema_command,
-            init_command, fake_luma_command]
+COMMANDS = [validate_command, plan_command, run_command, status_command, assemble_command, preview_command,
+            schema_command, init_command, fake_luma_command]

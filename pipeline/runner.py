@@ -14,6 +14,7 @@ from pathlib import Path
 from aiolimiter import AsyncLimiter
 
 from .assemble import assemble
+from .assembly_report import AssemblyReport
 from .errors import PipelineError, ProviderError
 from .files import sha256_of
 from .journal import Journal
@@ -48,10 +49,13 @@ class Limits:
 
 @dataclass(frozen=True)
 class RunResult:
-    cut: Path
-    clips: dict[str, Path]
+    assembly: AssemblyReport
     created: int  # generations created in this run
     spent_usd: float  # what the journal says the provider charged, over all runs into this folder
+
+    @property
+    def cut(self) -> Path:
+        return self.assembly.cut
 
 
 class RunFailed(PipelineError):
@@ -76,12 +80,34 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
             confirm(to_pay_usd(decisions))
         engine = Engine(project, provider, journal, out_dir, limits=limits, report=report, caption=caption)
         done = asyncio.run(engine.run_all(decisions, resume_hint))
-        clips = {p.id: done[p.id].clip if p.generate else project.file(p.shot.clip) for p in plan.shots}
         report(Progress("cut", "assembling", spent_usd=journal.spent_usd()))
-        cut = assemble(project, plan, clips, out_dir / "final.mp4")
-        return RunResult(cut, clips, engine.created, journal.spent_usd())
+        return RunResult(_assemble(project, plan, done, out_dir), engine.created, journal.spent_usd())
     finally:
         journal.close()
+
+
+def assemble_again(project: Project, plan: Plan, out_dir: Path) -> AssemblyReport:
+    """Assemble the cut from the journal's clips, generating nothing; PipelineError if a shot has no clip."""
+    journal_path = out_dir / "journal.sqlite"
+    if not journal_path.exists():
+        raise PipelineError(f"nothing has been generated into {out_dir} yet; run `pipeline run` first")
+    journal = Journal(journal_path)
+    try:
+        decisions = decide(plan, journal, out_dir)
+    finally:
+        journal.close()
+    missing = [d.shot.id for d in decisions if d.action not in (Action.CACHED, Action.FOOTAGE)]
+    if missing:
+        raise PipelineError(f"no finished clip for {', '.join(missing)} in {out_dir}: `pipeline run` generates "
+                            "what is missing (see `pipeline status`)")
+    done = {d.shot.id: Generated(d.entry.job_id, Path(d.entry.file)) for d in decisions if d.entry}
+    return _assemble(project, plan, done, out_dir)
+
+
+def _assemble(project: Project, plan: Plan, done: dict[str, Generated], out_dir: Path) -> AssemblyReport:
+    clips = {shot_id: g.clip for shot_id, g in done.items()}
+    generations = {shot_id: g.job_id for shot_id, g in done.items()}
+    return assemble(project, plan, clips, out_dir / "final.mp4", generations=generations)
 
 
 class Engine:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import av
 import httpx
+
+from pipeline import ffmpeg
 
 TWO_CHAINS = """resolution: 540p
 shots:
@@ -66,3 +69,10 @@ def frames_digest(path: Path) -> str:
         for frame in box.decode(video=0):
             digest.update(frame.to_ndarray(format="gray").tobytes())
     return digest.hexdigest()
+
+
+def assembled_frames(out: Path) -> tuple[int, int, int]:
+    """(frames in the cut, what assembly.json says the cut has, the plan's frames minus reported trims)."""
+    report = json.loads((out / "assembly.json").read_text())
+    trimmed = sum(s["trimmed_frames"] for s in report["shots"])
+    return ffmpeg.count_frames(out / "final.mp4"), report["runtime_frames"], report["planned_frames"] - trimmed

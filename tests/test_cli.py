@@ -13,7 +13,7 @@ from pipeline import cli
 from pipeline.cli import main
 
 STARTER = Path(cli.__file__).parent / "templates" / "starter.yaml"
-COMMANDS = ["validate", "plan", "run", "status", "preview", "schema", "init", "fake-luma"]
+COMMANDS = ["validate", "plan", "run", "status", "assemble", "preview", "schema", "init", "fake-luma"]
 
 
 @pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
