@@ -63,7 +63,7 @@ def plan_command(sub: Sub) -> None:
 
 
 def _plan(args) -> int:
-    project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+    project = _load(args)
     plan = project.plan()
     if args.json:
         print_json(to_json(plan))
@@ -122,33 +122,42 @@ def run_command(sub: Sub) -> None:
                        description="Generate the storyboard's shots (offline animatic by default) and join them "
                                    "into OUT/final.mp4. Only what changed since the last run is generated again; a "
                                    "run that was stopped resumes. Nothing is spent unless you choose --provider luma.")
-    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
-    _provider_option(p)
-    _out_option(p)
+    _run_folder_args(p, burn_in_help="animatic: leave out the burnt-in shot id and prompt")
     p.add_argument("--concurrency", type=int, metavar="N",
                    help="generations running at once (default: 10 for luma, the Build tier; 2 for the animatic)")
     p.add_argument("--creates-per-minute", type=float, default=20, metavar="N",
                    help="luma: at most N creates a minute (default: 20, the Build tier)")
     p.add_argument("--max-cost", type=float, metavar="USD", help="refuse to start if the estimate exceeds this")
     p.add_argument("--yes", action="store_true", help="spend without asking (required when not on a terminal)")
-    p.add_argument("--no-burn-in", dest="burn_in", action="store_false",
-                   help="animatic: leave out the burnt-in shot id and prompt")
     shown = p.add_mutually_exclusive_group()
     shown.add_argument("--quiet", action="store_true", help="print only the cut's path")
     shown.add_argument("--json", action="store_true", help="print progress as JSON lines on stdout")
     p.set_defaults(handler=_run)
 
 
-def _out_option(parser: argparse.ArgumentParser) -> None:
+def _run_folder_args(parser: argparse.ArgumentParser, burn_in_help: str = "as given to `pipeline run`") -> None:
+    """The arguments of every command that works on a storyboard's output folder."""
+    parser.add_argument("path", metavar="PATH", help="storyboard YAML file")
+    _provider_option(parser)
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<storyboard name>)")
+    parser.add_argument("--no-burn-in", dest="burn_in", action="store_false", help=burn_in_help)
+
+
+def _load(args):
+    return load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+
+
+def _run_plan(project, args):
+    """The plan as `pipeline run` makes it: the animatic's burnt-in caption is part of each shot's key."""
+    return project.plan({"burn_in": args.burn_in} if project.provider == "animatic" else None)
 
 
 def _run(args) -> int:
     from . import progress, providers, runner, spending
 
-    project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+    project = _load(args)
     print_notes(project)
-    plan = project.plan(_render_options(project, args.burn_in))
+    plan = _run_plan(project, args)
     if project.provider == "animatic" and not args.json:
         print(f"Rendering an offline animatic (free). To generate with Luma: pipeline run {args.path} "
               "--provider luma", file=sys.stderr)
@@ -189,26 +198,19 @@ def assemble_command(sub: Sub) -> None:
     p = sub.add_parser("assemble", help="join the generated clips into the cut again, generating nothing",
                        description="Assemble OUT/final.mp4 (with chapters, captions.srt and timeline.otio) from "
                                    "the clips in the output folder's journal. Generates nothing and spends nothing.")
-    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
-    _provider_option(p)
-    _out_option(p)
-    p.add_argument("--no-burn-in", dest="burn_in", action="store_false", help="as given to `pipeline run`")
+    _run_folder_args(p)
     p.set_defaults(handler=_assemble)
 
 
 def _assemble(args) -> int:
     from .runner import assemble_again
 
-    project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+    project = _load(args)
     print_notes(project)
-    report = assemble_again(project, project.plan(_render_options(project, args.burn_in)), _out_dir(args, project))
+    report = assemble_again(project, _run_plan(project, args), _out_dir(args, project))
     _print_assembly(report)
     print(report.cut)
     return 0
-
-
-def _render_options(project, burn_in: bool) -> dict | None:
-    return {"burn_in": burn_in} if project.provider == "animatic" else None
 
 
 def _out_dir(args, project) -> Path:
@@ -219,10 +221,7 @@ def status_command(sub: Sub) -> None:
     p = sub.add_parser("status", help="show each shot's state and what a run would do now",
                        description="Show each shot's state, job id, file and cost from the output folder's "
                                    "journal, and what `pipeline run` would do now. Makes no provider calls.")
-    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
-    _provider_option(p)
-    _out_option(p)
-    p.add_argument("--no-burn-in", dest="burn_in", action="store_false", help="as given to `pipeline run`")
+    _run_folder_args(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_status)
 
@@ -230,8 +229,8 @@ def status_command(sub: Sub) -> None:
 def _status(args) -> int:
     from .status import status_of
 
-    project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
-    report = status_of(project, project.plan(_render_options(project, args.burn_in)), _out_dir(args, project))
+    project = _load(args)
+    report = status_of(project, _run_plan(project, args), _out_dir(args, project))
     if args.json:
         print_json(report)
         return 0
@@ -283,10 +282,7 @@ def preview_command(sub: Sub) -> None:
     p = sub.add_parser("preview", help="write a contact sheet and player for the cut (--serve to view it)",
                        description="Write OUT/preview/index.html: every shot's first and last frames, prompt, "
                                    "state and cost, and the cut in a player. Works before, during and after a run.")
-    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
-    _provider_option(p)
-    _out_option(p)
-    p.add_argument("--no-burn-in", dest="burn_in", action="store_false", help="as given to `pipeline run`")
+    _run_folder_args(p)
     p.add_argument("--serve", action="store_true",
                    help="serve the output folder on 127.0.0.1; a reload of the page rebuilds it")
     p.add_argument("--port", type=int, default=0, help="port for --serve (default: a free one)")
@@ -300,10 +296,10 @@ def _preview(args) -> int:
     from . import preview
 
     def build() -> Path:  # the storyboard is read again each time, so a reload shows its edits
-        project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
-        return preview.build(project, project.plan(_render_options(project, args.burn_in)), out)
+        project = _load(args)
+        return preview.build(project, _run_plan(project, args), out)
 
-    project = load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+    project = _load(args)
     print_notes(project)
     out = _out_dir(args, project)
     page = build()

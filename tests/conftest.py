@@ -29,3 +29,22 @@ def make_media(folder: Path) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def media(tmp_path_factory) -> dict[str, Path]:
     return make_media(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture
+def point_at_fake(monkeypatch):
+    """Point the luma provider at a running fake: `point_at_fake(fake, key=...)` sets the environment."""
+    def point(fake, key: str = "test-key-not-secret"):
+        monkeypatch.setenv("LUMAAI_BASE_URL", fake.api)
+        monkeypatch.setenv("LUMAAI_API_KEY", key)
+        return fake
+    return point
+
+
+@pytest.fixture
+def fake(point_at_fake):
+    """The fake Luma server on loopback (fast generations), with the provider pointed at it."""
+    from pipeline.fake_luma import FakeOptions, running
+
+    with running(FakeOptions(latency=0.2)) as server:
+        yield point_at_fake(server)

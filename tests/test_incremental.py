@@ -6,22 +6,12 @@ import json
 from pathlib import Path
 
 import httpx
-import pytest
 
 from pipeline.cli import main
-from pipeline.fake_luma import FakeOptions, running
 
 from .runs import TWO_CHAINS, run_args, stats, write_board
 
 CALLS = ("creates", "gets", "lists", "downloads")
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    with running(FakeOptions(latency=0.2)) as fake:
-        monkeypatch.setenv("LUMAAI_BASE_URL", fake.api)
-        monkeypatch.setenv("LUMAAI_API_KEY", "test-key-not-secret")
-        yield fake
 
 
 def calls(fake) -> dict[str, int]:

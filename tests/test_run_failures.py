@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pipeline.cli import main
-from pipeline.fake_luma import FakeOptions, running
 
 from .runs import TWO_CHAINS, journal_states, run_args, stats, write_board
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    with running(FakeOptions(latency=0.2)) as fake:
-        monkeypatch.setenv("LUMAAI_BASE_URL", fake.api)
-        monkeypatch.setenv("LUMAAI_API_KEY", "test-key-not-secret")
-        yield fake
 
 
 def test_a_refused_prompt_stops_its_chain_and_the_other_chain_finishes(tmp_path, fake, capsys):

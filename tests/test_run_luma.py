@@ -33,19 +33,11 @@ def no_backoff():
         yield
 
 
-@pytest.fixture
-def luma_env(monkeypatch):
-    def point_at(fake):
-        monkeypatch.setenv("LUMAAI_BASE_URL", fake.api)
-        monkeypatch.setenv("LUMAAI_API_KEY", "canary-key-0123456789")
-    return point_at
-
-
-def test_ten_shot_chain_with_30_percent_faults_pays_once_per_shot(tmp_path, media, luma_env, capsys):
+def test_ten_shot_chain_with_30_percent_faults_pays_once_per_shot(tmp_path, media, point_at_fake, capsys):
     board = chain_storyboard(tmp_path, media["image"])
     options = FakeOptions(latency=0.1, fault_rate=0.3, seed=7, cdn_dir=tmp_path, retry_after_s=0.01)
     with running(options) as fake:
-        luma_env(fake)
+        point_at_fake(fake, key="canary-key-0123456789")
         status = main(["run", str(board), "--provider", "luma", "--yes", "--out", str(tmp_path / "out"),
                        "--asset-base-url", f"{fake.root}/cdn"])
         stats = httpx.get(f"{fake.root}/_fake/stats").json()
@@ -61,10 +53,10 @@ def test_ten_shot_chain_with_30_percent_faults_pays_once_per_shot(tmp_path, medi
     assert "canary-key-0123456789" not in everything
 
 
-def test_luma_refuses_to_spend_without_yes_off_a_terminal(tmp_path, media, luma_env, capsys):
+def test_luma_refuses_to_spend_without_yes_off_a_terminal(tmp_path, media, point_at_fake, capsys):
     board = chain_storyboard(tmp_path, media["image"])
     with running(FakeOptions(latency=0.1, cdn_dir=tmp_path)) as fake:
-        luma_env(fake)
+        point_at_fake(fake, key="canary-key-0123456789")
         status = main(["run", str(board), "--provider", "luma", "--asset-base-url", f"{fake.root}/cdn",
                        "--out", str(tmp_path / "out")])
         creates = httpx.get(f"{fake.root}/_fake/stats").json()["creates"]
