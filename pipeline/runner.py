@@ -134,9 +134,7 @@ class Engine:
             tasks = [asyncio.create_task(self._shot(d)) for d in decisions]
             outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         finally:
-            close = getattr(self.provider, "close", None)  # providers holding connections (luma) release them
-            if close is not None:
-                await close()
+            await self.provider.close()
         errors = [o for o in outcomes if isinstance(o, ProviderError)]
         if errors:
             raise RunFailed(errors, resume_hint)
@@ -192,11 +190,10 @@ class Engine:
         return await self._generate(request, dest, job_id)
 
     async def _recover(self, request: ShotRequest, intent_at: float | None) -> str | None:
-        find = getattr(self.provider, "find_existing", None)
-        if find is None or intent_at is None:
+        if intent_at is None:
             return None
         since = dt.datetime.fromtimestamp(intent_at - RECOVER_SLACK_S, tz=dt.UTC)
-        job_id = await find(request, since=since)
+        job_id = await self.provider.find_existing(request, since=since)
         if job_id:
             self.journal.update(request.key, job_id=job_id, state="queued")
             self.report(request.shot_id, "queued", f"found the interrupted create: {job_id}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 
 from ..errors import ProviderError
@@ -27,6 +28,12 @@ class AnimaticProvider:
 
     async def status(self, job_id: str) -> JobStatus:
         return JobStatus(state="completed")
+
+    async def find_existing(self, request: ShotRequest, *, since: datetime) -> str | None:
+        return None  # nothing is paid for: an interrupted render is simply rendered again
+
+    async def close(self) -> None:
+        return None
 
     async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> None:
         from ..animatic import render_shot  # imported late: planning and validation never need Pillow work

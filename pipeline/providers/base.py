@@ -7,6 +7,7 @@ instant resumes by polling that job instead of paying for a new one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -73,3 +74,9 @@ class Provider(Protocol):
 
     async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> None:
         """Write the finished video to `dest` whole (temp file, then rename) or raise."""
+
+    async def find_existing(self, request: ShotRequest, *, since: datetime) -> str | None:
+        """The job already made for `request` since `since` (a create whose answer was lost), or None."""
+
+    async def close(self) -> None:
+        """Release connections."""
