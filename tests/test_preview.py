@@ -224,3 +224,13 @@ def test_thumbnails_are_small_jpegs(board, media):
     preview.build(project, plan, out)
     for path in (out / "preview" / "thumbs").iterdir():
         assert path.read_bytes()[:2] == b"\xff\xd8" and os.path.getsize(path) < 40_000
+
+
+def test_a_cut_shorter_by_its_reported_trims_is_not_stale(board, media):
+    project, plan, out = setup(board)
+    out.mkdir()
+    shutil.copy(media["video"], out / "final.mp4")  # 2 s: as if assembly had trimmed the rest
+    (out / "assembly.json").write_text(json.dumps({"planned_frames": plan.runtime_frames, "runtime_frames": 48}))
+    assert not any(kind == "stale" for kind, _ in model.read(project, plan, out).warnings)
+    (out / "assembly.json").write_text(json.dumps({"planned_frames": plan.runtime_frames + 24, "runtime_frames": 48}))
+    assert any(kind == "stale" for kind, _ in model.read(project, plan, out).warnings)

@@ -174,7 +174,7 @@ def _warnings(project: Project, plan: Plan, shots: tuple[ShotView, ...], cut: Cu
              for s in shots if s.state == "failed"]
     found += [(_kind(n), f"{s.planned.id}: {n}") for s in shots for n in s.notes]
     found += [("note", str(w)) for w in assembly.get("warnings", []) if isinstance(w, str) and w]
-    found += _stale(project, plan, cut)
+    found += _stale(project, plan, cut, assembly)
     found += [("note", p.message) for p in project.notes]
     return tuple(dict.fromkeys(found))  # the assembler may say a thing twice (per shot and overall)
 
@@ -183,11 +183,14 @@ def _kind(note: str) -> str:
     return "trimmed" if "trim" in note else "normalised" if "normalis" in note else "note"
 
 
-def _stale(project: Project, plan: Plan, cut: Cut | None) -> list[tuple[str, str]]:
-    """A cut that no longer matches the storyboard (edited since, or from an unfinished run)."""
+def _stale(project: Project, plan: Plan, cut: Cut | None, assembly: dict) -> list[tuple[str, str]]:
+    """A cut that no longer matches the storyboard (edited since, or from an unfinished run). Assembly may
+    trim repeated join frames, so the cut is held to what assembly.json says it made from this plan."""
     if cut is None:
         return []
     planned = plan.runtime_frames / formats.FPS
+    if assembly.get("planned_frames") == plan.runtime_frames and isinstance(assembly.get("runtime_frames"), int):
+        planned = assembly["runtime_frames"] / formats.FPS
     if abs(cut.duration_s - planned) > 1.5 / formats.FPS:
         return [("stale", f"the cut runs {cut.duration_s:.2f} s but the storyboard now plans {planned:.2f} s: "
                           "it is from an earlier version; run again to update it")]
