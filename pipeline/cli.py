@@ -8,6 +8,8 @@ import os
 import sys
 import traceback
 
+import stamina
+
 from . import __version__
 from .errors import PipelineError, StoryboardError
 
@@ -15,6 +17,7 @@ DEBUG_VARIABLE = "PIPELINE_DEBUG"
 
 
 def main(argv: list[str] | None = None) -> int:
+    stamina.instrumentation.set_on_retry_hooks([])  # its default hook logs a bare "retry_scheduled" per retry
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
