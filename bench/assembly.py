@@ -4,12 +4,17 @@
 
 The clips are made once (kept in --work): a photo-like picture panned continuously, encoded as the animatic
 encodes (x264 ultrafast, one GOP per clip, no B-frames), each clip starting on the picture the previous one
-ends on, as extensions do. Three runs, each in its own process, one after another:
+ends on, as extensions do. Each run in its own process, one after another:
 
   cuts     every shot a new chain (`start: none`): a hard-cut timeline, nothing to compare or trim
+  recut    cuts again into the same folder after the last shot was generated again (a new file, same
+           length): the bed comes from the output folder's cache
   chain    every shot extends the one before: each join's repeated frame is found and trimmed
+  rechain  chain again after the same edit: only the new clip is decoded, the bed comes from the cache
   silent   the cuts timeline without the music bed (what the AAC encoder costs, by difference)
   moviepy  concatenate_videoclips + write_videofile on the same clips, with the same bed looped and faded
+
+cuts, chain and silent start with an empty cache (the output folder's .assembly-cache is removed first).
 
 For each: wall time, realtime multiple (seconds of cut per wall second), CPU seconds (the process and the
 ffmpeg it ran), and peak memory of the whole process tree (sampled every 20 ms from /proc).
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -69,6 +75,9 @@ def prepare(work: Path, count: int) -> list[Path]:
                                                                                     (165, 247, 392))
         ffmpeg.run(["-f", "lavfi", "-i", f"aevalsrc='{left}|{right}':s=48000:d=60", "-c:a", "aac", "-b:a", "192k",
                     str(work / "music.m4a")], what="music")
+    again = work / f"clip{count - 1:03d}-again.mp4"  # the last clip generated again: other bytes, same frames
+    if not again.exists():
+        ffmpeg.run(["-i", str(clips[-1]), "-c", "copy", "-metadata", "title=again", str(again)], what="again")
     for name, start, audio in (("cuts", "\n    start: none", True), ("chain", "", True),
                                 ("silent", "\n    start: none", False)):
         shots = "".join(f"  - id: s{n:03d}\n    prompt: bench shot {n}{start if n else ''}\n" for n in range(count))
@@ -78,12 +87,18 @@ def prepare(work: Path, count: int) -> list[Path]:
 
 
 def run_ours(work: Path, name: str, count: int) -> dict:
-    from pipeline.assemble import assemble
+    from pipeline.assemble import CACHE, assemble
     from pipeline.load import load
 
+    again = name.startswith("re")
+    name = name.removeprefix("re").replace("cut", "cuts") if again else name
     project = load(work / f"{name}.yaml")
     plan = project.plan()
     clips = {p.id: work / f"clip{n:03d}.mp4" for n, p in enumerate(plan.shots)}
+    if again:
+        clips[plan.shots[-1].id] = work / f"clip{count - 1:03d}-again.mp4"
+    else:
+        shutil.rmtree(work / f"out-{name}" / CACHE, ignore_errors=True)
     report = assemble(project, plan, clips, work / f"out-{name}" / "final.mp4")
     return {"runtime_s": report.runtime_s, "copied": report.copied_frames, "reencoded": report.reencoded_frames,
             "trimmed": sum(s.trimmed_frames for s in report.shots), "warnings": list(report.warnings)}
@@ -152,7 +167,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     prepare(args.work, args.clips)
-    cases = ["cuts", "chain", "silent"] + ([] if args.skip_moviepy else ["moviepy"])
+    cases = ["cuts", "recut", "chain", "rechain", "silent"] + ([] if args.skip_moviepy else ["moviepy"])
     results = {case: measure(["--one", case, "--clips", str(args.clips), "--work", str(args.work)])
                for case in cases}
     load = os.getloadavg()

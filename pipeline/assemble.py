@@ -9,6 +9,7 @@ passes through Python, except the few small grey pictures compared at extension 
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,7 @@ from .load import Project
 from .plan import Plan
 
 WORKERS = 2  # pieces re-encoded at once (x264 threads inside each as well)
+CACHE = ".assembly-cache"  # beside the cut: join pictures by clip sha256, sound beds by what shapes them
 MATRIX = {1: "bt709", 5: "bt601", 6: "bt601"}  # FFmpeg colorspace number -> swscale matrix name
 
 
@@ -35,19 +37,24 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     captions.srt (when shots have captions) and timeline.otio beside it; return what was done.
 
     generations: shot id -> the provider's job id, recorded in the timeline's metadata.
+    The folder's .assembly-cache keeps the join pictures and the sound bed, so assembling again after an
+    edit decodes only new clips and encodes the sound only when the runtime or the sound changed.
     """
     started, dest = time.perf_counter(), Path(dest)
     size = formats.frame_size(project.board.resolution, project.board.aspect_ratio)
     facts = _inspect(plan, {p.id: project.file(p.shot.clip) for p in plan.shots if p.shot.clip} | clips)
     ref = media_gate.reference(facts, size)
     odd = {shot: media_gate.why_normalised(f, ref, size) for shot, f in facts.items()}
-    takes, warnings = joins.takes_for(plan, facts, odd)
+    cache = dest.parent / CACHE
+    takes, warnings = joins.takes_for(plan, facts, odd, pictures=functools.partial(joins.decode_pictures,
+                                                                                  cache=cache))
     starts = _starts(takes)
     runtime = starts[-1] + takes[-1].frames
     bed = _bed(project, takes, starts, runtime)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".assembly-", dir=dest.parent) as work:
-        pieces, house = _write_cut(project, takes, starts, runtime, bed, ref, size, Path(work), dest, warnings)
+        pieces, house = _write_cut(project, takes, starts, runtime, bed, ref, size, Path(work), dest, warnings,
+                                   cache)
     report = _report(plan, takes, starts, runtime, pieces, house, warnings, dest, time.perf_counter() - started)
     export.write_sidecars(project, plan, takes, starts, runtime, bed, report, generations or {})
     return report
@@ -88,10 +95,11 @@ def _bed(project: Project, takes: list[Take], starts: list[int], runtime: int) -
 
 
 def _write_cut(project, takes, starts, runtime, bed, ref, size, work: Path, dest: Path,
-               warnings: list[str]) -> tuple[list[Piece], bool]:
-    """Render pieces while the sound mixes, join, verify, and only then put the cut in place."""
+               warnings: list[str], cache: Path) -> tuple[list[Piece], bool]:
+    """Render pieces while the sound mixes (or comes from the cache), join, verify, and only then put the
+    cut in place."""
     with ThreadPoolExecutor(1) as mixer:
-        mixing = None if bed.empty else mixer.submit(audio_bed.render, bed, work)
+        mixing = None if bed.empty else mixer.submit(audio_bed.cached, bed, cache)
         pieces, files, keys, house = _pieces(takes, ref, size, work, warnings)
         sound = mixing.result() if mixing else None
     script, chapters = work / "cut.ffconcat", work / "chapters.txt"

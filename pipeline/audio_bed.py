@@ -7,8 +7,11 @@ once for the whole cut, to the sample: the runtime in frames times 2000 samples 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import math
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from . import ffmpeg, formats
 from .errors import MediaError
+from .files import atomic_path, sha256_of, write_atomic
 from .storyboard import Audio
 
 RATE = 48000
@@ -24,6 +28,7 @@ TRUE_PEAK, RANGE = -1.5, 11  # EBU R128 targets besides the integrated loudness 
 AAC = ["-c:a", "aac"]  # FFmpeg's own; its default (twoloop) coder measured faster than "fast" on music here
 FRAME, ROLL = 1024, 4096  # AAC frame; samples encoded either side of a chunk and dropped
 CHUNK_S, WORKERS = 30, 2  # shortest chunk (seconds) and chunks encoded at once
+KEPT = 3  # beds kept in a cache folder (the most recently used)
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,47 @@ class Bed:
         return self.music is None and not self.sounds
 
 
-def render(bed: Bed, folder: Path) -> Path:
-    """Mix the cut's sound into `folder`; return what final_mux reads: one AAC .m4a for a short cut, else
-    an ffconcat script of AAC chunks encoded side by side (FFmpeg's AAC encoder has one thread and would
-    set the pace of a stream-copied cut). Chunks are cut on AAC frame boundaries and encoded with a little
-    sound either side, so each kept frame was coded with its real neighbours."""
+def cached(bed: Bed, cache: Path) -> Path:
+    """`render`, kept in `cache` under a digest of everything that shapes the sound (the mix, the bytes of
+    its inputs, the loudness target, the encoder settings), so a cut re-assembled with the same runtime and
+    sound reuses the AAC instead of encoding it again; the last KEPT beds used are kept."""
+    name = f"bed-{_key(bed)}"
+    made = cache / (f"{name}-000.m4a" if len(_chunks(bed.samples)) == 1 else f"{name}.ffconcat")
+    if not made.exists():  # the script is written last, once every chunk is in place
+        made = render(bed, cache, name=name)
+    os.utime(made)
+    _prune(cache)
+    return made
+
+
+def _key(bed: Bed) -> str:
+    inputs, graph = _graph(bed)
+    paths = ([bed.music_path] if bed.music is not None else []) + [s.path for s in bed.sounds]
+    digests = {str(p): sha256_of(Path(p)) for p in paths}
+    material = {"inputs": [digests.get(arg, arg) for arg in inputs], "graph": graph,
+                "loudness": [bed.music.loudness if bed.music else None, TRUE_PEAK, RANGE],
+                "encoder": [*AAC, RATE, FRAME, ROLL, CHUNK_S, WORKERS]}
+    return hashlib.sha256(json.dumps(material).encode()).hexdigest()[:32]
+
+
+def _prune(cache: Path) -> None:
+    """Remove all but the KEPT most recently used beds (and any left half-made)."""
+    used: dict[str, float] = {}
+    for f in cache.glob("bed-*"):
+        with contextlib.suppress(OSError):
+            used[f.name[:36]] = max(used.get(f.name[:36], 0.0), f.stat().st_mtime)
+    old = set(sorted(used, key=used.__getitem__, reverse=True)[KEPT:])
+    for f in cache.glob("bed-*"):
+        if f.name[:36] in old:
+            f.unlink(missing_ok=True)
+
+
+def render(bed: Bed, folder: Path, *, name: str = "sound") -> Path:
+    """Mix the cut's sound into `folder` as files named `name`-NNN (each written whole or not at all); return
+    what final_mux reads: one AAC .m4a for a short cut, else an ffconcat script of AAC chunks encoded side
+    by side (FFmpeg's AAC encoder has one thread and would set the pace of a stream-copied cut). Chunks are
+    cut on AAC frame boundaries and encoded with a little sound either side, so each kept frame was coded
+    with its real neighbours."""
     inputs, graph = _graph(bed)
     if bed.music is not None and bed.music.loudness is not None:
         graph += f",volume={_gain(_measure(inputs, graph, bed.music.loudness), bed.music.loudness):.2f}dB"
@@ -66,12 +107,12 @@ def render(bed: Bed, folder: Path) -> Path:
     channels = 2 if _stereo(bed) else 1
     chunks = _chunks(bed.samples)
     with ThreadPoolExecutor(WORKERS) as pool:
-        list(pool.map(lambda n: _encode(inputs, graph, chunks[n], folder / f"sound-{n:03d}.m4a", channels),
+        list(pool.map(lambda n: _encode(inputs, graph, chunks[n], folder / f"{name}-{n:03d}.m4a", channels),
                       range(len(chunks))))
     if len(chunks) == 1:
-        return folder / "sound-000.m4a"
-    script = folder / "sound.ffconcat"
-    script.write_text(_listing(chunks, folder, bed.samples))
+        return folder / f"{name}-000.m4a"
+    script = folder / f"{name}.ffconcat"
+    write_atomic(script, _listing(chunks, name, bed.samples).encode())
     return script
 
 
@@ -86,17 +127,18 @@ def _chunks(samples: int) -> list[tuple[int, int]]:
 def _encode(inputs: list[str], graph: str, chunk: tuple[int, int], dest: Path, channels: int) -> None:
     a, b = chunk
     cut = f"atrim=start_sample={max(0, a - ROLL)}:end_sample={b + ROLL},asetpts=N/SR/TB"
-    ffmpeg.run([*inputs, "-filter_complex", f"{graph},{cut}[sound]", "-map", "[sound]", "-ac", str(channels),
-                *AAC, "-b:a", f"{80 * channels}k",
-                "-ar", str(RATE), "-f", "mp4", str(dest)], what=f"encoding the sound from {a / RATE:.1f} s")
+    with atomic_path(dest) as tmp:
+        ffmpeg.run([*inputs, "-filter_complex", f"{graph},{cut}[sound]", "-map", "[sound]", "-ac", str(channels),
+                    *AAC, "-b:a", f"{80 * channels}k", "-ar", str(RATE), "-f", "mp4", str(tmp)],
+                   what=f"encoding the sound from {a / RATE:.1f} s")
 
 
-def _listing(chunks: list[tuple[int, int]], folder: Path, samples: int) -> str:
+def _listing(chunks: list[tuple[int, int]], name: str, samples: int) -> str:
     """Each chunk from its own start (past the roll-in) to its end (before the roll-out)."""
     lines = ["ffconcat version 1.0"]
     for n, (a, b) in enumerate(chunks):
         local = a - max(0, a - ROLL)
-        lines.append(f"file 'sound-{n:03d}.m4a'")
+        lines.append(f"file '{name}-{n:03d}.m4a'")
         if local:
             lines.append(f"inpoint {math.ceil(local * 1_000_000 / RATE) / 1_000_000:.6f}")
         if b < samples:

@@ -13,14 +13,20 @@ minus the trims, and assembly verifies against exactly that.
 
 from __future__ import annotations
 
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import av
 import numpy as np
 
-from . import ffmpeg, formats
+from . import formats
 from .edit_list import reencoded
+from .errors import MediaError
+from .files import atomic_path, sha256_of
 from .media_gate import ClipFacts
 from .plan import Plan, PlannedShot
 
@@ -65,15 +71,65 @@ def mad(a: np.ndarray, b: np.ndarray) -> float:
 
 
 Pictures = Callable[[dict[ClipFacts, set[int]]], dict[tuple[ClipFacts, int], np.ndarray]]
+SCALE, WORKERS = 4, 2  # pictures at 1/SCALE size; clips decoded at once (one thread each)
+KEPT = f"grey{SCALE}-area-av{av.__version__}"  # what a cached picture is; part of its file name
 
 
-def decode_pictures(wanted: dict[ClipFacts, set[int]]) -> dict[tuple[ClipFacts, int], np.ndarray]:
-    """Small grey pictures of the wanted frames (display indices), each clip decoded once."""
-    out = {}
-    for clip, frames in wanted.items():
-        by_pts = ffmpeg.gray_frames(clip.path, {clip.start_pts + f * clip.tick for f in frames})
-        out |= {(clip, f): by_pts[clip.start_pts + f * clip.tick] for f in frames}
-    return out
+def decode_pictures(wanted: dict[ClipFacts, set[int]], *,
+                    cache: Path | None = None) -> dict[tuple[ClipFacts, int], np.ndarray]:
+    """Small grey pictures of the wanted frames (display indices): each clip decoded at most once, and not
+    at all when `cache` holds its pictures (kept by the sha256 of the clip's bytes, so an edit that changes
+    some clips decodes only those)."""
+    clips = list(wanted)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        found = list(pool.map(lambda clip: _pictures_of(clip, wanted[clip], cache), clips))
+    return {(clip, f): pictures[f] for clip, pictures in zip(clips, found, strict=True) for f in wanted[clip]}
+
+
+def _pictures_of(clip: ClipFacts, frames: set[int], cache: Path | None) -> dict[int, np.ndarray]:
+    stored = cache / f"pictures-{KEPT}-{sha256_of(clip.path)}.npz" if cache else None
+    known = _load(stored) if stored else {}
+    if frames <= known.keys():
+        return known
+    known |= _decode(clip, frames)
+    if stored:
+        with atomic_path(stored) as tmp:
+            np.savez(tmp, **{str(f): picture for f, picture in known.items()})
+    return known
+
+
+def _load(stored: Path) -> dict[int, np.ndarray]:
+    try:
+        with np.load(stored) as kept:
+            return {int(f): kept[f] for f in kept.files}
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return {}  # missing or damaged: decoded again
+
+
+def _decode(clip: ClipFacts, frames: set[int]) -> dict[int, np.ndarray]:
+    """Decode `clip` from the key frame before the first wanted frame to the last wanted one, one thread
+    (frame threading costs more CPU than it saves here); keep the wanted pictures, and any of the clip's
+    first two and last three passed on the way (what later joins may ask for)."""
+    keep = frames | ({0, 1, clip.frames - 3, clip.frames - 2, clip.frames - 1} & set(range(max(frames) + 1)))
+    found: dict[int, np.ndarray] = {}
+    try:
+        with av.open(str(clip.path)) as box:
+            stream = box.streams.video[0]
+            stream.thread_type, stream.codec_context.thread_count = "NONE", 1
+            box.seek(clip.start_pts + min(frames) * clip.tick, stream=stream, backward=True, any_frame=False)
+            for frame in box.decode(stream):
+                index, off = divmod((frame.pts or 0) - clip.start_pts, clip.tick)
+                if index in keep and not off:
+                    found[index] = frame.reformat(width=max(1, frame.width // SCALE), format="gray",
+                                                  height=max(1, frame.height // SCALE),
+                                                  interpolation="AREA").to_ndarray()
+                if index >= max(frames):
+                    break
+    except (av.FFmpegError, OSError) as exc:
+        raise MediaError(f"{clip.path}: could not decode it ({exc})") from exc
+    if missing := frames - found.keys():
+        raise MediaError(f"{clip.path}: has no frames {sorted(missing)[:4]}")
+    return found
 
 
 def takes_for(plan: Plan, facts: dict[str, ClipFacts], odd: dict[str, str | None], *,

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from pipeline import assemble as assembly
-from pipeline import cut_check, ffmpeg, formats
+from pipeline import audio_bed, cut_check, ffmpeg, formats
 from pipeline.errors import MediaError
 from pipeline.load import load
 
@@ -200,6 +200,31 @@ def test_music_bed_loops_fades_and_reaches_the_loudness_target(tmp_path):
     measured = ffmpeg.run_for_log(["-i", str(report.cut), "-af", "ebur128", "-f", "null", "-"], what="measure")
     integrated = float(measured.rsplit("I:", 1)[1].split("LUFS")[0])
     assert integrated == pytest.approx(-20, abs=1.5)
+
+
+def test_a_bed_already_made_is_reused_and_any_change_to_it_is_mixed_again(tmp_path, monkeypatch):
+    mixed = []
+    render = audio_bed.render
+    monkeypatch.setattr(audio_bed, "render", lambda bed, folder, **kw: mixed.append(bed) or render(bed, folder, **kw))
+    files = [clip(tmp_path / f"{n}.mp4", frames=24 * 9) for n in range(4)]  # 36 s: two chunks and a script
+    ffmpeg.run(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=3", str(tmp_path / "m.wav")],
+               what="music")
+    clips, dest = dict(zip("abcd", files, strict=True)), tmp_path / "out" / "final.mp4"
+
+    def cut(**audio):
+        project, plan = project_of(tmp_path, [shot(i, new=True, duration=9) for i in "abcd"],
+                                   audio={"path": "m.wav", "fade_out": 1, **audio})
+        report = assembly.assemble(project, plan, clips, dest)
+        with av.open(str(report.cut)) as box:
+            return [bytes(p) for p in box.demux(audio=0) if p.size]
+
+    made = cut()
+    assert cut() == made and len(mixed) == 1  # the same bed: read from the cache
+    assert cut(volume=0.5) != made and len(mixed) == 2  # any setting that shapes the sound mixes again
+    (tmp_path / "m.wav").write_bytes((tmp_path / "m.wav").read_bytes()[:-4800])  # the music file edited
+    cut(volume=0.5)
+    beds = list((dest.parent / ".assembly-cache").glob("bed-*"))
+    assert len(mixed) == 3 and len({f.name[:36] for f in beds}) == 3 and sum(f.suffix == ".ffconcat" for f in beds) == 3
 
 
 def test_verification_names_the_shot_where_the_cut_departs(tmp_path):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pipeline import assemble as assembly
+from pipeline import ffmpeg, joins
 from pipeline.fake_luma.render import concat
 from pipeline.joins import same_picture
 
-from .test_assemble import chain, packets, project_of, shot, small_cut  # noqa: F401 (fixture)
+from .test_assemble import chain, clip, packets, project_of, shot, small_cut  # noqa: F401 (fixture)
 
 
 def test_cumulative_extensions_are_cut_back_and_their_repeats_trimmed(tmp_path):
@@ -29,8 +30,6 @@ def test_cumulative_extensions_are_cut_back_and_their_repeats_trimmed(tmp_path):
 def test_an_extension_that_does_not_repeat_its_parent_is_left_whole(tmp_path):
     parts = chain(tmp_path, 2)
     shifted = [parts[0], tmp_path / "later.mp4"]
-    from .test_assemble import clip
-
     clip(shifted[1], skip=125)  # starts five frames after its parent ends: a jump, not a repeat
     project, plan = project_of(tmp_path, [shot("a"), shot("b")])
     report = assembly.assemble(project, plan, dict(zip("ab", shifted, strict=True)), tmp_path / "final.mp4")
@@ -42,3 +41,23 @@ def test_same_picture_rule():
     assert same_picture(0.57, 1.65)  # a repeat re-encoded with grain, against a slow pan
     assert not same_picture(0.3, 0.35)  # slow motion that goes on across the join
     assert not same_picture(2.5, 20)  # above the absolute limit, whatever the motion
+
+
+def test_reassembly_decodes_only_the_clips_that_changed(tmp_path, monkeypatch):
+    """Join pictures are kept by each clip's sha256 beside the cut; a re-assembly reads them back."""
+    decoded = []
+    decode = joins._decode
+    monkeypatch.setattr(joins, "_decode", lambda c, frames: decoded.append(c.path.name) or decode(c, frames))
+    parts = chain(tmp_path, 3)
+    project, plan = project_of(tmp_path, [shot("a"), shot("b"), shot("c")])
+    clips, dest = dict(zip("abc", parts, strict=True)), tmp_path / "out" / "final.mp4"
+    first = assembly.assemble(project, plan, clips, dest)
+    assert sorted(decoded) == ["c00.mp4", "c01.mp4", "c02.mp4"]  # b once, for its first and last pictures
+    decoded.clear()
+    again = assembly.assemble(project, plan, clips, dest)
+    assert decoded == [] and again.shots == first.shots
+    ffmpeg.run(["-i", str(parts[1]), "-c", "copy", "-metadata", "title=again", str(tmp_path / "b2.mp4")],
+               what="b again")
+    clips["b"] = tmp_path / "b2.mp4"  # b generated again: the same pictures, other bytes
+    edited = assembly.assemble(project, plan, clips, dest)
+    assert decoded == ["b2.mp4"] and [s.trimmed_frames for s in edited.shots] == [1, 1, 0]
