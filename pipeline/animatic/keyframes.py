@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 
 import av
-import httpx
 from PIL import Image, ImageOps
 
-from .. import ffmpeg
+from .. import fetch, ffmpeg
 from ..errors import MediaError, ProviderError
 from ..providers.base import GenerationKeyframe, Keyframe, ShotRequest
 from .planes import Picture, Stored
-
-FETCH_TIMEOUT_S = 30.0
 
 
 def start_picture(request: ShotRequest, size: tuple[int, int]) -> Picture | None:
@@ -74,26 +72,15 @@ def open_image(path: Path) -> Image.Image:
 
 
 def fetch_image(url: str, shot_id: str) -> Image.Image:
-    """Download the keyframe at an http(s) `url` to a temp file and open it."""
+    """Download the keyframe at an http(s) `url` (verified, retried: pipeline.fetch) and open it."""
     if not url.startswith(("http://", "https://")):
         raise ProviderError(f"keyframe URL {url!r} is not http(s)", shot_id=shot_id)
     with tempfile.TemporaryDirectory(prefix="animatic-") as tmp:
         path = Path(tmp) / "keyframe"
         try:
-            _download(url, path)
-        except httpx.HTTPStatusError as exc:
-            code = exc.response.status_code
-            raise ProviderError(f"keyframe {url}: the server answered HTTP {code}", shot_id=shot_id,
-                                retryable=code >= 500 or code == 429) from exc
-        except httpx.HTTPError as exc:
-            raise ProviderError(f"keyframe {url}: could not download it ({exc})", shot_id=shot_id,
-                                retryable=True) from exc
+            asyncio.run(fetch.fetch_image(url, path))  # renders run in worker threads, which have no loop
+        except ProviderError as exc:
+            raise ProviderError(f"keyframe: {exc}", shot_id=shot_id, retryable=exc.retryable) from exc
+        except MediaError as exc:
+            raise ProviderError(f"keyframe {fetch.shown(url)}: {exc}", shot_id=shot_id) from exc
         return open_image(path)
-
-
-def _download(url: str, path: Path) -> None:
-    with httpx.stream("GET", url, timeout=FETCH_TIMEOUT_S, follow_redirects=True) as response:
-        response.raise_for_status()
-        with path.open("wb") as out:
-            for chunk in response.iter_bytes():
-                out.write(chunk)
