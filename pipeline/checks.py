@@ -121,8 +121,13 @@ def check_files(ctx: Context) -> Iterator[Problem]:
     if ctx.board.audio is not None:
         wanted.append((("audio", "path"), ctx.board.audio.path, "audio"))
     for path, ref, kind in wanted:
-        if isinstance(ref, str) and ref != NONE and not is_url(ref):
+        if not isinstance(ref, str) or ref == NONE:
+            continue
+        if not is_url(ref):
             yield from _check_file(ctx, path, ref, kind)
+        elif kind != "image":  # footage and music are cut locally: only keyframes may live online
+            yield ctx.at(path, f"{dotted(path)}: `{ref}` is a URL; download the {kind} next to the storyboard "
+                               "and give its path")
 
 
 def _check_file(ctx: Context, path: tuple, ref: str, kind: str) -> Iterator[Problem]:
