@@ -170,7 +170,8 @@ def _run(args) -> int:
     resume = " ".join(["pipeline", *sys.argv[1:]]) if sys.argv[1:2] == ["run"] else f"pipeline run {args.path}"
 
     def confirm(estimate: float) -> None:
-        spending.confirm(plan, estimate, budget=project.board.budget_usd, max_cost=args.max_cost, yes=args.yes)
+        spending.confirm(plan, estimate, budget=project.board.budget_usd, max_cost=args.max_cost, yes=args.yes,
+                         tell=lambda text: print(text, file=sys.stderr))
 
     try:
         with progress.reporter(plan, json_events=args.json, quiet=args.quiet) as report:

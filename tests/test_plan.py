@@ -82,8 +82,11 @@ def test_spending_gate(tmp_path):
         confirm(plan, cost, budget=None, max_cost=None, yes=False, interactive=False)
     with pytest.raises(BudgetError, match="nothing was spent"):
         confirm(plan, cost, budget=None, max_cost=None, yes=False, interactive=True, ask=lambda q: "n")
-    asked = []
-    assert confirm(plan, cost, budget=1, max_cost=None, yes=False, interactive=True,
+    told, asked = [], []
+    assert confirm(plan, cost, budget=1, max_cost=None, yes=False, interactive=True, tell=told.append,
                    ask=lambda q: asked.append(q) or "y") == 0.87
-    assert "spending with luma: estimated $0.87" in asked[0]
+    assert told == ["spending with luma: estimated $0.87 (an estimate, not a quote)"] and asked == ["Spend it? [y/N] "]
+    told.clear()
+    confirm(plan, cost, budget=None, max_cost=None, yes=True, tell=told.append)
+    assert told, "the estimate is shown even when --yes skips the question"
     assert confirm(plan, 0.0, budget=0.5, max_cost=None, yes=False, interactive=False) == 0.0  # nothing to pay
