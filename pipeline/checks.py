@@ -145,6 +145,14 @@ def _check_file(ctx: Context, path: tuple, ref: str, kind: str) -> Iterator[Prob
     ctx.media[file] = info
     if info.kind != kind and not (kind == "audio" and info.has_audio):
         yield ctx.at(path, f"{name}: `{ref}` is {_NOUNS[info.kind]}, not {_NOUNS[kind]}; give a {_KINDS[kind]}")
+    elif kind != "image":
+        try:
+            found, listed = ffmpeg.packets_missing(file, kind)
+        except MediaError:
+            found, listed = 0, 1
+        if found < listed:
+            yield ctx.at(path, f"{name}: `{ref}` is cut short: it holds {found} of the {listed} {kind} frames its "
+                               "header lists (an interrupted copy or download?); copy or export it again")
 
 
 _NOUNS = {"image": "an image", "video": "a video", "audio": "a sound file"}

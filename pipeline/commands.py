@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -43,6 +44,10 @@ def _validate(args) -> int:
             project = load(path, provider=args.provider, asset_base_url=args.asset_base_url)
         except StoryboardError as exc:
             print_problems(exc.problems)
+            failed += 1
+            continue
+        except PipelineError as exc:  # e.g. a folder or a missing file among the paths: go on with the others
+            print(f"error: {exc}", file=sys.stderr)
             failed += 1
             continue
         print_notes(project)
@@ -113,7 +118,7 @@ def init_command(sub: Sub) -> None:
 
 def _init(args) -> int:
     path = starter.write(Path(args.name))
-    print(f"wrote {path}; next: pipeline plan {path}", file=sys.stderr)
+    print(f"wrote {path}; next: pipeline plan {shlex.quote(str(path))}", file=sys.stderr)
     return 0
 
 
@@ -159,15 +164,15 @@ def _run(args) -> int:
     print_notes(project)
     plan = _run_plan(project, args)
     if project.provider == "animatic" and not args.json:
-        print(f"Rendering an offline animatic (free). To generate with Luma: pipeline run {args.path} "
+        print(f"Rendering an offline animatic (free). To generate with Luma: pipeline run {shlex.quote(args.path)} "
               "--provider luma", file=sys.stderr)
     paid = project.provider != "animatic"
-    limits = runner.Limits(concurrency=args.concurrency or (10 if paid else 2),
+    limits = runner.Limits(concurrency=args.concurrency if args.concurrency is not None else (10 if paid else 2),
                            creates_per_minute=args.creates_per_minute if paid else None)
     provider = providers.create(project.provider, storyboard_dir=project.base_dir,
                                 asset_base_url=project.board.asset_base_url, burn_in=args.burn_in)
     out = _out_dir(args, project)
-    resume = " ".join(["pipeline", *sys.argv[1:]]) if sys.argv[1:2] == ["run"] else f"pipeline run {args.path}"
+    resume = shlex.join(["pipeline", *(sys.argv[1:] if sys.argv[1:2] == ["run"] else ["run", args.path])])
 
     def confirm(estimate: float) -> None:
         spending.confirm(plan, estimate, budget=project.board.budget_usd, max_cost=args.max_cost, yes=args.yes,

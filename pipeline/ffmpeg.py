@@ -105,6 +105,21 @@ def _attached_picture(stream) -> bool:
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
 
+def packets_missing(path: str | Path, kind: str) -> tuple[int, int]:
+    """(packets found, packets the container's index lists) in the first `kind` ('video' or 'audio') stream;
+    fewer found than listed means the file was cut short. Listed is 0 when the container keeps no count."""
+    try:
+        with av.open(str(path)) as box:
+            streams = [s for s in (box.streams.video if kind == "video" else box.streams.audio)
+                       if not _attached_picture(s)]
+            if not streams:
+                return 0, 0
+            found = sum(1 for p in box.demux(streams[0]) if p.size or p.pts is not None)
+            return found, streams[0].frames or 0
+    except (av.FFmpegError, OSError) as exc:
+        raise MediaError(f"{path}: not a file ffmpeg can read ({exc})") from exc
+
+
 def count_frames(path: str | Path) -> int:
     """Frames in the first video stream, counted by demuxing packets (exact, without decoding)."""
     with av.open(str(path)) as box:

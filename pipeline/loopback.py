@@ -16,6 +16,8 @@ from .errors import PipelineError
 
 def bound(host: str, port: int, *, what: str) -> socket.socket:
     """A listening socket, so that a busy port is a PipelineError rather than uvicorn's exit (port 0: any)."""
+    if not 0 <= port <= 65535:
+        raise PipelineError(f"the {what} cannot listen on port {port}: give a --port from 1 to 65535 (0: any free one)")
     try:
         return socket.create_server((host, port))
     except OSError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from aiolimiter import AsyncLimiter
 from .assemble import assemble
 from .assembly_report import AssemblyReport
 from .errors import PipelineError, ProviderError
-from .files import sha256_of
+from .files import make_folder, sha256_of
 from .journal import Journal
 from .load import Project
 from .plan import Plan
@@ -26,6 +27,7 @@ from .providers.luma_errors import failure_error
 from .shot_request import Generated, shot_request
 from .work import Action, Decision, clip_path, decide, to_pay_usd
 
+OUT_HINT = "choose another output folder with --out"
 RECOVER_SLACK_S = 120  # clocks differ: look for an interrupted create a little before its journaled intent
 
 
@@ -45,6 +47,13 @@ class Limits:
     creates_per_minute: float | None = 20  # Luma Build tier: 20
     failed_retries: int = 2  # failed generations are refunded; try a shot up to 3 times
     shot_timeout_s: float = 1800
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise PipelineError(f"--concurrency {self.concurrency}: give at least 1 (generations at once)")
+        rate = self.creates_per_minute
+        if rate is not None and not 0 < rate < math.inf:
+            raise PipelineError(f"--creates-per-minute {rate:g}: give a number above 0 (Luma's Build tier allows 20)")
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
 
     `confirm(estimate)` is called with what this run would pay before anything is spent; it raises to refuse.
     """
+    make_folder(out_dir, hint=OUT_HINT)
     journal = Journal(out_dir / "journal.sqlite")
     try:
         decisions = decide(plan, journal, out_dir)

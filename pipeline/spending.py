@@ -13,6 +13,8 @@ def confirm(plan: Plan, estimate: float, *, budget: float | None, max_cost: floa
     """Return `estimate` (what the run would pay) once spending it is allowed; BudgetError otherwise. Prints
     nothing itself: the estimate is shown through `tell` before anything is decided (even with `yes`), and
     the question goes through `ask` (the terminal's input() by default)."""
+    if max_cost is not None and not max_cost >= 0:  # also nan, which no estimate would ever exceed
+        raise BudgetError(f"--max-cost {max_cost:g}: give an amount in USD, 0 or more")
     summary = f"spending with {plan.provider}: estimated ${estimate:.2f} (an estimate, not a quote)"
     tell(summary)
     for limit, name in ((budget, "the storyboard's budget_usd"), (max_cost, "--max-cost")):

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .. import loopback
+from ..errors import PipelineError
 from .app import PREFIX, create_app
 from .faults import CURRENT_TRANSPORT
 from .options import FakeOptions
@@ -38,13 +39,17 @@ def serve(options: FakeOptions | None = None, host: str = "127.0.0.1", port: int
           log_level: str = "info") -> None:
     """Run the fake until interrupted (Ctrl-C shuts it down cleanly and returns). Point the luma provider at
     it with LUMAAI_BASE_URL=http://HOST:PORT/dream-machine/v1 and any LUMAAI_API_KEY."""
+    if options and options.cdn_dir and not options.cdn_dir.is_dir():
+        raise PipelineError(f"--cdn {options.cdn_dir}: no such folder; give the folder to serve at /cdn "
+                            "(e.g. the storyboard's)")
     sock = loopback.bound(host, port, what="fake Luma server")
     app = create_app(options)
+    config = _config(app, log_level)  # sets up uvicorn's loggers: a line logged before it is dropped
     keys = "its configured key" if app.state.fake.options.api_key else "any bearer key"
     logging.getLogger("uvicorn.error").info(  # uvicorn's own line does not say the API's prefix
         "fake Luma API on http://%s:%d%s (accepts %s; stats at /_fake/stats)",
         host, sock.getsockname()[1], PREFIX, keys)
-    loopback.serve_until_interrupted(_config(app, log_level), sock)
+    loopback.serve_until_interrupted(config, sock)
 
 
 @dataclass(frozen=True)

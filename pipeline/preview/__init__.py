@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..files import write_atomic
+from ..files import make_folder, write_atomic
 from ..journal import Journal
 from ..load import Project
 from ..plan import Plan
@@ -32,6 +32,7 @@ def build(project: Project, plan: Plan, out_dir: Path, journal: Journal | None =
     will not match the journal. `journal` defaults to out_dir/journal.sqlite when that exists.
     """
     folder = Path(out_dir) / PAGE.parent
+    make_folder(folder, hint="choose another output folder with --out")
     seen = model.read(project, plan, Path(out_dir), journal)
     made = thumbs.make_all(seen, folder / "thumbs")
     vtt = captions.vtt_for(Path(out_dir), plan, {s.planned.id: s.start_s for s in seen.shots})

@@ -63,6 +63,19 @@ def base_url_from_env() -> str:
     return os.environ.get("LUMAAI_BASE_URL") or DEFAULT_BASE_URL
 
 
+def _checked_base_url(url: str) -> str:
+    """The API's address without a trailing slash; a ProviderError before any request if it is no http(s) URL."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ProviderError(f"LUMAAI_BASE_URL `{url}` is not an http(s) URL: unset it to use Luma's API "
+                            f"({DEFAULT_BASE_URL}), or give the fake server's, e.g. "
+                            "http://127.0.0.1:8800/dream-machine/v1")
+    return url.strip().rstrip("/")
+
+
 class LumaClient:
     """Dream Machine API v1 over httpx: create, get, list, delete, concepts, credits, ping."""
 
@@ -73,7 +86,7 @@ class LumaClient:
         if not key:
             raise ProviderError("no Luma API key: set LUMAAI_API_KEY (or LUMA_API_KEY) to a key from "
                                 "Luma's API dashboard")
-        self.base_url = (base_url or base_url_from_env()).rstrip("/")
+        self.base_url = _checked_base_url(base_url or base_url_from_env())
         self.create_path = create_path
         self.retry = retry or RetryPolicy()
         self.owned: set[str] = set()  # ids this client created: never adopted for another request
