@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from .errors import PipelineError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS shots (
     key TEXT PRIMARY KEY,
@@ -61,12 +63,16 @@ class Journal:
     """The journal of one output folder. Safe to reopen after a kill: SQLite's WAL keeps it whole."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # an answered create must survive a power cut, not just a kill
-        self._db.execute(SCHEMA)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")  # an answered create must survive a power cut too
+            self._db.execute(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise PipelineError(f"cannot open the run journal {path} ({exc}); check that the output folder "
+                                "is writable, or choose another with --out") from exc
 
     def close(self) -> None:
         self._db.close()

@@ -158,3 +158,12 @@ def test_fake_luma_prints_its_address_and_stops_cleanly_on_ctrl_c():
         proc.kill()
     assert any("fake Luma API on http://127.0.0.1:" in line for line in seen), seen
     assert proc.returncode == 0 and "Traceback" not in rest
+
+
+def test_a_journal_that_cannot_be_opened_is_a_clear_error(tmp_path):
+    from pipeline.errors import PipelineError
+    from pipeline.journal import Journal
+
+    (tmp_path / "journal.sqlite").mkdir()  # a folder where the database file should be
+    with pytest.raises(PipelineError, match="cannot open the run journal .* choose another with --out"):
+        Journal(tmp_path / "journal.sqlite")
