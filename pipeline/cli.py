@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .commands import COMMANDS
+    from . import commands, output_commands
 
     parser = argparse.ArgumentParser(
         prog="pipeline",
@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for command in COMMANDS:
+    c, o = commands, output_commands
+    for command in (c.validate_command, c.plan_command, o.run_command, o.status_command, o.assemble_command,
+                    o.preview_command, c.schema_command, c.init_command, c.fake_luma_command):
         command(sub)
     return parser
 
