@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-import av
 import httpx
 import stamina
 
 from . import ffmpeg
 from .errors import MediaError, ProviderError
+from .files import atomic_path
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -68,14 +66,9 @@ async def download(url: str, dest: Path, *, verify: Callable[[Path], T], client:
 
 
 async def _attempt(client: httpx.AsyncClient, url: str, dest: Path, verify: Callable[[Path], T]) -> T:
-    temp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
-    try:
+    with atomic_path(dest) as temp:  # renamed into place only once verified
         await _stream(client, url, temp)
-        result = await asyncio.to_thread(verify, temp)
-        os.replace(temp, dest)
-        return result
-    finally:
-        temp.unlink(missing_ok=True)
+        return await asyncio.to_thread(verify, temp)
 
 
 async def _stream(client: httpx.AsyncClient, url: str, temp: Path) -> None:
@@ -110,27 +103,15 @@ def check_video(path: Path, expected_frames: int | None = None, *, at_least: boo
     info = ffmpeg.probe(path)
     if info.kind != "video":
         raise MediaError(f"{path.name}: expected a video, found {info.kind}")
-    frames, cut = _count_packets(path)
-    if cut or (info.frames and frames != info.frames):
-        raise MediaError(f"{path.name}: cut short: {frames - cut} whole frames of the {info.frames or frames} "
-                         "it indexes are present")
+    frames, listed = ffmpeg.packets_missing(path, "video")
+    if listed and frames != listed:
+        raise MediaError(f"{path.name}: cut short: {frames} whole frames of the {listed} it indexes are present")
     if expected_frames is not None:
         short = frames < expected_frames - tolerance
         if short or (not at_least and frames > expected_frames + tolerance):
             raise MediaError(f"{path.name}: {frames} frames, expected {'at least ' if at_least else ''}"
                              f"{expected_frames}")
     return replace(info, frames=frames)
-
-
-def _count_packets(path: Path) -> tuple[int, int]:
-    """(video packets, packets cut short). A short read at the end of the file marks its packet corrupt, which
-    ffmpeg.count_frames does not look at; this belongs there once its owner agrees."""
-    try:
-        with av.open(str(path)) as box:
-            packets = [p for p in box.demux(box.streams.video[0]) if p.size]
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaError(f"{path.name}: unreadable ({exc})") from exc
-    return len(packets), sum(1 for p in packets if p.is_corrupt)
 
 
 def check_image(path: Path) -> ffmpeg.MediaInfo:

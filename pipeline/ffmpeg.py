@@ -106,15 +106,16 @@ def _attached_picture(stream) -> bool:
 
 
 def packets_missing(path: str | Path, kind: str) -> tuple[int, int]:
-    """(packets found, packets the container's index lists) in the first `kind` ('video' or 'audio') stream;
-    fewer found than listed means the file was cut short. Listed is 0 when the container keeps no count."""
+    """(whole packets found, packets the container's index lists) in the first `kind` ('video' or 'audio')
+    stream; fewer found than listed means the file was cut short. A packet whose bytes stop early (a short
+    read at the end of the file) is not whole. Listed is 0 when the container keeps no count."""
     try:
         with av.open(str(path)) as box:
             streams = [s for s in (box.streams.video if kind == "video" else box.streams.audio)
                        if not _attached_picture(s)]
             if not streams:
                 return 0, 0
-            found = sum(1 for p in box.demux(streams[0]) if p.size or p.pts is not None)
+            found = sum(1 for p in box.demux(streams[0]) if (p.size or p.pts is not None) and not p.is_corrupt)
             return found, streams[0].frames or 0
     except (av.FFmpegError, OSError) as exc:
         raise MediaError(f"{path}: not a file ffmpeg can read ({exc})") from exc

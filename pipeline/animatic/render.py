@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +9,7 @@ from pathlib import Path
 
 from .. import ffmpeg
 from ..errors import ProviderError
+from ..files import atomic_path
 from ..formats import FPS, frame_size
 from ..providers.base import ShotRequest
 from . import keyframes, text
@@ -42,7 +40,7 @@ def render_shot(request: ShotRequest, dest: Path, *, burn_in: bool | None = None
         raise ProviderError(f"duration {request.duration_s}s is too short to render", shot_id=request.shot_id)
     size = frame_size(request.resolution, request.aspect_ratio)
     film, cued = plan_film(request, size, request.caption if burn_in is None else burn_in)
-    with _replacing(Path(dest)) as part:
+    with atomic_path(Path(dest)) as part:
         _encode(film.render, cued, size, part, what=f"shot {request.shot_id}: encoding {Path(dest).name}")
 
 
@@ -57,18 +55,6 @@ def plan_film(request: ShotRequest, size: tuple[int, int], burn_in: bool) -> tup
     cued = cues(camera, request.duration_s * FPS, ending=end is not None, captioned=burn_in)
     band = caption_band(request.shot_id, request.prompt, size) if burn_in else None
     return Film.of(cued, size, start, end, band), cued
-
-
-@contextlib.contextmanager
-def _replacing(dest: Path) -> Iterator[Path]:
-    """A temp path beside `dest` that replaces it atomically once the block succeeds."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(f".{dest.name}.{secrets.token_hex(6)}.part")  # ffmpeg creates it, umask and all
-    try:
-        yield part
-        os.replace(part, dest)
-    finally:
-        part.unlink(missing_ok=True)
 
 
 def _encode(render: Callable[[Cue], list[bytes]], cued: list[Cue], size: tuple[int, int], out: Path, *,
