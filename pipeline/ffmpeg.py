@@ -209,30 +209,6 @@ def run_for_log(args: list[str], *, what: str) -> str:
     return log
 
 
-def gray_frames(path: str | Path, wanted: set[int], *, scale: int = 4) -> dict[int, np.ndarray]:
-    """The frames whose pts are in `wanted`, as small grey pictures (1/`scale` size) keyed by pts.
-
-    Decoding starts at the key frame before the earliest wanted frame and stops after the last one, so a
-    clip's last frame costs one GOP of decoding, not a `-sseof` guess.
-    """
-    found: dict[int, np.ndarray] = {}
-    with av.open(str(path)) as box:
-        stream = box.streams.video[0]
-        stream.thread_type = "AUTO"
-        box.seek(min(wanted), stream=stream, backward=True, any_frame=False)
-        for frame in box.decode(stream):
-            if frame.pts in wanted:
-                small = frame.reformat(width=max(1, frame.width // scale), height=max(1, frame.height // scale),
-                                       format="gray", interpolation="AREA")
-                found[frame.pts] = small.to_ndarray()
-            if frame.pts is not None and frame.pts >= max(wanted):
-                break
-    missing = wanted - found.keys()
-    if missing:
-        raise MediaError(f"{path}: no frames at pts {sorted(missing)[:4]}")
-    return found
-
-
 def audio_channels(path: str | Path) -> int:
     """Channels of the first audio stream (0 when there is none)."""
     try:

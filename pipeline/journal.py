@@ -110,10 +110,3 @@ class Journal:
         self._db.execute(f"UPDATE shots SET {assignments}, updated_at = ? WHERE key = ?",
                          (*changes.values(), time.time(), key))
         return self.get(key)
-
-    def record_fetched(self, key: str, shot_id: str, provider: str, **values: object) -> Entry:
-        """A clip that is on disk without a create in this journal (e.g. an offline render)."""
-        now = time.time()
-        self._db.execute("INSERT OR IGNORE INTO shots (key, shot_id, provider, state, created_at, updated_at) "
-                         "VALUES (?, ?, ?, 'fetched', ?, ?)", (key, shot_id, provider, now, now))
-        return self.update(key, state="fetched", **values)
