@@ -10,8 +10,10 @@ The interface is narrow (get, all, and a few state changes) so a shared database
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -35,6 +37,7 @@ CREATE TABLE IF NOT EXISTS shots (
     updated_at REAL NOT NULL
 )
 """
+FILE_NAME = "journal.sqlite"  # in the output folder
 PENDING = ("intent", "queued", "dreaming", "completed")  # a job that may exist remotely and is not on disk yet
 
 
@@ -110,3 +113,22 @@ class Journal:
         self._db.execute(f"UPDATE shots SET {assignments}, updated_at = ? WHERE key = ?",
                          (*changes.values(), time.time(), key))
         return self.get(key)
+
+
+def of_folder(out_dir: Path) -> Journal:
+    """The journal of an output folder, created if this is the folder's first run."""
+    return Journal(out_dir / FILE_NAME)
+
+
+@contextlib.contextmanager
+def reading(out_dir: Path) -> Iterator[Journal | None]:
+    """The folder's journal for a look, or None when nothing has run there (a look creates no journal)."""
+    path = out_dir / FILE_NAME
+    if not path.exists():
+        yield None
+        return
+    journal = Journal(path)
+    try:
+        yield journal
+    finally:
+        journal.close()

@@ -18,7 +18,7 @@ from .assemble import assemble
 from .assembly_report import AssemblyReport
 from .errors import PipelineError, ProviderError
 from .files import make_folder, sha256_of
-from .journal import Journal
+from .journal import Journal, of_folder, reading
 from .load import Project
 from .plan import Plan
 from .polling import PollSchedule
@@ -83,7 +83,7 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
     `confirm(estimate)` is called with what this run would pay before anything is spent; it raises to refuse.
     """
     make_folder(out_dir, hint=OUT_HINT)
-    journal = Journal(out_dir / "journal.sqlite")
+    journal = of_folder(out_dir)
     try:
         decisions = decide(plan, journal, out_dir)
         if provider.paid:
@@ -98,14 +98,10 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
 
 def assemble_again(project: Project, plan: Plan, out_dir: Path) -> AssemblyReport:
     """Assemble the cut from the journal's clips, generating nothing; PipelineError if a shot has no clip."""
-    journal_path = out_dir / "journal.sqlite"
-    if not journal_path.exists():
-        raise PipelineError(f"nothing has been generated into {out_dir} yet; run `pipeline run` first")
-    journal = Journal(journal_path)
-    try:
+    with reading(out_dir) as journal:
+        if journal is None:
+            raise PipelineError(f"nothing has been generated into {out_dir} yet; run `pipeline run` first")
         decisions = decide(plan, journal, out_dir)
-    finally:
-        journal.close()
     missing = [d.shot.id for d in decisions if d.action not in (Action.CACHED, Action.FOOTAGE)]
     if missing:
         raise PipelineError(f"no finished clip for {', '.join(missing)} in {out_dir}: `pipeline run` generates "

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .journal import Journal
+from .journal import reading
 from .load import Project
 from .plan import Plan
 from .work import decide, to_pay_usd
 
 
 def status_of(project: Project, plan: Plan, out_dir: Path) -> dict:
-    journal_path = out_dir / "journal.sqlite"
-    journal = Journal(journal_path) if journal_path.exists() else None  # don't create a journal just to look
-    try:
+    with reading(out_dir) as journal:
         decisions = decide(plan, journal, out_dir)
         spent = journal.spent_usd() if journal else 0.0
-    finally:
-        if journal:
-            journal.close()
     return {
         "title": project.title, "provider": project.provider, "out": str(out_dir),
         "shots": [{

@@ -8,6 +8,7 @@ missing, because the page is built before, during and after a run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from .. import ffmpeg, formats
 from ..errors import MediaError
-from ..journal import Entry, Journal
+from ..journal import Entry, Journal, reading
 from ..load import Project
 from ..plan import Plan, PlannedShot
 
@@ -87,17 +88,11 @@ def read(project: Project, plan: Plan, out_dir: Path, journal: Journal | None = 
 
 
 def _journal(plan: Plan, out_dir: Path, journal: Journal | None) -> tuple[dict[str, Entry], float]:
-    path = out_dir / "journal.sqlite"
-    if journal is None and not path.exists():
-        return {}, 0.0  # nothing has run here yet; don't create a journal just to look
-    own = journal is None
-    journal = journal or Journal(path)
-    try:
+    with contextlib.nullcontext(journal) if journal else reading(out_dir) as journal:
+        if journal is None:
+            return {}, 0.0  # nothing has run here yet
         entries = {p.key: e for p in plan.shots if (e := journal.get(p.key)) is not None}
         return entries, journal.spent_usd()
-    finally:
-        if own:
-            journal.close()
 
 
 def _chain_numbers(plan: Plan) -> dict[str, int]:
