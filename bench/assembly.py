@@ -87,8 +87,8 @@ def prepare(work: Path, count: int) -> list[Path]:
 
 
 def run_ours(work: Path, name: str, count: int) -> dict:
-    from pipeline.assemble import CACHE, assemble
-    from pipeline.load import load
+    from pipeline.assembly.assemble import CACHE, assemble
+    from pipeline.storyboard.load import load
 
     again = name.startswith("re")
     name = name.removeprefix("re").replace("cut", "cuts") if again else name

@@ -23,13 +23,13 @@ from pathlib import Path
 import httpx
 
 from pipeline import ffmpeg, formats, load
+from pipeline.engine.journal import Journal
+from pipeline.engine.requests import Generated, shot_request
+from pipeline.engine.runner import Engine, Limits
+from pipeline.engine.work import decide
 from pipeline.fake_luma import FakeOptions, serve
-from pipeline.journal import Journal
 from pipeline.providers.base import ShotRequest
 from pipeline.providers.luma import LumaProvider
-from pipeline.runner import Engine, Limits
-from pipeline.shot_request import Generated, shot_request
-from pipeline.work import decide
 
 
 def storyboard(folder: Path, chains: int, shots: int) -> Path:

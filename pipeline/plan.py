@@ -7,8 +7,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import formats, prices
-from .storyboard import NONE, Shot, ShotRef, Storyboard
+from . import formats
+from .providers import prices
+from .storyboard.model import NONE, Shot, ShotRef, Storyboard
 
 KEY_VERSION = 1  # bump when what shapes a shot's pixels changes meaning
 

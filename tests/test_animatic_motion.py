@@ -12,9 +12,9 @@ from PIL import Image, ImageDraw
 
 from pipeline.animatic import render_shot
 from pipeline.animatic.motion import IDENTITY, MOVES, Camera, Pose, ease, reach
-from pipeline.camera import CONCEPTS
 from pipeline.formats import ASPECT_RATIOS, frame_size
 from pipeline.providers.base import ImageKeyframe, ShotRequest
+from pipeline.storyboard.camera import CONCEPTS
 
 W, H = 960, 540  # 540p 16:9: the pictures below are drawn at the frame's size, so nothing is cropped
 CENTRE = (W // 2, H // 2)

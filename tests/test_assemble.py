@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 import yaml
 
-from pipeline import assemble as assembly
-from pipeline import audio_bed, cut_check, ffmpeg, formats
+from pipeline import ffmpeg, formats
+from pipeline.assembly import assemble as assembly
+from pipeline.assembly import sound, verify
 from pipeline.errors import MediaError
-from pipeline.load import load
+from pipeline.storyboard.load import load
 
 SIZE = (320, 180)
 TAGS = ["-colorspace", "smpte170m", "-color_range", "tv"]  # as the animatic tags its clips
@@ -204,8 +205,8 @@ def test_music_bed_loops_fades_and_reaches_the_loudness_target(tmp_path):
 
 def test_a_bed_already_made_is_reused_and_any_change_to_it_is_mixed_again(tmp_path, monkeypatch):
     mixed = []
-    render = audio_bed.render
-    monkeypatch.setattr(audio_bed, "render", lambda bed, folder, **kw: mixed.append(bed) or render(bed, folder, **kw))
+    render = sound.render
+    monkeypatch.setattr(sound, "render", lambda bed, folder, **kw: mixed.append(bed) or render(bed, folder, **kw))
     files = [clip(tmp_path / f"{n}.mp4", frames=24 * 9) for n in range(4)]  # 36 s: two chunks and a script
     ffmpeg.run(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=3", str(tmp_path / "m.wav")],
                what="music")
@@ -230,11 +231,11 @@ def test_a_bed_already_made_is_reused_and_any_change_to_it_is_mixed_again(tmp_pa
 def test_verification_names_the_shot_where_the_cut_departs(tmp_path):
     cut = clip(tmp_path / "cut.mp4", frames=48, codec=BFRAMES)  # key frames at 0 and 24
     starts = [(0, "first"), (20, "second")]
-    cut_check.verify(cut, 48, {0, 24}, starts, sound=False)
+    verify.verify(cut, 48, {0, 24}, starts, sound=False)
     with pytest.raises(MediaError, match="shot second: the cut has a key frame at frame 24"):
-        cut_check.verify(cut, 48, {0}, starts, sound=False)
+        verify.verify(cut, 48, {0}, starts, sound=False)
     with pytest.raises(MediaError, match="50 frames|48 frames"):
-        cut_check.verify(cut, 50, {0, 24}, starts, sound=False)
+        verify.verify(cut, 50, {0, 24}, starts, sound=False)
 
 
 def test_clips_from_another_encoder_make_the_whole_cut_reencoded(tmp_path):

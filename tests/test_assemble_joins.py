@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline import assemble as assembly
-from pipeline import ffmpeg, joins
+from pipeline import ffmpeg
+from pipeline.assembly import assemble as assembly
+from pipeline.assembly import joins
+from pipeline.assembly.joins import same_picture
 from pipeline.fake_luma.render import concat
-from pipeline.joins import same_picture
 
 from .test_assemble import chain, clip, packets, project_of, shot, small_cut  # noqa: F401 (fixture)
 

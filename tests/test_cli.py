@@ -9,10 +9,10 @@ import jsonschema
 import pytest
 import yaml
 
-from pipeline import cli
 from pipeline.cli import main
+from pipeline.storyboard import starter
 
-STARTER = Path(cli.__file__).parent / "templates" / "starter.yaml"
+STARTER = Path(starter.__file__).parent / "templates" / "starter.yaml"
 COMMANDS = ["validate", "plan", "run", "status", "assemble", "preview", "schema", "init", "fake-luma"]
 
 
@@ -86,7 +86,7 @@ def test_missing_storyboard_is_a_clear_error(tmp_path, capsys):
 
 
 def test_a_bug_shows_a_short_notice_and_the_debug_variable_reraises(monkeypatch, capsys):
-    monkeypatch.setattr("pipeline.commands.load", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("pipeline.cli.storyboard_commands.load", lambda *a, **k: 1 / 0)
     assert main(["plan", str(STARTER)]) == 2
     assert "internal error: ZeroDivisionError" in capsys.readouterr().err
     monkeypatch.setenv("PIPELINE_DEBUG", "1")

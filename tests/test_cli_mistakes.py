@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cli, ffmpeg
+from pipeline import ffmpeg
 from pipeline.cli import main
+from pipeline.storyboard import starter
 
-STARTER = Path(cli.__file__).parent / "templates" / "starter.yaml"
+STARTER = Path(starter.__file__).parent / "templates" / "starter.yaml"
 LUMA_CLOSED = "http://127.0.0.1:9/dream-machine/v1"  # loopback, nothing listens: no request may reach it
 
 
@@ -161,8 +162,8 @@ def test_fake_luma_prints_its_address_and_stops_cleanly_on_ctrl_c():
 
 
 def test_a_journal_that_cannot_be_opened_is_a_clear_error(tmp_path):
+    from pipeline.engine.journal import Journal
     from pipeline.errors import PipelineError
-    from pipeline.journal import Journal
 
     (tmp_path / "journal.sqlite").mkdir()  # a folder where the database file should be
     with pytest.raises(PipelineError, match="cannot open the run journal .* choose another with --out"):

@@ -8,8 +8,8 @@ import re
 import av
 import opentimelineio as otio
 
-from pipeline import assemble as assembly
 from pipeline import ffmpeg
+from pipeline.assembly import assemble as assembly
 
 from .test_assemble import chain, clip, project_of, shot, small_cut  # noqa: F401 (fixture)
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from pipeline import ffmpeg
 from pipeline.errors import MediaError, ProviderError
-from pipeline.fetch import check_video, fetch_image, fetch_video
+from pipeline.providers.download import check_video, fetch_image, fetch_video
 
 
 @pytest.fixture(autouse=True)

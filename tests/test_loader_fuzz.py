@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import StoryboardError, load
-from pipeline.storyboard import Shot, Storyboard
+from pipeline.storyboard.model import Shot, Storyboard
 
 ROOT = Path(__file__).parent.parent
-EXAMPLES = sorted((ROOT / "storyboards").glob("*.yaml")) + [ROOT / "pipeline/templates/starter.yaml"]
+EXAMPLES = sorted((ROOT / "storyboards").glob("*.yaml")) + [ROOT / "pipeline/storyboard/templates/starter.yaml"]
 EXAMPLES += sorted((ROOT / "tests/broken").glob("*.yaml"))
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "1000")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

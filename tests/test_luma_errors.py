@@ -12,7 +12,6 @@ import pytest
 import stamina
 
 from pipeline.errors import ProviderError
-from pipeline.providers import luma_errors as errs
 from pipeline.providers.base import ShotRequest
 from pipeline.providers.luma import (
     LumaProvider,
@@ -21,7 +20,8 @@ from pipeline.providers.luma import (
     failure_error,
     is_permanent_failure,
 )
-from pipeline.providers.luma_request import request_body
+from pipeline.providers.luma import errors as errs
+from pipeline.providers.luma.request import request_body
 
 SHOT = ShotRequest(shot_id="intro", key="k", model="ray-2", resolution="720p", aspect_ratio="16:9",
                    duration_s=5, prompt="a quiet harbour at dawn")
@@ -246,7 +246,7 @@ def test_polling_starts_short_and_grows_to_a_cap(monkeypatch):
     async def fake_sleep(seconds):
         sleeps.append(seconds)
 
-    monkeypatch.setattr("pipeline.providers.luma.asyncio.sleep", fake_sleep)
+    monkeypatch.setattr("pipeline.providers.luma.provider.asyncio.sleep", fake_sleep)
 
     async def main():
         async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pipeline.errors import PipelineError
 from pipeline.providers.base import GenerationKeyframe, ImageKeyframe, ShotRequest
 from pipeline.providers.luma import KeyframeURLError, keyframe_url
-from pipeline.providers.luma_request import matches, request_body
+from pipeline.providers.luma.request import matches, request_body
 
 
 def shot(**kwargs) -> ShotRequest:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import BudgetError, load
-from pipeline.spending import confirm
+from pipeline.engine.spending import confirm
 
 CHAIN = """
 shots:

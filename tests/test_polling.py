@@ -1,6 +1,6 @@
 """The poll schedule: late by a bounded fraction, never hammering, learning when generations are due."""
 
-from pipeline.polling import MAX_S, MIN_S, PollSchedule
+from pipeline.engine.polling import MAX_S, MIN_S, PollSchedule
 
 
 def polls_until(schedule: PollSchedule, done_at: float) -> tuple[int, float]:

@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from pipeline import preview
+from pipeline.engine.journal import Entry, Journal
 from pipeline.errors import PipelineError
-from pipeline.journal import Entry, Journal
-from pipeline.load import load
 from pipeline.preview import captions, model
+from pipeline.storyboard.load import load
 
 BOARD = """\
 title: Harbour <Test>

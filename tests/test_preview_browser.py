@@ -14,8 +14,8 @@ import pytest
 
 from pipeline import ffmpeg, preview
 from pipeline.cli import main
-from pipeline.load import load
 from pipeline.preview import model
+from pipeline.storyboard.load import load
 
 CHROMIUM = Path("/usr/bin/chromium")
 ASSETS = Path(__file__).resolve().parent.parent / "storyboards" / "assets" / "short-film"

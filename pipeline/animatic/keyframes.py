@@ -9,8 +9,9 @@ from pathlib import Path
 import av
 from PIL import Image, ImageOps
 
-from .. import fetch, ffmpeg
+from .. import ffmpeg
 from ..errors import MediaError, ProviderError
+from ..providers import download
 from ..providers.base import GenerationKeyframe, Keyframe, ShotRequest
 from .planes import Picture, Stored
 
@@ -78,9 +79,9 @@ def fetch_image(url: str, shot_id: str) -> Image.Image:
     with tempfile.TemporaryDirectory(prefix="animatic-") as tmp:
         path = Path(tmp) / "keyframe"
         try:
-            asyncio.run(fetch.fetch_image(url, path))  # renders run in worker threads, which have no loop
+            asyncio.run(download.fetch_image(url, path))  # renders run in worker threads, which have no loop
         except ProviderError as exc:
             raise ProviderError(f"keyframe: {exc}", shot_id=shot_id, retryable=exc.retryable) from exc
         except MediaError as exc:
-            raise ProviderError(f"keyframe {fetch.shown(url)}: {exc}", shot_id=shot_id) from exc
+            raise ProviderError(f"keyframe {download.shown(url)}: {exc}", shot_id=shot_id) from exc
         return open_image(path)

@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..camera import CONCEPTS, resolve
+from ..storyboard.camera import CONCEPTS, resolve
 
 
 @dataclass(frozen=True)

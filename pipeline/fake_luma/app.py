@@ -21,7 +21,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..camera import CONCEPTS
+from ..storyboard.camera import CONCEPTS
 from . import render
 from .faults import answer_fault, drop_connection, truncated
 from .options import FakeOptions

@@ -16,7 +16,7 @@ import httpx
 from .. import ffmpeg
 from ..formats import FPS, frame_size, frames_for
 from ..providers.base import ShotRequest
-from ..providers.luma import LumaProvider
+from ..providers.luma.provider import LumaProvider
 from .app import PREFIX, create_app
 from .options import FakeOptions
 from .server import running

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..engine.journal import Journal
 from ..files import make_folder, write_atomic
-from ..journal import Journal
-from ..load import Project
 from ..plan import Plan
+from ..storyboard.load import Project
 from . import captions, model, page, thumbs
 from .server import running, serve
 

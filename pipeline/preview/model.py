@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import ffmpeg, formats
+from ..engine.journal import Entry, Journal, reading
 from ..errors import MediaError
-from ..journal import Entry, Journal, reading
-from ..load import Project
 from ..plan import Plan, PlannedShot
+from ..storyboard.load import Project
 
 IN_PROGRESS = ("intent", "queued", "dreaming", "completed")  # journal states of a job not on disk yet
 

@@ -17,11 +17,11 @@ from PIL import Image, ImageOps
 
 from .. import ffmpeg, formats
 from ..animatic import keyframes, text
-from ..checks import is_url
 from ..errors import MediaError
 from ..files import atomic_path
-from ..load import Project
-from ..storyboard import NONE
+from ..storyboard.checks import is_url
+from ..storyboard.load import Project
+from ..storyboard.model import NONE
 from .model import PageModel, ShotView
 
 LONG_SIDE = 320  # shown at about half that in CSS pixels: sharp on high-density screens, ~10 KB each

@@ -16,7 +16,7 @@ def create(name: str, *, storyboard_dir: Path, asset_base_url: str | None = None
 
         return AnimaticProvider(burn_in=burn_in)
     if name == "luma":
-        from .luma import LumaProvider
+        from .luma.provider import LumaProvider
 
         return LumaProvider(storyboard_dir=storyboard_dir, asset_base_url=asset_base_url)
     raise ValueError(f"unknown provider {name!r}")

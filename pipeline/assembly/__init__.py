@@ -1,0 +1,1 @@
+"""The cut: probe the clips, join them (copy where the timeline allows), lay the sound bed, verify, export."""

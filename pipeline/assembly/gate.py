@@ -1,0 +1,142 @@
+"""The probe gate: what each clip is, packet by packet, and whether it may join the cut by stream copy.
+
+The concat demuxer exits 0 on clips whose size, rate or codec differ and writes a broken file; it also
+keeps only the first clip's parameter sets (SPS/PPS), so two H.264 clips of the same size but from
+encoders set up differently decode as garbage once joined. A clip is copied only when its bitstream is
+interchangeable with the reference's (compared down to the parameter-set bytes); every other clip is
+normalised, and the re-encoded pieces are made to match the reference (see encoder_match).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from .. import ffmpeg, formats
+from ..errors import MediaError
+
+CODEC, PIX_FMT = "h264", "yuv420p"
+INTERLACED = {2, 3, 4, 5, "tt", "bb", "tb", "bt"}  # AVFieldOrder: 0 unknown, 1 progressive, then field orders
+X264_OPTIONS = re.compile(rb"x264 - core \d+.*? - options: ([^\x00]*)")
+
+
+@dataclass(frozen=True, eq=False)
+class ClipFacts:
+    """One clip's video stream as the demuxer sees it (nothing decoded)."""
+
+    path: Path
+    info: ffmpeg.MediaInfo
+    order: tuple[int, ...]  # display index of each packet, in decode order
+    dts: tuple[int, ...]  # decode timestamps, in decode order (time-base units)
+    keyframes: frozenset[int]  # display indices of sync samples
+    start_pts: int
+    tick: int  # time-base units per frame; 0 when frames are not evenly spaced
+    extradata: bytes
+    encoder: str  # x264's options as written into the stream; '' for other encoders
+    colour: tuple[int, int, int, int]  # primaries, transfer, matrix, range (FFmpeg's numbers)
+    sar: Fraction | None
+    interlaced: bool
+    video_first: bool  # the concat demuxer matches streams by index
+
+    @property
+    def frames(self) -> int:
+        return len(self.order)
+
+    @property
+    def time_base(self) -> Fraction:
+        return self.info.time_base
+
+    def seconds(self, display: int) -> Fraction:
+        """Presentation time of frame `display` (exact, in seconds)."""
+        return (self.start_pts + display * self.tick) * self.time_base
+
+    def position(self, display: int) -> int:
+        """Where frame `display` sits in decode order."""
+        return self.order.index(display)
+
+    @property
+    def family(self) -> tuple:
+        """What must be equal for two clips' packets to share one stream."""
+        i = self.info
+        return (i.video_codec, i.width, i.height, i.pix_fmt, i.time_base, self.tick, self.extradata, self.sar,
+                self.colour)
+
+
+def inspect(path: Path) -> ClipFacts:
+    """Demux `path`'s video packets (no decoding) and describe what copying them needs."""
+    try:
+        with av.open(str(path)) as box:
+            info = ffmpeg.describe(box)
+            if info.kind != "video":
+                raise MediaError(f"{path}: is {info.kind}, not video")
+            return _facts(Path(path), info, box)
+    except (av.FFmpegError, OSError) as exc:
+        raise MediaError(f"{path}: not a video ffmpeg can read ({exc})") from exc
+
+
+def _facts(path: Path, info: ffmpeg.MediaInfo, box) -> ClipFacts:
+    stream = box.streams.video[0]
+    packets = [(p.pts, p.dts, p.is_keyframe, p) for p in box.demux(stream) if p.size]
+    if not packets or any(p[0] is None for p in packets):
+        raise MediaError(f"{path}: has no timed video packets")
+    pts = sorted(p[0] for p in packets)
+    display = {value: i for i, value in enumerate(pts)}
+    steps = {b - a for a, b in zip(pts, pts[1:], strict=False)}
+    match = X264_OPTIONS.search(bytes(packets[0][3]))
+    ctx = stream.codec_context
+    return ClipFacts(
+        path=path, info=info, order=tuple(display[p[0]] for p in packets),
+        dts=tuple(p[1] if p[1] is not None else p[0] for p in packets),
+        keyframes=frozenset(display[p[0]] for p in packets if p[2]), start_pts=pts[0],
+        tick=steps.pop() if len(steps) == 1 else 0, extradata=bytes(ctx.extradata or b""),
+        encoder=match.group(1).decode(errors="replace") if match else "",
+        colour=(ctx.color_primaries, ctx.color_trc, ctx.colorspace, ctx.color_range),
+        sar=stream.sample_aspect_ratio, interlaced=ctx.field_order in INTERLACED,
+        video_first=stream.index == 0)
+
+
+def format_problems(facts: ClipFacts, size: tuple[int, int]) -> list[str]:
+    """Why this clip cannot be copied into a cut of `size` at the pipeline's rate, whatever the reference."""
+    i, found = facts.info, []
+    if i.video_codec != CODEC:
+        found.append(f"codec {i.video_codec}, not {CODEC}")
+    if (i.width, i.height) != size:
+        found.append(f"{i.width}x{i.height}, not {size[0]}x{size[1]}")
+    if i.pix_fmt != PIX_FMT:
+        found.append(f"pixel format {i.pix_fmt}, not {PIX_FMT}")
+    if not facts.tick or facts.tick * formats.FPS * facts.time_base != 1:
+        found.append(f"{float(i.fps or 0):.3f} fps{'' if facts.tick else ' (uneven)'}, not {formats.FPS}")
+    if facts.interlaced:
+        found.append("interlaced")
+    if not facts.video_first:
+        found.append("its video is not its first stream")
+    if facts.sar not in (None, Fraction(1)):
+        found.append(f"non-square pixels ({facts.sar})")
+    return found
+
+
+def reference(clips: dict[str, ClipFacts], size: tuple[int, int]) -> ClipFacts | None:
+    """The clip whose encoding the cut keeps: from the largest group of interchangeable clips (by frames)."""
+    fit = [f for f in clips.values() if not format_problems(f, size)]
+    if not fit:
+        return None
+    weight: Counter = Counter()
+    for f in fit:
+        weight[f.family] += f.frames
+    best = max(weight.values())
+    return next(f for f in fit if weight[f.family] == best)  # ties go to the earliest in the storyboard
+
+
+def why_normalised(facts: ClipFacts, ref: ClipFacts | None, size: tuple[int, int]) -> str | None:
+    """None when `facts` can be copied next to `ref`, else the reason it is re-encoded."""
+    found = format_problems(facts, size)
+    if not found and ref is None:
+        found = ["no clip can serve as the reference"]
+    elif not found and facts.family != ref.family:
+        found = [f"encoded differently from {ref.path.name} (time base or parameter sets differ)"]
+    return "; ".join(found) or None

@@ -1,0 +1,64 @@
+"""The `pipeline` command: the only place that prints, exits, or turns errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+import stamina
+
+from .. import __version__
+from ..errors import PipelineError, StoryboardError
+from . import output_commands, storyboard_commands
+from .output import print_problems
+
+DEBUG_VARIABLE = "PIPELINE_DEBUG"
+
+
+def main(argv: list[str] | None = None) -> int:
+    stamina.instrumentation.set_on_retry_hooks([])  # its default hook logs a bare "retry_scheduled" per retry
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args) or 0
+    except StoryboardError as exc:
+        print_problems(exc.problems)
+        return 1
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `pipeline plan --json | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        last = traceback.format_exc().strip().splitlines()[-1]
+        print(f"internal error: {last}\nThis is a bug in pipeline; run again with {DEBUG_VARIABLE}=1 to see "
+              "the traceback, and report it.", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+
+    parser = argparse.ArgumentParser(
+        prog="pipeline",
+        description="Turn a YAML storyboard into one continuous cut of chained AI video generations.",
+        epilog="Start with `pipeline init`, check with `pipeline plan`, render free with `pipeline run` "
+               "(the offline animatic), generate with `pipeline run --provider luma`.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    c, o = storyboard_commands, output_commands
+    for command in (c.validate_command, c.plan_command, o.run_command, o.status_command, o.assemble_command,
+                    o.preview_command, c.schema_command, c.init_command, c.fake_luma_command):
+        command(sub)
+    return parser

@@ -1,0 +1,186 @@
+"""The subcommands that work on a storyboard's output folder: run, status, assemble and preview (CLI layer)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .output import print_json, print_notes
+from .storyboard_commands import Sub, load_args, provider_option
+
+
+def run_command(sub: Sub) -> None:
+    p = sub.add_parser("run", help="generate every shot and assemble the cut",
+                       description="Generate the storyboard's shots (offline animatic by default) and join them "
+                                   "into OUT/final.mp4. Only what changed since the last run is generated again; a "
+                                   "run that was stopped resumes. Nothing is spent unless you choose --provider luma.")
+    _run_folder_args(p, burn_in_help="animatic: leave out the burnt-in shot id and prompt")
+    p.add_argument("--concurrency", type=int, metavar="N",
+                   help="generations running at once (default: 10 for luma, the Build tier; 2 for the animatic)")
+    p.add_argument("--creates-per-minute", type=float, default=20, metavar="N",
+                   help="luma: at most N creates a minute (default: 20, the Build tier)")
+    p.add_argument("--max-cost", type=float, metavar="USD", help="refuse to start if the estimate exceeds this")
+    p.add_argument("--yes", action="store_true", help="spend without asking (required when not on a terminal)")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", action="store_true", help="print only the cut's path")
+    shown.add_argument("--json", action="store_true", help="print progress as JSON lines on stdout")
+    p.set_defaults(handler=_run)
+
+
+def _run_folder_args(parser: argparse.ArgumentParser, burn_in_help: str = "as given to `pipeline run`") -> None:
+    """The arguments of every command that works on a storyboard's output folder."""
+    parser.add_argument("path", metavar="PATH", help="storyboard YAML file")
+    provider_option(parser)
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<storyboard name>)")
+    parser.add_argument("--no-burn-in", dest="burn_in", action="store_false", help=burn_in_help)
+
+
+def _run_plan(project, args):
+    """The plan as `pipeline run` makes it: the animatic's burnt-in caption is part of each shot's key."""
+    return project.plan({"burn_in": args.burn_in} if project.provider == "animatic" else None)
+
+
+def _run(args) -> int:
+    from .. import providers
+    from ..engine import runner, spending
+    from . import progress
+
+    project = load_args(args)
+    print_notes(project)
+    plan = _run_plan(project, args)
+    if project.provider == "animatic" and not args.json:
+        print(f"Rendering an offline animatic (free). To generate with Luma: pipeline run {shlex.quote(args.path)} "
+              "--provider luma", file=sys.stderr)
+    paid = project.provider != "animatic"
+    limits = runner.Limits(concurrency=args.concurrency if args.concurrency is not None else (10 if paid else 2),
+                           creates_per_minute=args.creates_per_minute if paid else None)
+    provider = providers.create(project.provider, storyboard_dir=project.base_dir,
+                                asset_base_url=project.board.asset_base_url, burn_in=args.burn_in)
+    out = _out_dir(args, project)
+    resume = shlex.join(["pipeline", *(sys.argv[1:] if sys.argv[1:2] == ["run"] else ["run", args.path])])
+
+    def confirm(estimate: float) -> None:
+        spending.confirm(plan, estimate, budget=project.board.budget_usd, max_cost=args.max_cost, yes=args.yes,
+                         tell=lambda text: print(text, file=sys.stderr))
+
+    try:
+        with progress.reporter(plan, json_events=args.json, quiet=args.quiet) as report:
+            result = runner.run(project, plan, provider, out, limits=limits, report=report, confirm=confirm,
+                                caption=args.burn_in, resume_hint=resume)
+    except KeyboardInterrupt:
+        print(f"interrupted: every finished step is in the journal; resume with: {resume}", file=sys.stderr)
+        return 130
+    if not args.json:
+        _print_assembly(result.assembly)
+        print(f"{result.created} generated, spent ${result.spent_usd:.2f} in all; the cut: {result.cut}",
+              file=sys.stderr)
+    print(result.cut)
+    return 0
+
+
+def _print_assembly(report) -> None:
+    for warning in report.warnings:
+        print(f"note: {warning}", file=sys.stderr)
+    print(f"assembled {report.runtime_s:.2f} s in {report.seconds:.1f} s: {report.copied_frames} frames copied, "
+          f"{report.reencoded_frames} re-encoded", file=sys.stderr)
+
+
+def assemble_command(sub: Sub) -> None:
+    p = sub.add_parser("assemble", help="join the generated clips into the cut again, generating nothing",
+                       description="Assemble OUT/final.mp4 (with chapters, captions.srt and timeline.otio) from "
+                                   "the clips in the output folder's journal. Generates nothing and spends nothing.")
+    _run_folder_args(p)
+    p.set_defaults(handler=_assemble)
+
+
+def _assemble(args) -> int:
+    from ..engine.runner import assemble_again
+
+    project = load_args(args)
+    print_notes(project)
+    report = assemble_again(project, _run_plan(project, args), _out_dir(args, project))
+    _print_assembly(report)
+    print(report.cut)
+    return 0
+
+
+def _out_dir(args, project) -> Path:
+    return args.out or Path("output") / project.name
+
+
+def status_command(sub: Sub) -> None:
+    p = sub.add_parser("status", help="show each shot's state and what a run would do now",
+                       description="Show each shot's state, job id, file and cost from the output folder's "
+                                   "journal, and what `pipeline run` would do now. Makes no provider calls.")
+    _run_folder_args(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=_status)
+
+
+def _status(args) -> int:
+    from ..engine.status import status_of
+
+    project = load_args(args)
+    report = status_of(project, _run_plan(project, args), _out_dir(args, project))
+    if args.json:
+        print_json(report)
+        return 0
+    table = Table(title=f"{project.title}: {report['out']}", title_justify="left")
+    for column in ("shot", "state", "job id", "cost", "next run", "why"):
+        table.add_column(column)
+    for s in report["shots"]:
+        table.add_row(Text(s["id"]), s["state"], Text(s["job_id"] or "-"), f"${s['cost_usd']:.2f}",
+                      s["action"], Text(s["why"]))
+    console = Console()
+    console.print(table)
+    t = report["totals"]
+    console.print(Text(f"spent ${t['spent_usd']:.2f} · a run now would generate {t['to_generate']} shots, "
+                       f"estimated ${t['estimated_cost_usd']:.2f} (an estimate)"))
+    return 0
+
+
+def preview_command(sub: Sub) -> None:
+    p = sub.add_parser("preview", help="write a contact sheet and player for the cut (--serve to view it)",
+                       description="Write OUT/preview/index.html: every shot's first and last frames, prompt, "
+                                   "state and cost, and the cut in a player. Works before, during and after a run.")
+    _run_folder_args(p)
+    p.add_argument("--serve", action="store_true",
+                   help="serve the output folder on 127.0.0.1; a reload of the page rebuilds it")
+    p.add_argument("--port", type=int, default=0, help="port for --serve (default: a free one)")
+    p.add_argument("--open", action="store_true", help="open the page in a browser")
+    p.set_defaults(handler=_preview)
+
+
+def _preview(args) -> int:
+    import webbrowser
+
+    from .. import preview
+
+    def build() -> Path:  # the storyboard is read again each time, so a reload shows its edits
+        project = load_args(args)
+        return preview.build(project, _run_plan(project, args), out)
+
+    project = load_args(args)
+    print_notes(project)
+    out = _out_dir(args, project)
+    page = build()
+    if not args.serve:
+        print(page)
+        if args.open:
+            webbrowser.open(page.resolve().as_uri())
+        return 0
+
+    def ready(url: str) -> None:
+        print(f"serving {out} at {url} (Ctrl-C stops)", file=sys.stderr)
+        print(url, flush=True)
+        if args.open:
+            webbrowser.open(url)
+
+    preview.serve(out, port=args.port, rebuild=build, ready=ready)
+    return 0

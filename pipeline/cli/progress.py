@@ -1,0 +1,110 @@
+"""How a run shows its progress (part of the CLI layer): a live table on a terminal, plain lines otherwise,
+JSON lines for scripts, or nothing."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from contextlib import AbstractContextManager
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from ..engine.runner import Progress
+from ..plan import Plan
+
+FINISHED = {"done", "cached", "footage"}
+STYLES = {"done": "green", "cached": "cyan", "footage": "cyan", "failed": "bold red", "skipped": "red",
+          "queued": "yellow", "dreaming": "magenta", "downloading": "blue", "retrying": "bold yellow"}
+
+
+class Tracker:
+    """The latest state of every shot, and what is left to do and pay."""
+
+    def __init__(self, plan: Plan):
+        self.plan, self.started = plan, time.monotonic()
+        self.states = {p.id: ("waiting", "") for p in plan.shots}
+        self.since = {p.id: self.started for p in plan.shots}
+        self.spent = 0.0
+
+    def update(self, event: Progress) -> None:
+        if event.shot_id in self.states and self.states[event.shot_id][0] != event.state:
+            self.since[event.shot_id] = time.monotonic()
+        self.states[event.shot_id] = (event.state, event.detail)
+        self.spent = event.spent_usd
+
+    def left(self) -> tuple[int, float]:
+        open_ = [p for p in self.plan.shots if self.states[p.id][0] not in FINISHED]
+        return len(open_), round(sum(p.estimated_cost_usd for p in open_ if self.states[p.id][0] == "waiting"), 2)
+
+
+class LiveView(AbstractContextManager):
+    def __init__(self, plan: Plan, console: Console):
+        self.tracker = Tracker(plan)
+        self.live = Live(self._table(), console=console, refresh_per_second=4, transient=False)
+
+    def __enter__(self):
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.live.update(self._table())
+        return self.live.__exit__(*exc)
+
+    def __call__(self, event: Progress) -> None:
+        self.tracker.update(event)
+        self.live.update(self._table())
+
+    def _table(self) -> Table:
+        t, now = self.tracker, time.monotonic()
+        table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+        for column in ("shot", "state", "for", "detail"):
+            table.add_column(column, no_wrap=column != "detail", overflow="ellipsis")
+        for p in t.plan.shots:
+            state, detail = t.states[p.id]
+            table.add_row(Text(p.id), Text(state, style=STYLES.get(state, "dim")), f"{now - t.since[p.id]:4.0f}s",
+                          Text(detail, style="dim"))
+        shots_left, cost_left = t.left()
+        table.caption = (f"{now - t.started:.0f}s elapsed · spent ${t.spent:.2f} · {shots_left} shots left"
+                         + (f" · about ${cost_left:.2f} still to spend" if cost_left else ""))
+        return table
+
+
+class Lines(AbstractContextManager):
+    """Plain lines on stderr, for logs and pipes."""
+
+    def __init__(self, plan: Plan):
+        self.started = time.monotonic()
+
+    def __exit__(self, *exc):
+        return None
+
+    def __call__(self, event: Progress) -> None:
+        detail = f" {event.detail}" if event.detail else ""
+        print(f"[{time.monotonic() - self.started:7.1f}s] {event.shot_id}: {event.state}{detail}"
+              f" (spent ${event.spent_usd:.2f})", file=sys.stderr, flush=True)
+
+
+class JsonLines(Lines):
+    """One JSON object per event on stdout, for scripts."""
+
+    def __call__(self, event: Progress) -> None:
+        print(json.dumps({"t": round(time.monotonic() - self.started, 3), "shot": event.shot_id,
+                          "state": event.state, "detail": event.detail, "spent_usd": event.spent_usd}), flush=True)
+
+
+class Quiet(Lines):
+    def __call__(self, event: Progress) -> None:
+        return None
+
+
+def reporter(plan: Plan, *, json_events: bool, quiet: bool) -> AbstractContextManager:
+    if json_events:
+        return JsonLines(plan)
+    if quiet:
+        return Quiet(plan)
+    console = Console(stderr=True)
+    return LiveView(plan, console) if console.is_terminal else Lines(plan)

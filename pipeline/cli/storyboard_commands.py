@@ -1,0 +1,160 @@
+"""The subcommands about storyboards themselves: validate, plan, schema, init, and the fake Luma server (CLI
+layer). Each registers its arguments and calls one library function."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .. import formats
+from ..errors import PipelineError, StoryboardError
+from ..plan import Plan, to_json
+from ..storyboard import starter
+from ..storyboard.load import load
+from ..storyboard.model import Storyboard
+from .output import print_json, print_notes, print_problems
+
+Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def provider_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--provider", choices=["animatic", "luma"],
+                        help="override the storyboard's provider (default: animatic, offline and free)")
+    parser.add_argument("--asset-base-url", metavar="URL",
+                        help="public URL of the storyboard's folder, where Luma fetches local keyframes")
+
+
+def load_args(args):
+    """The storyboard named on the command line, with its --provider and --asset-base-url."""
+    return load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+
+
+def validate_command(sub: Sub) -> None:
+    p = sub.add_parser("validate", help="check storyboards without generating anything",
+                       description="Check one or more storyboards and report every problem with its "
+                                   "file, line and column. Exits 1 if any storyboard has a problem.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="storyboard YAML files")
+    provider_option(p)
+    p.set_defaults(handler=_validate)
+
+
+def _validate(args) -> int:
+    failed = 0
+    for path in args.paths:
+        try:
+            project = load(path, provider=args.provider, asset_base_url=args.asset_base_url)
+        except StoryboardError as exc:
+            print_problems(exc.problems)
+            failed += 1
+            continue
+        except PipelineError as exc:  # e.g. a folder or a missing file among the paths: go on with the others
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print_notes(project)
+        plan = project.plan()
+        print(f"{path}: ok: {len(plan.shots)} shots, {plan.runtime_frames / formats.FPS:.2f} s, "
+              f"{plan.generations} to generate with {project.provider}")
+    return 1 if failed else 0
+
+
+def plan_command(sub: Sub) -> None:
+    p = sub.add_parser("plan", help="show shots, chains, timings and the cost estimate",
+                       description="Show what a run would do: each shot's chain, start time in the cut, "
+                                   "duration, source and estimated cost, with totals. Spends nothing.")
+    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
+    p.add_argument("--json", action="store_true", help="print one JSON object (stable field names)")
+    provider_option(p)
+    p.set_defaults(handler=_plan)
+
+
+def _plan(args) -> int:
+    project = load_args(args)
+    plan = project.plan()
+    if args.json:
+        print_json(to_json(plan))
+    else:
+        print_notes(project)
+        show_plan(plan, Console())
+    return 0
+
+
+def show_plan(plan: Plan, console: Console) -> None:
+    table = Table(title=f"{plan.title} ({plan.provider})", title_justify="left")
+    for name, justify in [("#", "right"), ("shot", "left"), ("chain", "right"), ("start", "right"),
+                          ("length", "right"), ("source", "left"), ("generate", "left"), ("est. cost", "right")]:
+        table.add_column(name, justify=justify)
+    for p in plan.shots:
+        table.add_row(str(p.index + 1), Text(p.id), str(p.chain), f"{p.start_s:.2f} s", f"{p.duration_s:.2f} s",
+                      Text(p.source + ("" if p.transition == "cut" else f" ({p.transition} in)")),
+                      "yes" if p.generate else "no (footage)", f"${p.estimated_cost_usd:.2f}")
+    console.print(table)
+    fps = formats.FPS
+    paid = "" if plan.provider == "luma" else f"; with --provider luma about ${plan.cost_with('luma'):.2f}"
+    console.print(Text(
+        f"runtime {plan.runtime_frames / fps:.2f} s · {plan.generations} generations · longest chain "
+        f"{plan.longest_chain_frames / fps:.2f} s · estimated cost ${plan.estimated_cost_usd:.2f}{paid} "
+        "(an estimate from pipeline/providers/prices.py, not a quote)"))
+
+
+def schema_command(sub: Sub) -> None:
+    p = sub.add_parser("schema", help="print the storyboard JSON Schema (for editor completion)",
+                       description="Print the JSON Schema of the storyboard format. Save it and point your "
+                                   "editor's YAML support at it (see the README).")
+    p.set_defaults(handler=lambda args: print_json(storyboard_schema()))
+
+
+def storyboard_schema() -> dict:
+    schema = Storyboard.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Storyboard (format v1)", **schema}
+
+
+def init_command(sub: Sub) -> None:
+    p = sub.add_parser("init", help="write a commented starter storyboard",
+                       description="Write NAME.yaml, a commented starter storyboard that validates and renders.")
+    p.add_argument("name", nargs="?", default="storyboard", metavar="NAME",
+                   help="file to create (default: storyboard.yaml)")
+    p.set_defaults(handler=_init)
+
+
+def _init(args) -> int:
+    path = starter.write(Path(args.name))
+    print(f"wrote {path}; next: pipeline plan {shlex.quote(str(path))}", file=sys.stderr)
+    return 0
+
+
+def fake_luma_command(sub: Sub) -> None:
+    p = sub.add_parser("fake-luma", help="serve a local fake of Luma's API to rehearse runs for free",
+                       description="Serve a fake Luma Dream Machine API on loopback that renders animatic "
+                                   "clips. Then: LUMAAI_BASE_URL=http://HOST:PORT/dream-machine/v1 "
+                                   "LUMAAI_API_KEY=anything pipeline run PATH --provider luma")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8800, help="port (default: 8800)")
+    p.add_argument("--latency", type=float, default=5.0, metavar="S",
+                   help="seconds from create to completed, rendering included (default: 5)")
+    p.add_argument("--fault-rate", type=float, default=0.0, metavar="R",
+                   help="chance of an injected fault per request: 429, 500, 503, dropped connection, "
+                        "failed generation, truncated download (default: 0)")
+    p.add_argument("--seed", type=int, help="seed for the injected faults, to repeat a rehearsal exactly")
+    p.add_argument("--cdn", type=Path, metavar="DIR",
+                   help="also serve DIR at /cdn, as the public folder behind asset_base_url")
+    p.add_argument("--extension-includes-parent", action="store_true",
+                   help="an extension's video also holds its parent's footage (unconfirmed Luma behaviour)")
+    p.set_defaults(handler=_fake_luma)
+
+
+def _fake_luma(args) -> int:
+    from ..fake_luma import FakeOptions, serve
+
+    if not 0 <= args.fault_rate <= 1:
+        raise PipelineError("--fault-rate is a probability: give a number from 0 to 1")
+    serve(FakeOptions(latency=args.latency, fault_rate=args.fault_rate, seed=args.seed, cdn_dir=args.cdn,
+                      extension_includes_parent=args.extension_includes_parent), host=args.host, port=args.port)
+    return 0
+

@@ -1,0 +1,43 @@
+"""Turn a planned shot into the ShotRequest a provider generates from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..plan import PlannedShot
+from ..providers.base import GenerationKeyframe, ImageKeyframe, Keyframe, ShotRequest
+from ..storyboard.checks import is_url
+from ..storyboard.load import Project
+from ..storyboard.model import NONE
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A finished generation: the provider's job id and the local clip."""
+
+    job_id: str
+    clip: Path
+
+
+def shot_request(project: Project, planned: PlannedShot, done: dict[str, Generated], *,
+                 caption: bool = True) -> ShotRequest:
+    """The request for `planned`; the shots it depends on must be in `done` already."""
+    shot, board = planned.shot, project.board
+    return ShotRequest(
+        shot_id=planned.id, key=planned.key, model=board.model, resolution=board.resolution,
+        aspect_ratio=board.aspect_ratio, duration_s=shot.duration or board.duration, prompt=shot.prompt,
+        concepts=shot.concepts, loop=shot.loop if shot.loop is not None else board.loop,
+        start=_keyframe(project, shot.start, planned.parent, done),
+        end=_keyframe(project, shot.end, planned.end_ref, done), caption=caption,
+    )
+
+
+def _keyframe(project: Project, ref: object, shot_id: str | None, done: dict[str, Generated]) -> Keyframe | None:
+    if shot_id is not None:
+        return GenerationKeyframe(shot_id=shot_id, job_id=done[shot_id].job_id, clip=done[shot_id].clip)
+    if not isinstance(ref, str) or ref == NONE:
+        return None
+    if is_url(ref):
+        return ImageKeyframe(url=ref)
+    return ImageKeyframe(path=project.file(ref))  # the Luma provider publishes it under asset_base_url

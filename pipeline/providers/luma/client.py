@@ -1,0 +1,250 @@
+"""A thin async client for Luma's Dream Machine API v1, with retries that never pay twice for one create.
+
+Transient failures (408, 409, 429, 5xx, timeouts, dropped connections) are retried by stamina, honouring
+`retry-after-ms` / `Retry-After` and `x-should-retry`. A create is different: Luma has no idempotency key, so
+when a create's outcome is unknown (a timeout or a dropped connection after the request went out, or a 5xx
+from a gateway), the client lists recent generations and adopts the one whose request echo matches before it
+dares to create again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass
+
+import httpx
+import stamina
+
+from ...errors import ProviderError
+from . import errors as errs
+from .request import matches
+
+log = logging.getLogger("pipeline.luma")
+
+DEFAULT_BASE_URL = "https://api.lumalabs.ai/dream-machine/v1"
+CREATE_PATH = "/generations/video"
+LEGACY_CREATE_PATH = "/generations"
+AMBIGUOUS_STATUSES = frozenset({500, 502, 504})  # a gateway may have passed the create on before failing
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to retry one request: attempts include the first; timeout_s caps the time, waits included."""
+
+    attempts: int = 5
+    timeout_s: float = 120.0
+    wait_initial_s: float = 0.5
+    wait_max_s: float = 8.0
+    wait_jitter_s: float = 0.5
+    max_retry_after_s: float = 60.0  # a longer Retry-After falls back to exponential backoff, as in the SDK
+
+
+class _BearerAuth(httpx.Auth):
+    """Adds the key to each request; its repr hides it (the key must never reach a log or an error)."""
+
+    def __init__(self, key: str):
+        self._header = f"Bearer {key}"
+
+    def auth_flow(self, request: httpx.Request):
+        request.headers["Authorization"] = self._header
+        yield request
+
+    def __repr__(self) -> str:
+        return "<BearerAuth ***>"
+
+
+def api_key_from_env() -> str | None:
+    return os.environ.get("LUMAAI_API_KEY") or os.environ.get("LUMA_API_KEY") or None
+
+
+def base_url_from_env() -> str:
+    return os.environ.get("LUMAAI_BASE_URL") or DEFAULT_BASE_URL
+
+
+def _checked_base_url(url: str) -> str:
+    """The API's address without a trailing slash; a ProviderError before any request if it is no http(s) URL."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ProviderError(f"LUMAAI_BASE_URL `{url}` is not an http(s) URL: unset it to use Luma's API "
+                            f"({DEFAULT_BASE_URL}), or give the fake server's, e.g. "
+                            "http://127.0.0.1:8800/dream-machine/v1")
+    return url.strip().rstrip("/")
+
+
+class LumaClient:
+    """Dream Machine API v1 over httpx: create, get, list, delete, concepts, credits, ping."""
+
+    def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None, create_path: str = CREATE_PATH,
+                 retry: RetryPolicy | None = None, timeout: httpx.Timeout | float | None = None):
+        key = api_key or api_key_from_env()
+        if not key:
+            raise ProviderError("no Luma API key: set LUMAAI_API_KEY (or LUMA_API_KEY) to a key from "
+                                "Luma's API dashboard")
+        self.base_url = _checked_base_url(base_url or base_url_from_env())
+        self.create_path = create_path
+        self.retry = retry or RetryPolicy()
+        self.owned: set[str] = set()  # ids this client created: never adopted for another request
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, auth=_BearerAuth(key), transport=transport,
+            timeout=timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0),
+            headers={"Accept": "application/json"})
+
+    def __repr__(self) -> str:
+        return f"<LumaClient {self.base_url}>"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> LumaClient:
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.aclose()
+
+    # --- the endpoints -------------------------------------------------------------------------------
+
+    async def get(self, generation_id: str, *, shot_id: str | None = None) -> dict:
+        return (await self._call("GET", f"/generations/{generation_id}", shot_id=shot_id,
+                                 job_id=generation_id)).json()
+
+    async def list(self, *, limit: int = 100, offset: int = 0) -> dict:
+        params = {"limit": limit, "offset": offset}
+        return (await self._call("GET", "/generations", params=params)).json()
+
+    async def delete(self, generation_id: str) -> None:
+        await self._call("DELETE", f"/generations/{generation_id}", job_id=generation_id)
+
+    async def concepts(self) -> list[str]:
+        return (await self._call("GET", "/generations/concepts/list")).json()
+
+    async def credits(self) -> float:
+        return (await self._call("GET", "/credits")).json()["credit_balance"]
+
+    async def ping(self) -> dict:
+        return (await self._call("GET", "/ping")).json()
+
+    async def create(self, body: dict, *, shot_id: str | None = None) -> dict:
+        """POST a generation; on an unknown outcome adopt the matching generation instead of paying twice."""
+        since = dt.datetime.now(dt.UTC)
+        ambiguous = False
+        try:
+            async for attempt in self._retrying():
+                with attempt:
+                    if ambiguous and (found := await self.find(body, since=since)):
+                        return self._own(found)
+                    try:
+                        return self._own((await self._send("POST", self.create_path, json=body)).json())
+                    except Exception as exc:
+                        ambiguous = ambiguous or _is_ambiguous(exc)
+                        raise
+        except (errs.RetryableResponse, errs.RefusedResponse, *errs.TRANSPORT_ERRORS) as exc:
+            if ambiguous and (found := await self.find(body, since=since)):
+                return self._own(found)
+            if isinstance(exc, errs.RefusedResponse) and exc.response.status_code in (404, 405):
+                raise ProviderError(
+                    f"Luma's create endpoint {self.create_path} does not answer (HTTP "
+                    f"{exc.response.status_code}): try the other create path ('{LEGACY_CREATE_PATH}' or "
+                    f"'{CREATE_PATH}') or check LUMAAI_BASE_URL", shot_id=shot_id) from exc
+            raise self._translate(exc, shot_id=shot_id, job_id=None) from exc
+        raise AssertionError("unreachable: the retry loop returns or raises")
+
+    def _own(self, generation: dict) -> dict:
+        self.owned.add(generation["id"])
+        return generation
+
+    async def find(self, body: dict, *, since: dt.datetime | None = None, pages: int = 5,
+                   skew_s: float = 60.0) -> dict | None:
+        """The newest generation not failed, not already owned, made from `body`, created after `since`.
+
+        `skew_s` allows for the difference between this machine's clock and Luma's. Order of the list is
+        unconfirmed, so pages are read until they are all older than `since` (newest first) or run out.
+        """
+        cutoff = _utc(since) - dt.timedelta(seconds=skew_s) if since else None
+        for page in range(pages):
+            answer = await self.list(limit=100, offset=page * 100)
+            found, all_older = _scan(answer.get("generations") or [], body, cutoff, self.owned)
+            if found:
+                log.info("adopted generation %s for an ambiguous create", found["id"])
+                return found
+            if not answer.get("has_more") or (all_older and _newest_first(answer)):
+                return None
+        return None
+
+    # --- plumbing ------------------------------------------------------------------------------------
+
+    def _retrying(self):
+        policy = self.retry
+        return stamina.retry_context(
+            on=errs.backoff_hook(policy.max_retry_after_s), attempts=policy.attempts,
+            timeout=policy.timeout_s, wait_initial=policy.wait_initial_s, wait_max=policy.wait_max_s,
+            wait_jitter=policy.wait_jitter_s)
+
+    async def _call(self, method: str, path: str, *, shot_id: str | None = None, job_id: str | None = None,
+                    **kwargs) -> httpx.Response:
+        """Send with retries; translate what is left into a ProviderError the user can act on."""
+        try:
+            async for attempt in self._retrying():
+                with attempt:
+                    return await self._send(method, path, **kwargs)
+        except (errs.RetryableResponse, errs.RefusedResponse, *errs.TRANSPORT_ERRORS) as exc:
+            raise self._translate(exc, shot_id=shot_id, job_id=job_id) from exc
+        raise AssertionError("unreachable: the retry loop returns or raises")
+
+    async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """One attempt: a retryable answer raises RetryableResponse, any other error RefusedResponse."""
+        response = await self._http.request(method, path, **kwargs)
+        if response.is_success:
+            return response
+        if errs.should_retry(response):
+            raise errs.RetryableResponse(response)
+        raise errs.RefusedResponse(response)
+
+    def _translate(self, exc: Exception, *, shot_id: str | None, job_id: str | None) -> ProviderError:
+        attempts = self.retry.attempts
+        if isinstance(exc, errs.RetryableResponse | errs.RefusedResponse):
+            return errs.response_error(exc.response, shot_id=shot_id, job_id=job_id, attempts=attempts)
+        return errs.transport_error(exc, self.base_url, shot_id=shot_id, job_id=job_id, attempts=attempts)
+
+
+def _is_ambiguous(exc: Exception) -> bool:
+    if isinstance(exc, errs.RetryableResponse):
+        return exc.response.status_code in AMBIGUOUS_STATUSES
+    return isinstance(exc, errs.TRANSPORT_ERRORS) and not isinstance(exc, errs.UNSENT_ERRORS)
+
+
+def _created(generation: dict) -> dt.datetime | None:
+    try:
+        return _utc(dt.datetime.fromisoformat(generation["created_at"].replace("Z", "+00:00")))
+    except (KeyError, AttributeError, ValueError):
+        return None
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """Aware in UTC; a naive time is taken to be UTC already (Luma's timestamps are)."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def _scan(generations: list[dict], body: dict, cutoff: dt.datetime | None,
+          owned: set[str]) -> tuple[dict | None, bool]:
+    """(the first match on this page, whether every generation on it is older than the cutoff)."""
+    all_older = True
+    for generation in generations:
+        created = _created(generation)
+        if cutoff and created and created < cutoff:
+            continue
+        all_older = False
+        if (generation.get("state") != "failed" and generation.get("id") not in owned
+                and matches(body, generation)):
+            return generation, False
+    return None, all_older
+
+
+def _newest_first(answer: dict) -> bool:
+    stamps = [s for s in map(_created, answer.get("generations") or []) if s]
+    return len(stamps) < 2 or stamps[0] >= stamps[-1]

@@ -1,0 +1,134 @@
+"""Luma Dream Machine (Ray 2) behind the provider seam.
+
+    provider = LumaProvider(asset_base_url="https://cdn.example.com/board", storyboard_dir=Path("board"))
+    job_id = await provider.submit(request)          # journal it at once
+    status = await provider.wait(job_id)             # polls: 1 s, then x1.5 up to 15 s
+    if status.state == "failed":
+        raise failure_error(status.failure_reason, shot_id=request.shot_id, job_id=job_id)
+    info = await provider.fetch(job_id, status, request, dest)   # info.frames: what arrived
+
+The HTTP details, retries and never-pay-twice live in client; pure request building in request;
+what Luma's errors mean in errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from ...errors import MediaError, ProviderError
+from ...ffmpeg import MediaInfo
+from ...formats import frames_for
+from .. import download as fetching
+from ..base import JobStatus, ShotRequest
+from .client import CREATE_PATH, LumaClient, RetryPolicy
+from .request import request_body
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """Polling starts quick (short clips finish fast) and backs off so long waits cost few requests."""
+
+    initial_s: float = 1.0
+    factor: float = 1.5
+    max_s: float = 15.0
+    timeout_s: float = 900.0  # per shot; Ray 2 takes about 100 s, queues can be long
+
+
+class LumaProvider:
+    """Luma's Dream Machine API v1 as a provider (paid): submit, status, wait, fetch, find_existing."""
+
+    name = "luma"
+    paid = True
+
+    def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None, create_path: str = CREATE_PATH,
+                 asset_base_url: str | None = None, storyboard_dir: Path | None = None,
+                 retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
+                 fetch_attempts: int = 3, timeout: httpx.Timeout | float | None = None):
+        self.client = LumaClient(api_key=api_key, base_url=base_url, transport=transport,
+                                 create_path=create_path, retry=retry, timeout=timeout)
+        self.asset_base_url, self.storyboard_dir = asset_base_url, storyboard_dir
+        self.poll = poll or PollPolicy()
+        self.fetch_attempts = fetch_attempts
+        # Assets sit on a CDN: fetched by a second client that never carries the API key.
+        self._downloads = httpx.AsyncClient(transport=transport, follow_redirects=True,
+                                            timeout=httpx.Timeout(120.0, connect=10.0))
+
+    def __repr__(self) -> str:
+        return f"<LumaProvider {self.client.base_url}>"
+
+    def body(self, request: ShotRequest) -> dict:
+        """The create body for `request` (raises KeyframeURLError for a keyframe without a public URL)."""
+        return request_body(request, self.storyboard_dir, self.asset_base_url)
+
+    async def submit(self, request: ShotRequest) -> str:
+        generation = await self.client.create(self.body(request), shot_id=request.shot_id)
+        return generation["id"]
+
+    async def find_existing(self, request: ShotRequest, *, since: dt.datetime | None = None) -> str | None:
+        """The id of a generation already made for `request` (not failed), e.g. by a run killed mid-create."""
+        found = await self.client.find(self.body(request), since=since)
+        return found["id"] if found else None
+
+    async def status(self, job_id: str, *, shot_id: str | None = None) -> JobStatus:
+        generation = await self.client.get(job_id, shot_id=shot_id)
+        return to_status(generation)
+
+    async def wait(self, job_id: str, *, timeout: float | None = None,
+                   shot_id: str | None = None) -> JobStatus:
+        """Poll until the generation is completed or failed; ProviderError (retryable) after `timeout`."""
+        limit = self.poll.timeout_s if timeout is None else timeout
+        deadline, interval = time.monotonic() + limit, self.poll.initial_s
+        while not (status := await self.status(job_id, shot_id=shot_id)).done:
+            if time.monotonic() + interval > deadline:
+                raise ProviderError(f"the generation is still {status.state} after {limit:g} s: run again "
+                                    "later to keep waiting on it", shot_id=shot_id, job_id=job_id,
+                                    retryable=True)
+            await asyncio.sleep(interval)
+            interval = min(interval * self.poll.factor, self.poll.max_s)
+        return status
+
+    async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> MediaInfo:
+        """Download the video to `dest`, verified; at least duration x 24 frames (an extension may also
+        hold its parent's footage). The returned MediaInfo's `frames` is what actually arrived."""
+        if status.state != "completed" or not status.video_url:
+            raise ProviderError(f"the generation is {status.state} and has no video to fetch",
+                                shot_id=request.shot_id, job_id=job_id)
+        try:
+            return await fetching.fetch_video(
+                status.video_url, Path(dest), expected_frames=frames_for(request.duration_s), at_least=True,
+                client=self._downloads, attempts=self.fetch_attempts)
+        except ProviderError as exc:
+            raise ProviderError(str(exc), shot_id=request.shot_id, job_id=job_id,
+                                retryable=exc.retryable) from exc
+        except MediaError as exc:
+            raise MediaError(f"shot {request.shot_id} (generation {job_id}): {exc}") from exc
+
+    async def delete(self, job_id: str) -> None:
+        await self.client.delete(job_id)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        await self._downloads.aclose()
+
+    async def __aenter__(self) -> LumaProvider:
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+
+def to_status(generation: dict) -> JobStatus:
+    """A Luma Generation as the seam's JobStatus; created_at, thumbnail and the rest ride in `extra`."""
+    assets = generation.get("assets") or {}
+    extra = {"created_at": generation.get("created_at"), "model": generation.get("model"),
+             "image": assets.get("image"), "progress_video": assets.get("progress_video")}
+    return JobStatus(state=generation.get("state") or "unknown",
+                     failure_reason=generation.get("failure_reason"),
+                     video_url=assets.get("video"), extra=extra)

@@ -1,0 +1,232 @@
+"""Checks of a storyboard as a whole: ids, references, files, and combinations that Luma refuses.
+
+Each check reads a Context and yields Problems; load.py runs them all so every mistake shows in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import ffmpeg
+from ..errors import MediaError, Problem
+from ..plan import dependencies
+from . import camera
+from .diagnose import dotted
+from .model import NONE, Shot, ShotRef, Storyboard
+from .yamlsource import Located
+
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+GENERATION_KEYS = ("prompt", "camera", "start", "end", "duration", "loop")
+
+
+def is_url(ref: str) -> bool:
+    return ref.startswith(("https://", "http://"))
+
+
+@dataclass
+class Context:
+    file: str
+    base_dir: Path
+    located: Located
+    board: Storyboard  # settings; its shots may be a subset when some failed to validate
+    shots: list[tuple[int, Shot]]  # (index in the file, shot) for every shot that validated
+    ids: dict[int, str]  # index -> id, default ids included
+    provider: str
+    partial: set[int] = field(default_factory=set)  # shots checked without their faulty keys
+    media: dict[Path, ffmpeg.MediaInfo] = field(default_factory=dict)
+
+    def at(self, path: tuple, message: str, *, key: bool = False, severity: str = "error") -> Problem:
+        line, col = self.located.where(path, key=key)
+        return Problem(self.file, line, col, message, severity)
+
+
+def check_ids(ctx: Context) -> Iterator[Problem]:
+    first_seen: dict[str, int] = {}
+    for index, shot in ctx.shots:
+        if shot.id is None:
+            continue
+        path = ("shots", index, "id")
+        if not SAFE_ID.fullmatch(shot.id) or shot.id.lower().split(".")[0] in RESERVED:
+            yield ctx.at(path, f"shots[{index}].id: `{shot.id}` is not safe as a file name; use letters, "
+                               "digits, '-', '_' or '.', starting with a letter or digit (at most 64)")
+        folded = shot.id.lower()
+        if folded in first_seen:
+            other = ctx.ids[first_seen[folded]]
+            same = "is" if other == shot.id else f"differs only in case from `{other}`, which is"
+            yield ctx.at(path, f"shots[{index}].id: `{shot.id}` {same} already used by shots[{first_seen[folded]}]"
+                               "; give each shot its own id")
+        else:
+            first_seen[folded] = index
+
+
+def check_references(ctx: Context) -> Iterator[Problem]:
+    by_id = {ctx.ids[i]: (i, s) for i, s in ctx.shots}
+    for index, shot in ctx.shots:
+        for name in ("start", "end"):
+            ref = getattr(shot, name)
+            if not isinstance(ref, ShotRef):
+                continue
+            path = ("shots", index, name, "shot")
+            target = by_id.get(ref.shot)
+            if ref.shot == ctx.ids[index]:
+                yield ctx.at(path, f"shots[{index}].{name}: the shot refers to itself; name another shot")
+            elif target is None:
+                yield ctx.at(path, f"shots[{index}].{name}: no shot has the id `{ref.shot}`; "
+                                   f"use one of {', '.join(by_id) or 'the shot ids'}")
+            elif target[1].clip is not None:
+                yield ctx.at(path, f"shots[{index}].{name}: `{ref.shot}` is footage (clip:), not a generation; "
+                                   "refer to a generated shot")
+    yield from _cycles(ctx)
+
+
+def _cycles(ctx: Context) -> Iterator[Problem]:
+    if len(set(ctx.ids.values())) < len(ctx.ids):
+        return  # with duplicate ids the references are ambiguous; check_ids reports the duplicates
+    graph = dependencies([(ctx.ids[i], s) for i, s in ctx.shots])
+    graph = {node: [n for n in needs if n != node] for node, needs in graph.items()}  # self-refs: reported above
+    loop = find_cycle(graph)
+    if loop:
+        index = next(i for i, _ in ctx.shots if ctx.ids[i] == loop[0])
+        yield ctx.at(("shots", index, "id"), f"shots[{index}]: the shots depend on each other in a cycle "
+                     f"({' -> '.join(loop)}); change a `start` or `end` to break it")
+
+
+def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """One cycle in a dependency graph as [a, b, ..., a], or None (iterative: storyboards can be long)."""
+    done: set[str] = set()
+    for root in graph:
+        trail, stack = [], [(root, iter(graph[root]))]
+        trail.append(root)
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                done.add(node)
+                stack.pop()
+                trail.pop()
+            elif child in trail:
+                return trail[trail.index(child):] + [child]
+            elif child in graph and child not in done:
+                stack.append((child, iter(graph[child])))
+                trail.append(child)
+    return None
+
+
+def check_files(ctx: Context) -> Iterator[Problem]:
+    wanted = [(("shots", i, n), getattr(s, n), "image") for i, s in ctx.shots for n in ("start", "end")]
+    wanted += [(("shots", i, "clip"), s.clip, "video") for i, s in ctx.shots]
+    if ctx.board.audio is not None:
+        wanted.append((("audio", "path"), ctx.board.audio.path, "audio"))
+    for path, ref, kind in wanted:
+        if not isinstance(ref, str) or ref == NONE:
+            continue
+        if not is_url(ref):
+            yield from _check_file(ctx, path, ref, kind)
+        elif kind != "image":  # footage and music are cut locally: only keyframes may live online
+            yield ctx.at(path, f"{dotted(path)}: `{ref}` is a URL; download the {kind} next to the storyboard "
+                               "and give its path")
+
+
+def _check_file(ctx: Context, path: tuple, ref: str, kind: str) -> Iterator[Problem]:
+    name = dotted(path)
+    file = (ctx.base_dir / ref).resolve()
+    if not file.is_file():
+        yield ctx.at(path, f"{name}: file `{ref}` not found (looked in {ctx.base_dir}); "
+                           "give a path relative to the storyboard")
+        return
+    try:
+        info = ctx.media.get(file) or ffmpeg.probe(file)
+    except MediaError:
+        yield ctx.at(path, f"{name}: `{ref}` is not a file ffmpeg can read; give a {_KINDS[kind]}")
+        return
+    ctx.media[file] = info
+    if info.kind != kind and not (kind == "audio" and info.has_audio):
+        yield ctx.at(path, f"{name}: `{ref}` is {_NOUNS[info.kind]}, not {_NOUNS[kind]}; give a {_KINDS[kind]}")
+    elif kind != "image":
+        try:
+            found, listed = ffmpeg.packets_missing(file, kind)
+        except MediaError:
+            found, listed = 0, 1
+        if found < listed:
+            yield ctx.at(path, f"{name}: `{ref}` is cut short: it holds {found} of the {listed} {kind} frames its "
+                               "header lists (an interrupted copy or download?); copy or export it again")
+
+
+_NOUNS = {"image": "an image", "video": "a video", "audio": "a sound file"}
+_KINDS = {"image": "still image (PNG, JPEG or WebP)", "video": "video file (e.g. MP4)",
+          "audio": "sound file (e.g. WAV, M4A, MP3)"}
+
+
+def check_generation_rules(ctx: Context) -> Iterator[Problem]:
+    for index, shot in ctx.shots:
+        where = f"shots[{index}]"
+        if shot.clip is not None:
+            for name in GENERATION_KEYS:
+                if getattr(shot, name) not in (None, []):
+                    yield ctx.at(("shots", index, name), f"{where}.{name}: a clip shot plays its footage as is; "
+                                 f"remove `{name}` or remove `clip`", key=True)
+            continue
+        loop = shot.loop if shot.loop is not None else ctx.board.loop
+        if loop and shot.end is not None:
+            source = "" if shot.loop is not None else " (from the storyboard's `loop: true`)"
+            yield ctx.at(("shots", index, "end"), f"{where}.end: Luma refuses a looping shot with an end "
+                         f"keyframe{source}; remove `end` or set `loop: false` on this shot", key=True)
+        images = [k for k in (shot.start, shot.end) if isinstance(k, str) and k != NONE]
+        if shot.prompt is None and not images and index not in ctx.partial:
+            yield ctx.at(("shots", index), f"{where}: has no prompt and no image keyframe, which Luma refuses; "
+                                           "add a `prompt`", key=True)
+
+
+def check_luma_assets(ctx: Context) -> Iterator[Problem]:
+    if ctx.provider != "luma" or ctx.board.asset_base_url:
+        return
+    for index, shot in ctx.shots:
+        for name in ("start", "end"):
+            ref = getattr(shot, name)
+            if isinstance(ref, str) and ref != NONE and not is_url(ref):
+                yield ctx.at(("shots", index, name), f"shots[{index}].{name}: Luma fetches keyframes from public "
+                             f"URLs, and `{ref}` is a local file; publish the storyboard's folder and set "
+                             "`asset_base_url` (or pass --asset-base-url), or use an https URL")
+
+
+def check_transitions(ctx: Context) -> Iterator[Problem]:
+    previous: Shot | None = None
+    for index, shot in ctx.shots:
+        if shot.transition is not None and shot.transition.type != "cut":
+            path = ("shots", index, "transition")
+            if index == 0:
+                yield ctx.at(path, f"shots[{index}].transition: the first shot has nothing to transition from; "
+                                   "remove it", key=True)
+            elif previous is not None and shot.transition.duration >= min(_seconds(ctx, previous), _seconds(ctx, shot)):
+                yield ctx.at(path, f"shots[{index}].transition: a {shot.transition.duration:g} s "
+                                   f"{shot.transition.type} is as long as a shot it joins; make it shorter", key=True)
+        previous = shot
+
+
+def _seconds(ctx: Context, shot: Shot) -> float:
+    if shot.clip is not None:
+        info = ctx.media.get((ctx.base_dir / shot.clip).resolve())
+        return info.duration_s if info else float("inf")
+    return float(shot.duration or ctx.board.duration)
+
+
+def camera_notes(ctx: Context) -> Iterator[Problem]:
+    for index, shot in ctx.shots:
+        for n, name in enumerate(shot.camera):
+            key = camera.resolve(name)
+            if key != name:
+                yield ctx.at(("shots", index, "camera") + ((n,) if _is_list(ctx, index) else ()),
+                             f"shots[{index}].camera: `{name}` is read as Luma's `{key}`", severity="note")
+
+
+def _is_list(ctx: Context, index: int) -> bool:
+    raw = ctx.located.data["shots"][index]["camera"]
+    return isinstance(raw, list)
+
+
+ALL = (check_ids, check_references, check_files, check_generation_rules, check_luma_assets,
+       check_transitions, camera_notes)

@@ -1,0 +1,176 @@
+"""The storyboard format v1: pydantic models that refuse unknown keys and explain every refusal.
+
+The models check each value on its own; checks.py then checks the storyboard as a whole (references,
+files, what Luma refuses in combination) and load.py reports both in one pass with file positions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .. import formats
+from . import camera
+
+NONE = "none"  # `start: none`: a new chain from text alone
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _duration(value: object) -> object:
+    """'5s', '9s', 5 or 9 -> seconds; anything else is refused with the allowed values."""
+    text = str(value).strip().lower() if isinstance(value, str | int) and not isinstance(value, bool) else None
+    match = re.fullmatch(r"(\d+)\s*s?", text or "")
+    if match and int(match[1]) in formats.DURATIONS_S:
+        return int(match[1])
+    raise PydanticCustomError("pipeline", "{got} is not a duration Luma generates; use 5s or 9s",
+                              {"got": repr(value)})
+
+
+def _aspect(value: object) -> object:
+    # YAML 1.1 reads an unquoted 16:9 as the base-60 number 969; the intent is plain.
+    sexagesimal = {int(a) * 60 + int(b): f"{a}:{b}" for a, b in (r.split(":") for r in formats.ASPECT_RATIOS)}
+    if isinstance(value, int) and not isinstance(value, bool) and value in sexagesimal:
+        return sexagesimal[value]
+    return value
+
+
+Duration = Annotated[Literal[5, 9], BeforeValidator(_duration, json_schema_input_type=Literal["5s", "9s", 5, 9])]
+AspectRatio = Annotated[
+    Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21"],
+    BeforeValidator(_aspect, json_schema_input_type=Literal[formats.ASPECT_RATIOS]),
+]
+Seconds = Annotated[float, Field(ge=0, le=3600)]
+
+
+def _known_concept(name: str) -> str:
+    if camera.resolve(name) is None:
+        hint = camera.suggest(name)
+        todo = f"did you mean `{hint}`?" if hint else "run `pipeline schema` to see the list"
+        raise PydanticCustomError("pipeline", "`{name}` is not a camera move Luma knows; {todo}",
+                                  {"name": name, "todo": todo})
+    return name
+
+
+# The schema lists keys and aliases so editors complete them; validation also accepts phrases like "dolly in".
+CameraMove = Annotated[str, AfterValidator(_known_concept),
+                       WithJsonSchema({"type": "string", "enum": [*camera.CONCEPTS, *camera.ALIASES]})]
+
+
+CameraMoves = CameraMove | list[CameraMove]
+
+
+class ShotRef(Strict):
+    """`{shot: ID}`: another shot's generation used as a keyframe."""
+
+    shot: str = Field(description="The id of the shot whose generation this keyframe uses.")
+
+
+def _image_ref(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("pipeline", "is empty; give an image file, an https URL or {{shot: ID}}")
+    return value
+
+
+IMAGE_TAG, SHOT_TAG = "image", "{shot: ID}"  # union tags; diagnose.py drops them from error locations
+Keyframe = Annotated[
+    Annotated[str, Tag(IMAGE_TAG)] | Annotated[ShotRef, Tag(SHOT_TAG)],
+    Discriminator(lambda v: SHOT_TAG if isinstance(v, dict | ShotRef) else IMAGE_TAG),
+    BeforeValidator(_image_ref),
+]
+
+
+class Transition(Strict):
+    """How the cut enters this shot from the one before it."""
+
+    type: Literal["cut", "dissolve", "fade"] = Field("cut", description="cut, dissolve, or fade through black")
+    duration: float = Field(0.5, gt=0, le=5, description="Seconds the transition lasts (overlaps both shots).")
+
+
+def _one_or_many(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+def _transition(value: object) -> object:
+    return {"type": value} if isinstance(value, str) else value
+
+
+class Audio(Strict):
+    """One music bed laid over the whole cut."""
+
+    path: str = Field(min_length=1, description="Audio file, relative to the storyboard.")
+    volume: float = Field(1.0, ge=0, le=4, description="Gain: 1 keeps the file's level.")
+    offset: Seconds = Field(0.0, description="Seconds into the file where the cut starts.")
+    fade_in: Seconds = 0.0
+    fade_out: Seconds = 0.0
+    loudness: float | None = Field(None, ge=-70, le=-5, description="Target loudness, LUFS (EBU R128).")
+
+
+class Shot(Strict):
+    """One generation (or, with `clip:`, a piece of existing footage) in the cut."""
+
+    id: str | None = Field(None, description="A name for the shot, safe as a file name; default shot-NN.")
+    prompt: str | None = Field(None, description="What happens in the shot, 3..5000 characters.")
+    camera: Annotated[list[CameraMove], BeforeValidator(_one_or_many, json_schema_input_type=CameraMoves)] = Field(
+        default_factory=list, description="One Luma camera concept or a list (aliases like 'dolly in' work).")
+    start: Keyframe | None = Field(
+        None, description="Omitted: extend the previous shot. none: a new chain. An image: start from it. "
+        "{shot: ID}: extend that shot.")
+    end: Keyframe | None = Field(None, description="An end image, or {shot: ID} to lead into that shot.")
+    duration: Duration | None = Field(None, description="5s or 9s; default: the storyboard's duration.")
+    loop: bool | None = Field(None, description="Make the shot loop seamlessly (not with an end keyframe).")
+    transition: Annotated[Transition | None, BeforeValidator(
+        _transition, json_schema_input_type=Literal["cut", "dissolve", "fade"] | Transition | None)] = None
+    caption: str | None = Field(None, description="Subtitle cue and chapter title for this shot.")
+    clip: str | None = Field(None, description="Existing footage to play as is instead of generating.")
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_length(cls, value: str | None) -> str | None:
+        if value is not None and not 3 <= len(value.strip()) <= 5000:
+            raise PydanticCustomError("pipeline", "is {n} characters; Luma accepts 3 to 5000",
+                                      {"n": len(value.strip())})
+        return value.strip() if value is not None else None
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        """The camera as Luma concept keys, aliases resolved, repeats dropped."""
+        return tuple(dict.fromkeys(camera.resolve(name) for name in self.camera))
+
+
+class Storyboard(Strict):
+    """A film: settings shared by every shot, an optional music bed, and the shots in cut order."""
+
+    title: str | None = Field(None, description="The film's title; default: the file's name.")
+    provider: Literal["animatic", "luma"] = Field(
+        "animatic", description="animatic renders offline for free; luma generates with Ray 2 and costs money.")
+    model: Literal["ray-2", "ray-flash-2"] = "ray-2"
+    resolution: Literal["540p", "720p", "1080p", "4k"] = "720p"
+    aspect_ratio: AspectRatio = "16:9"
+    duration: Duration = Field(5, description="Default length of a shot: 5s or 9s.")
+    loop: bool = False
+    budget_usd: float | None = Field(None, gt=0, description="Refuse to start work estimated above this.")
+    asset_base_url: str | None = Field(
+        None, pattern=r"^https?://\S+$",
+        description="Public URL of the storyboard's folder, so Luma can fetch local keyframe images.")
+    audio: Audio | None = None
+    shots: list[Shot] = Field(min_length=1)
+
+    def shot_ids(self) -> list[str]:
+        """Each shot's id, with shot-NN (1-based) for shots that have none."""
+        return [s.id if s.id is not None else f"shot-{i:02d}" for i, s in enumerate(self.shots, 1)]
