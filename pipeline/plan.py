@@ -11,7 +11,7 @@ from . import formats
 from .providers import prices
 from .storyboard.model import NONE, Shot, ShotRef, Storyboard
 
-KEY_VERSION = 1  # bump when what shapes a shot's pixels changes meaning
+KEY_VERSION = 2  # bump when what a key identifies changes meaning (2: the shot id and take are part of it)
 
 
 def _is_image(ref: object) -> bool:
@@ -133,7 +133,7 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
         if shot_id not in keys:
             parent, end_ref = links[shot_id]
             shot = board.shots[ids.index(shot_id)]
-            keys[shot_id] = shot_key(board, shot, provider, digests, parent and key_of(parent),
+            keys[shot_id] = shot_key(board, shot_id, shot, provider, digests, parent and key_of(parent),
                                      end_ref and key_of(end_ref), render_options)
         return keys[shot_id]
 
@@ -185,9 +185,12 @@ def _chains(ids: list[str], graph: dict[str, list[str]]) -> dict[str, int]:
     return {i: numbers.setdefault(root(i), len(numbers) + 1) for i in ids}
 
 
-def shot_key(board: Storyboard, shot: Shot, provider: str, digests: Mapping[str, str],
-             parent_key: str | None, end_key: str | None, options: Mapping[str, object] | None = None) -> str:
-    """A hash of everything that shapes the shot's pixels; a parent's key stands in for its generation."""
+def shot_key(board: Storyboard, shot_id: str, shot: Shot, provider: str, digests: Mapping[str, str],
+             parent_key: str | None, end_key: str | None, options: Mapping[str, object] | None = None,
+             take: int = 1) -> str:
+    """A hash of everything that shapes the shot's pixels, and of which shot and take it is: three shots with
+    the same words are three generations. A parent's key stands in for its generation here; the journal
+    records the exact generation each one extended (its lineage), so a parent generated again makes it stale."""
     def frame(ref: object, generation: str | None) -> object:
         if generation is not None:
             return {"generation": generation}
@@ -197,7 +200,8 @@ def shot_key(board: Storyboard, shot: Shot, provider: str, digests: Mapping[str,
         material: dict = {"clip": digests.get(shot.clip, shot.clip)}
     else:
         material = {
-            "v": KEY_VERSION, "provider": provider, "model": board.model, "prompt": shot.prompt,
+            "v": KEY_VERSION, "shot": shot_id, "take": take, "provider": provider, "model": board.model,
+            "prompt": shot.prompt,
             "concepts": list(shot.concepts), "resolution": board.resolution, "aspect": board.aspect_ratio,
             "duration": shot.duration or board.duration,
             "loop": shot.loop if shot.loop is not None else board.loop,

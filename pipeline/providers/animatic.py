@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
@@ -29,8 +30,12 @@ class AnimaticProvider:
     async def status(self, job_id: str) -> JobStatus:
         return JobStatus(state="completed")
 
-    async def find_existing(self, request: ShotRequest, *, since: datetime) -> str | None:
+    async def find_existing(self, request: ShotRequest, *, since: datetime | None = None,
+                            exclude: Collection[str] = ()) -> str | None:
         return None  # nothing is paid for: an interrupted render is simply rendered again
+
+    async def balance_usd(self) -> float | None:
+        return None
 
     async def close(self) -> None:
         return None

@@ -6,6 +6,7 @@ instant resumes by polling that job instead of paying for a new one.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -75,8 +76,13 @@ class Provider(Protocol):
     async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> None:
         """Write the finished video to `dest` whole (temp file, then rename) or raise."""
 
-    async def find_existing(self, request: ShotRequest, *, since: datetime) -> str | None:
-        """The job already made for `request` since `since` (a create whose answer was lost), or None."""
+    async def find_existing(self, request: ShotRequest, *, since: datetime | None = None,
+                            exclude: Collection[str] = ()) -> str | None:
+        """The job already made for `request` (since `since`, if given), not failed and not in `exclude` (jobs
+        other shots hold), or None: a create whose answer was lost, or a journal that was lost."""
+
+    async def balance_usd(self) -> float | None:
+        """The account's balance where the provider reports one (None otherwise): read before and after a run."""
 
     async def close(self) -> None:
         """Release connections."""

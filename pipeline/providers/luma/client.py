@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import httpx
@@ -159,7 +160,7 @@ class LumaClient:
         return generation
 
     async def find(self, body: dict, *, since: dt.datetime | None = None, pages: int = 5,
-                   skew_s: float = 60.0) -> dict | None:
+                   skew_s: float = 60.0, exclude: Collection[str] = ()) -> dict | None:
         """The newest generation not failed, not already owned, made from `body`, created after `since`.
 
         `skew_s` allows for the difference between this machine's clock and Luma's. Order of the list is
@@ -168,7 +169,7 @@ class LumaClient:
         cutoff = _utc(since) - dt.timedelta(seconds=skew_s) if since else None
         for page in range(pages):
             answer = await self.list(limit=100, offset=page * 100)
-            found, all_older = _scan(answer.get("generations") or [], body, cutoff, self.owned)
+            found, all_older = _scan(answer.get("generations") or [], body, cutoff, self.owned | set(exclude))
             if found:
                 log.info("adopted generation %s for an ambiguous create", found["id"])
                 return found

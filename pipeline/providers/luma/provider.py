@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from ...ffmpeg import MediaInfo
 from ...formats import frames_for
 from .. import download as fetching
 from ..base import JobStatus, ShotRequest
-from .client import CREATE_PATH, LumaClient, RetryPolicy
+from .client import CREATE_PATH, DEFAULT_BASE_URL, LumaClient, RetryPolicy
 from .request import request_body
 
 
@@ -71,10 +72,26 @@ class LumaProvider:
         generation = await self.client.create(self.body(request), shot_id=request.shot_id)
         return generation["id"]
 
-    async def find_existing(self, request: ShotRequest, *, since: dt.datetime | None = None) -> str | None:
-        """The id of a generation already made for `request` (not failed), e.g. by a run killed mid-create."""
-        found = await self.client.find(self.body(request), since=since)
+    async def find_existing(self, request: ShotRequest, *, since: dt.datetime | None = None,
+                            exclude: Collection[str] = ()) -> str | None:
+        """The id of a generation already made for `request` (not failed, not in `exclude`), e.g. by a run
+        killed mid-create or one whose journal was lost."""
+        found = await self.client.find(self.body(request), since=since, exclude=exclude)
         return found["id"] if found else None
+
+    async def balance_usd(self) -> float | None:
+        """Luma v1's `GET /credits` (USD cents) in USD; None where the server has no such endpoint."""
+        try:
+            return await self.client.credits() / 100
+        except ProviderError as exc:
+            if exc.retryable:
+                raise
+            return None
+
+    @property
+    def rehearsal(self) -> bool:
+        """Talking to another server than Luma's (the fake): what is counted there is not money."""
+        return self.client.base_url != DEFAULT_BASE_URL
 
     async def status(self, job_id: str, *, shot_id: str | None = None) -> JobStatus:
         generation = await self.client.get(job_id, shot_id=shot_id)
