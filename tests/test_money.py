@@ -251,8 +251,9 @@ def test_a_job_the_provider_no_longer_knows_names_the_shot_and_the_way_out(tmp_p
         rows = {r["shot_id"]: r for r in journal_rows(out)}
         assert httpx.delete(f"{fake.api}/generations/{rows['a']['job_id']}",
                             headers={"Authorization": "Bearer x"}).status_code == 204
-        stopped = run(board, out, fake, "--max-cost", "0", yes=False)
-    assert stopped.returncode == 1
+        stopped = run(board, out, fake)
+        creates = stats(fake)["creates"]
+    assert stopped.returncode == 1 and creates == 3  # a and c before the kill, d after: nothing for a or b
     assert "shot a" in stopped.stderr and "pipeline forget" in stopped.stderr
     assert "Traceback" not in stopped.stderr and "internal error" not in stopped.stderr
 

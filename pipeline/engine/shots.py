@@ -222,7 +222,7 @@ class Engine:
             if exc.retryable:
                 raise
             raise ProviderError(f"{exc}; if that generation is gone for good, `{self._forget(request)}` lets the "
-                                "next run plan a new one (with an estimate)") from exc
+                                "next run plan a new one (with an estimate)", shot_id=request.shot_id) from exc
         if status.state not in tuple(JobState):
             raise ProviderError(f"the provider answered the state {status.state!r}, which this version does not "
                                 f"know; nothing was created: run again later, or `{self._forget(request)}`",
