@@ -8,11 +8,11 @@ In-process: `httpx.ASGITransport(create_app(options))`; on loopback in a thread:
 
 from .app import PREFIX, create_app
 from .faults import ConnectionDropped
-from .options import FAULT_KINDS, FakeOptions
+from .options import DEFAULT_FAULTS, FAULT_KINDS, FakeOptions
 from .server import RunningFake, running, serve
 from .store import FAIL_MARKER, FakeLuma
 
 __all__ = [
-    "FAIL_MARKER", "FAULT_KINDS", "PREFIX", "ConnectionDropped", "FakeLuma", "FakeOptions", "RunningFake",
-    "create_app", "running", "serve",
+    "DEFAULT_FAULTS", "FAIL_MARKER", "FAULT_KINDS", "PREFIX", "ConnectionDropped", "FakeLuma", "FakeOptions",
+    "RunningFake", "create_app", "running", "serve",
 ]

@@ -1,4 +1,4 @@
-"""Helpers for tests and benchmarks: a fake wired to a provider, and a quick stand-in renderer.
+"""Helpers for tests and benchmarks: a fake wired to a provider, a quick stand-in renderer, a manual clock.
 
 quick_render (no text, no camera move) honours what the provider checks: the frame size of
 resolution and aspect, 24 fps, H.264, duration x 24 frames.
@@ -23,6 +23,20 @@ from .server import running
 from .store import FakeLuma
 
 ASGI_ROOT = "http://fake-luma.test"
+
+
+class ManualClock:
+    """A clock that moves only when told: FakeOptions(clock=clock), then clock.advance(seconds). A state
+    then lasts exactly as long as the test says, however loaded the machine is."""
+
+    def __init__(self, start: float = 1000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 class Pair(NamedTuple):
