@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -13,9 +12,9 @@ import time
 import httpx
 import pytest
 
-from pipeline.fake_luma import FakeOptions, running
+from pipeline.fake_luma import FakeOptions
 from pipeline.fake_luma.billing import CENTS_PER_SECOND
-from pipeline.fake_luma.testing import ManualClock
+from pipeline.fake_luma.testing import ManualClock, copying, on_loopback
 
 AUTH = {"Authorization": "Bearer any-key"}
 
@@ -28,14 +27,11 @@ def body(model="ray-2", resolution="720p", duration="5s", prompt="a paper boat o
 def account(media):
     """account(clock, **options): a client of a fake on loopback whose generations move only when `clock` is
     advanced, and its stats. Every video is a copy of one small clip: billing does not look at pixels."""
-    def render(shot, dest):
-        shutil.copy(media["video"], dest)
-
     @contextlib.contextmanager
     def open_account(clock: ManualClock | None = None, **options):
-        options = FakeOptions(render=render, clock=clock or ManualClock(), **options)
-        with running(options) as server, httpx.Client(base_url=server.api, headers=AUTH) as client:
-            yield client, lambda: httpx.get(server.root + "/_fake/stats").json()
+        options = FakeOptions(render=copying(media["video"]), clock=clock or ManualClock(), **options)
+        with on_loopback(options) as (client, stats, root):
+            yield client, stats
     return open_account
 
 

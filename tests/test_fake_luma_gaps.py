@@ -4,19 +4,16 @@ after the create was accepted, a job the server no longer knows, model-specific 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import shutil
 
 import httpx
 import pytest
 import stamina
 
-from pipeline.fake_luma import FakeOptions, running
-from pipeline.fake_luma.testing import ManualClock
+from pipeline.fake_luma import FakeOptions
+from pipeline.fake_luma.testing import ManualClock, copying, on_loopback
 from pipeline.providers.luma.client import LumaClient
 
 KEY = "sk-test-SECRET-1234"
-AUTH = {"Authorization": f"Bearer {KEY}"}
 BODY = {"model": "ray-2", "prompt": "a paper boat on a puddle", "resolution": "540p", "duration": "5s"}
 
 
@@ -24,14 +21,9 @@ BODY = {"model": "ray-2", "prompt": "a paper boat on a puddle", "resolution": "5
 def fake(media):
     """fake(clock, **options): (a client of a fake on loopback, its stats, its root URL); every video is a copy
     of one small clip, and generations move only when `clock` is advanced."""
-    def render(shot, dest):
-        shutil.copy(media["video"], dest)
-
-    @contextlib.contextmanager
     def open_fake(clock: ManualClock | None = None, **options):
-        options = FakeOptions(render=render, clock=clock or ManualClock(), **options)
-        with running(options) as server, httpx.Client(base_url=server.api, headers=AUTH) as client:
-            yield client, lambda: httpx.get(server.root + "/_fake/stats").json(), server.root
+        options = FakeOptions(render=copying(media["video"]), clock=clock or ManualClock(), **options)
+        return on_loopback(options, key=KEY)
     return open_fake
 
 
@@ -73,7 +65,7 @@ def test_without_echo_auth_no_answer_quotes_the_key(fake):
 def test_a_5xx_after_the_create_was_accepted_leaves_a_charged_generation(fake):
     with fake(fault_rate=1.0, faults=("accepted_5xx",), seed=3) as (client, stats, root):
         answers = [client.post("/generations", json={**BODY, "prompt": f"shot {i}"}) for i in range(6)]
-        listed = httpx.get(client.base_url.join("generations"), headers=AUTH).json()  # lists are not struck
+        listed = client.get("/generations").json()  # accepted_5xx strikes creates only
         counted = stats()
     assert {a.status_code for a in answers} <= {500, 502, 504} and len({a.status_code for a in answers}) > 1
     assert listed["count"] == counted["creates"] == counted["faults_accepted_5xx"] == 6

@@ -7,7 +7,8 @@ resolution and aspect, 24 fps, H.264, duration x 24 frames.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,6 +53,27 @@ def quick_render(request: ShotRequest, dest: Path, *, burn_in=None) -> None:
     ffmpeg.run(["-f", "lavfi", "-i", source, "-frames:v", str(frames_for(request.duration_s)),
                 "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-r", str(FPS),
                 str(dest)], what="quick render")
+
+
+def copying(clip: Path) -> Callable[[ShotRequest, Path], None]:
+    """A renderer that gives every generation a copy of `clip`: for tests that never look at the pixels."""
+    def render(request: ShotRequest, dest: Path) -> None:
+        shutil.copy(clip, dest)
+    return render
+
+
+class Loopback(NamedTuple):
+    client: httpx.Client  # authorised, based at the API's prefix
+    stats: Callable[[], dict]  # GET /_fake/stats
+    root: str
+
+
+@contextlib.contextmanager
+def on_loopback(options: FakeOptions, key: str = "any-key") -> Iterator[Loopback]:
+    """The fake on a loopback port and a synchronous client of its API."""
+    with running(options) as server, httpx.Client(base_url=server.api,
+                                                   headers={"Authorization": f"Bearer {key}"}) as client:
+        yield Loopback(client, lambda: httpx.get(server.root + "/_fake/stats").json(), server.root)
 
 
 @contextlib.asynccontextmanager
