@@ -4,6 +4,7 @@
     # then: LUMAAI_BASE_URL=http://127.0.0.1:8800/dream-machine/v1 LUMAAI_API_KEY=anything
 
 In-process: `httpx.ASGITransport(create_app(options))`; on loopback in a thread: `with running(options) as srv`.
+Time is a seam: `FakeOptions(clock=testing.ManualClock())` moves a generation on only when the test says.
 """
 
 from .app import PREFIX, create_app
