@@ -226,7 +226,8 @@ def test_the_other_endpoints(mode):
 
     listed, concepts, credits, pong = run(mode, options(), scenario)
     assert listed["count"] == 1 and listed["generations"][0]["state"] in ("queued", "dreaming")
-    assert "dolly_zoom" in concepts and credits == 100_000.0 - 40 and pong == {"message": "pong"}
+    # the fake charged Ray 2 540p: 5 s at 4.5 cents a second
+    assert "dolly_zoom" in concepts and credits == 100_000.0 - 4.5 * 5 and pong == {"message": "pong"}
 
 
 def test_a_wrong_key_is_refused_with_the_next_step(mode):

@@ -11,6 +11,7 @@ import stamina
 
 from .. import __version__
 from ..errors import PipelineError, StoryboardError
+from ..secrets import install_log_redaction, redact
 from . import output_commands, storyboard_commands
 from .output import print_problems
 
@@ -19,6 +20,7 @@ DEBUG_VARIABLE = "PIPELINE_DEBUG"
 
 def main(argv: list[str] | None = None) -> int:
     stamina.instrumentation.set_on_retry_hooks([])  # its default hook logs a bare "retry_scheduled" per retry
+    install_log_redaction()  # httpx, uvicorn and our own log lines alike
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -30,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         print_problems(exc.problems)
         return 1
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -41,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         if os.environ.get(DEBUG_VARIABLE):
             raise
-        last = traceback.format_exc().strip().splitlines()[-1]
+        last = redact(traceback.format_exc().strip().splitlines()[-1])
         print(f"internal error: {last}\nThis is a bug in pipeline; run again with {DEBUG_VARIABLE}=1 to see "
               "the traceback, and report it.", file=sys.stderr)
         return 2

@@ -19,6 +19,7 @@ import httpx
 import stamina
 
 from ...errors import ProviderError
+from ...secrets import remember
 from . import errors as errs
 from .request import matches
 
@@ -87,6 +88,7 @@ class LumaClient:
         if not key:
             raise ProviderError("no Luma API key: set LUMAAI_API_KEY (or LUMA_API_KEY) to a key from "
                                 "Luma's API dashboard")
+        remember(key)  # from now on redact() hides it from every message, log line and file
         self.base_url = _checked_base_url(base_url or base_url_from_env())
         self.create_path = create_path
         self.retry = retry or RetryPolicy()
