@@ -75,8 +75,6 @@ def test_a_server_quoting_the_key_gets_it_shown_nowhere(tmp_path, capsys, caplog
     assert leaks(said, journal=False) == []
 
 
-@pytest.mark.xfail(strict=True, reason="the engine journals failure_reason as the server said it; the lead "
-                                       "passes it through pipeline.secrets.redact (then remove this mark)")
 def test_the_journal_keeps_no_quoted_key(tmp_path, capsys, caplog, monkeypatch):
     status, said, stats = run_and_collect(tmp_path, capsys, caplog, monkeypatch, careless())
     assert "journal.sqlite" in said and leaks(said, journal=True) == []

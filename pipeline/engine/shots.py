@@ -21,6 +21,7 @@ from ..files import sha256_of
 from ..layout import Layout
 from ..providers.base import GenerationKeyframe, JobStatus, Provider, ShotRequest
 from ..providers.luma.errors import failure_error
+from ..secrets import redact
 from ..storyboard.load import Project
 from . import clip_records
 from .journal import Entry, Journal
@@ -210,7 +211,7 @@ class Engine:
             await self.clock.sleep(self._polls.wait(waited))
         if status.state == JobState.COMPLETED and fresh:
             self._polls.finished(self.clock.now() - started)
-        self.journal.update(request.key, state=status.state, failure_reason=status.failure_reason)
+        self.journal.update(request.key, state=status.state, failure_reason=redact(status.failure_reason))
         return status
 
     async def _status(self, request: ShotRequest, job_id: str) -> JobStatus:
