@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from pipeline.cli import main
+from pipeline.providers.prices import PER_SECOND_USD
 
 from .runs import TWO_CHAINS, run_args, stats, write_board
 
@@ -75,12 +76,13 @@ def test_status_says_what_a_run_would_do(tmp_path, fake, capsys):
     board, out = write_board(tmp_path), tmp_path / "out"
     before = json.loads(_status(board, out, capsys))
     assert [s["action"] for s in before["shots"]] == ["generate"] * 4
-    assert before["totals"]["estimated_cost_usd"] == 0.6 and not (out / "journal.sqlite").exists()
+    cost = round(PER_SECOND_USD[("luma", "ray-2", "540p")] * 4 * 5, 2)  # four 5 s shots at 540p
+    assert before["totals"]["estimated_cost_usd"] == cost and not (out / "journal.sqlite").exists()
     run(board, out, capsys)
     next((out / "clips").glob("a-*.mp4")).unlink()
     after = json.loads(_status(board, out, capsys))
     assert [s["action"] for s in after["shots"]] == ["fetch again", "cached", "cached", "cached"]
-    assert after["totals"] == {"spent_usd": 0.6, "to_generate": 0, "estimated_cost_usd": 0.0}
+    assert after["totals"] == {"spent_usd": cost, "to_generate": 0, "estimated_cost_usd": 0.0}
 
 
 def _status(board: Path, out: Path, capsys) -> str:

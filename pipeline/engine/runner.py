@@ -20,7 +20,6 @@ from ..errors import PipelineError, ProviderError
 from ..files import make_folder, sha256_of
 from ..plan import Plan
 from ..providers.base import JobStatus, Provider, ShotRequest
-from ..providers.luma.errors import failure_error
 from ..storyboard.load import Project
 from .journal import Journal, of_folder, reading
 from .polling import PollSchedule
@@ -215,7 +214,7 @@ class Engine:
             status = await self._poll(request, job_id, fresh=fresh)
             if status.state == "completed":
                 return await self._fetch(request, job_id, status, dest)
-            error = failure_error(status.failure_reason, shot_id=request.shot_id, job_id=job_id)
+            error = self.provider.failure(status, shot_id=request.shot_id, job_id=job_id)
             failures += 1
             if not error.retryable or failures > self.limits.failed_retries:
                 raise error
@@ -254,7 +253,7 @@ class Engine:
         return status
 
     async def _fetch(self, request: ShotRequest, job_id: str, status: JobStatus, dest: Path) -> Generated:
-        self.report(request.shot_id, "downloading" if self.provider.paid else "rendering", job_id)
+        self.report(request.shot_id, "downloading" if self.provider.capabilities.remote else "rendering", job_id)
         await self.provider.fetch(job_id, status, request, dest)
         checksum = await asyncio.to_thread(sha256_of, dest)
         self.journal.update(request.key, state="fetched", file=str(dest), checksum=checksum,

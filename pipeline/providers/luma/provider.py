@@ -4,7 +4,7 @@
     job_id = await provider.submit(request)          # journal it at once
     status = await provider.wait(job_id)             # polls: 1 s, then x1.5 up to 15 s
     if status.state == "failed":
-        raise failure_error(status.failure_reason, shot_id=request.shot_id, job_id=job_id)
+        raise provider.failure(status, shot_id=request.shot_id, job_id=job_id)
     info = await provider.fetch(job_id, status, request, dest)   # info.frames: what arrived
 
 The HTTP details, retries and never-pay-twice live in client; pure request building in request;
@@ -21,13 +21,30 @@ from pathlib import Path
 
 import httpx
 
+from ... import formats
 from ...errors import MediaError, ProviderError
 from ...ffmpeg import MediaInfo
-from ...formats import frames_for
 from .. import download as fetching
-from ..base import JobStatus, ShotRequest
+from .. import prices
+from ..base import GenerationFailed, JobStatus, ShotRequest
+from ..capabilities import Capabilities, ImageInput, ModelCapabilities
 from .client import CREATE_PATH, LumaClient, RetryPolicy
+from .errors import failure_error
 from .request import request_body
+
+
+def _model(name: str) -> ModelCapabilities:
+    # Both frames may be generations (extend either way, interpolate); LUMA_API.md "Chaining".
+    return ModelCapabilities(extend_backward=True, interpolate=True, prices=prices.per_second("luma", name))
+
+
+CAPABILITIES = Capabilities(
+    paid=True, remote=True, models={name: _model(name) for name in formats.MODELS},
+    images=frozenset({ImageInput.PUBLIC_URL}),  # "currently the only way to pass an image"
+    lists_jobs=True,  # GET /generations, matched on the request echo
+    min_poll_s=0.0,  # none published: the engine's schedule spaces the polls
+    result_url_ttl_s=None,  # not published: fetch soon after completion
+    concurrency=10, creates_per_minute=20)  # the Build tier's limits
 
 
 @dataclass(frozen=True)
@@ -41,10 +58,13 @@ class PollPolicy:
 
 
 class LumaProvider:
-    """Luma's Dream Machine API v1 as a provider (paid): submit, status, wait, fetch, find_existing."""
+    """Luma's Dream Machine API v1 as a provider (paid): submit, status, fetch, find_existing, failure."""
 
     name = "luma"
-    paid = True
+    title = "Luma"
+    summary = "generates with Luma's Ray 2 (Dream Machine API v1) and costs money"
+    capabilities = CAPABILITIES
+    paid = CAPABILITIES.paid
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None, create_path: str = CREATE_PATH,
@@ -94,6 +114,14 @@ class LumaProvider:
             interval = min(interval * self.poll.factor, self.poll.max_s)
         return status
 
+    def failure(self, status: JobStatus, *, shot_id: str | None = None,
+                job_id: str | None = None) -> GenerationFailed:
+        return failure_error(status.failure_reason, shot_id=shot_id, job_id=job_id)
+
+    async def balance_usd(self) -> float | None:
+        """The account's balance (GET /credits, in USD cents) in USD; None where the API has no /credits."""
+        return await self.client.balance_usd()
+
     async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> MediaInfo:
         """Download the video to `dest`, verified; at least duration x 24 frames (an extension may also
         hold its parent's footage). The returned MediaInfo's `frames` is what actually arrived."""
@@ -102,7 +130,7 @@ class LumaProvider:
                                 shot_id=request.shot_id, job_id=job_id)
         try:
             return await fetching.fetch_video(
-                status.video_url, Path(dest), expected_frames=frames_for(request.duration_s), at_least=True,
+                status.video_url, Path(dest), expected_frames=formats.frames_for(request.duration_s), at_least=True,
                 client=self._downloads, attempts=self.fetch_attempts)
         except ProviderError as exc:
             raise ProviderError(str(exc), shot_id=request.shot_id, job_id=job_id,
