@@ -11,11 +11,11 @@ import httpx
 import pytest
 import stamina
 
+from pipeline.engine.polling import MAX_S, MIN_S, until_done
 from pipeline.errors import ProviderError
 from pipeline.providers.base import FailureKind, JobStatus, ShotRequest
 from pipeline.providers.luma import (
     LumaProvider,
-    PollPolicy,
     RetryPolicy,
     failure_error,
     is_permanent_failure,
@@ -249,23 +249,22 @@ def test_the_provider_reads_its_failed_status_in_its_own_words():
     asyncio.run(provider.close())
 
 
-def test_polling_starts_short_and_grows_to_a_cap(monkeypatch):
-    states = ["queued"] * 3 + ["dreaming"] * 8 + ["completed"]
+def test_polling_through_the_engine_starts_short_and_grows_to_a_cap():
+    states = ["queued"] * 3 + ["dreaming"] * 150 + ["completed"]
     answers = [httpx.Response(200, json={**GENERATION, "state": s}) for s in states]
-    transport, _ = answering(*answers)
+    transport, seen = answering(*answers)
     sleeps: list[float] = []
 
-    async def fake_sleep(seconds):
+    async def fake_sleep(seconds):  # the clock moves only when the poller sleeps
         sleeps.append(seconds)
 
-    monkeypatch.setattr("pipeline.providers.luma.provider.asyncio.sleep", fake_sleep)
-
     async def main():
-        async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport,
-                                poll=PollPolicy(initial_s=1, factor=1.5, max_s=15, timeout_s=1e6)) as provider:
-            return await provider.wait("0000-gen")
+        async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport) as provider:
+            return await until_done(provider, "0000-gen", clock=lambda: sum(sleeps), sleep=fake_sleep,
+                                    timeout_s=1e6)
     assert asyncio.run(main()).state == "completed"
-    assert sleeps == [1, 1.5, 2.25, 3.375, 5.0625, 7.59375, 11.390625, 15, 15, 15, 15]
+    assert len(sleeps) == len(seen) - 1 == len(states) - 1
+    assert sleeps[0] == MIN_S and sleeps == sorted(sleeps) and sleeps[-1] == MAX_S
 
 
 def test_a_server_without_credits_has_no_balance_rather_than_an_error():

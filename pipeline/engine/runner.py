@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from ..plan import Plan
 from ..providers.base import JobStatus, Provider, ShotRequest
 from ..storyboard.load import Project
 from .journal import Journal, of_folder, reading
-from .polling import PollSchedule
+from .polling import TIMEOUT_S, PollSchedule, until_done
 from .requests import Generated, shot_request
 from .work import Action, Decision, clip_path, decide, to_pay_usd
 
@@ -45,7 +44,7 @@ class Limits:
     concurrency: int = 10  # generations running at once (Luma Build tier: 10)
     creates_per_minute: float | None = 20  # Luma Build tier: 20
     failed_retries: int = 2  # failed generations are refunded; try a shot up to 3 times
-    shot_timeout_s: float = 1800
+    shot_timeout_s: float = TIMEOUT_S
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -233,21 +232,14 @@ class Engine:
         return job_id
 
     async def _poll(self, request: ShotRequest, job_id: str, *, fresh: bool) -> JobStatus:
-        """Poll until done. A `fresh` job was created just now: its time to completion teaches the schedule
-        (a resumed job's age is unknown, so it doesn't)."""
-        started, last = time.monotonic(), "queued" if fresh else None
-        while not (status := await self.provider.status(job_id)).done:
-            if status.state != last:
-                self.journal.update(request.key, state=status.state)
-                self.report(request.shot_id, status.state, job_id)
-                last = status.state
-            waited = time.monotonic() - started
-            if waited > self.limits.shot_timeout_s:
-                raise ProviderError(f"still {status.state} after {waited:.0f} s; run again to keep waiting for it",
-                                    shot_id=request.shot_id, job_id=job_id, retryable=True)
-            await asyncio.sleep(self._polls.wait(waited))
-        if status.state == "completed" and fresh:
-            self._polls.finished(time.monotonic() - started)
+        """Poll until done; a `fresh` job (created just now, its `queued` already reported) teaches the schedule."""
+        def changed(state: str) -> None:
+            self.journal.update(request.key, state=state)
+            self.report(request.shot_id, state, job_id)
+
+        status = await until_done(self.provider, job_id, schedule=self._polls, timeout_s=self.limits.shot_timeout_s,
+                                  shot_id=request.shot_id, seen="queued" if fresh else None, on_change=changed,
+                                  learn=fresh)
         changes = {"state": status.state, "failure_reason": status.failure_reason, "asset_url": status.video_url}
         self.journal.update(request.key, **changes)
         return status

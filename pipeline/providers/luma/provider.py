@@ -2,7 +2,7 @@
 
     provider = LumaProvider(asset_base_url="https://cdn.example.com/board", storyboard_dir=Path("board"))
     job_id = await provider.submit(request)          # journal it at once
-    status = await provider.wait(job_id)             # polls: 1 s, then x1.5 up to 15 s
+    status = await polling.until_done(provider, job_id)   # the engine's poller (pipeline.engine.polling)
     if status.state == "failed":
         raise provider.failure(status, shot_id=request.shot_id, job_id=job_id)
     info = await provider.fetch(job_id, status, request, dest)   # info.frames: what arrived
@@ -13,10 +13,7 @@ what Luma's errors mean in errors.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -47,16 +44,6 @@ CAPABILITIES = Capabilities(
     concurrency=10, creates_per_minute=20)  # the Build tier's limits
 
 
-@dataclass(frozen=True)
-class PollPolicy:
-    """Polling starts quick (short clips finish fast) and backs off so long waits cost few requests."""
-
-    initial_s: float = 1.0
-    factor: float = 1.5
-    max_s: float = 15.0
-    timeout_s: float = 900.0  # per shot; Ray 2 takes about 100 s, queues can be long
-
-
 class LumaProvider:
     """Luma's Dream Machine API v1 as a provider (paid): submit, status, fetch, find_existing, failure."""
 
@@ -69,12 +56,11 @@ class LumaProvider:
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None, create_path: str = CREATE_PATH,
                  asset_base_url: str | None = None, storyboard_dir: Path | None = None,
-                 retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
-                 fetch_attempts: int = 3, timeout: httpx.Timeout | float | None = None):
+                 retry: RetryPolicy | None = None, fetch_attempts: int = 3,
+                 timeout: httpx.Timeout | float | None = None):
         self.client = LumaClient(api_key=api_key, base_url=base_url, transport=transport,
                                  create_path=create_path, retry=retry, timeout=timeout)
         self.asset_base_url, self.storyboard_dir = asset_base_url, storyboard_dir
-        self.poll = poll or PollPolicy()
         self.fetch_attempts = fetch_attempts
         # Assets sit on a CDN: fetched by a second client that never carries the API key.
         self._downloads = httpx.AsyncClient(transport=transport, follow_redirects=True,
@@ -99,20 +85,6 @@ class LumaProvider:
     async def status(self, job_id: str, *, shot_id: str | None = None) -> JobStatus:
         generation = await self.client.get(job_id, shot_id=shot_id)
         return to_status(generation)
-
-    async def wait(self, job_id: str, *, timeout: float | None = None,
-                   shot_id: str | None = None) -> JobStatus:
-        """Poll until the generation is completed or failed; ProviderError (retryable) after `timeout`."""
-        limit = self.poll.timeout_s if timeout is None else timeout
-        deadline, interval = time.monotonic() + limit, self.poll.initial_s
-        while not (status := await self.status(job_id, shot_id=shot_id)).done:
-            if time.monotonic() + interval > deadline:
-                raise ProviderError(f"the generation is still {status.state} after {limit:g} s: run again "
-                                    "later to keep waiting on it", shot_id=shot_id, job_id=job_id,
-                                    retryable=True)
-            await asyncio.sleep(interval)
-            interval = min(interval * self.poll.factor, self.poll.max_s)
-        return status
 
     def failure(self, status: JobStatus, *, shot_id: str | None = None,
                 job_id: str | None = None) -> GenerationFailed:
