@@ -7,8 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import formats
-from .providers import prices
+from . import formats, providers
 from .storyboard.model import NONE, Shot, ShotRef, Storyboard
 
 KEY_VERSION = 2  # bump when what a key identifies changes meaning (2: the shot id and take are part of it)
@@ -81,9 +80,9 @@ class Plan:
     shots: tuple[PlannedShot, ...]
 
     def cost_with(self, provider: str) -> float:
-        """What the shots to generate would cost with another provider (the animatic's plan shows Luma's)."""
+        """What the shots to generate would cost with another provider (a free plan shows a paid one's)."""
         seconds = sum(p.duration_s for p in self.shots if p.generate)
-        return round(prices.cost_usd(provider, self.model, self.resolution, seconds), 2)
+        return round(providers.cost_usd(provider, self.model, self.resolution, seconds), 2)
 
     @property
     def runtime_frames(self) -> int:
@@ -142,7 +141,7 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
         frames = clip_frames[shot.clip] if shot.clip else formats.frames_for(shot.duration or board.duration)
         kind, overlap = _transition(shot, index)
         cursor = max(cursor - overlap, 0)
-        cost = 0.0 if shot.clip else prices.cost_usd(provider, board.model, board.resolution, frames / formats.FPS)
+        cost = 0.0 if shot.clip else providers.cost_usd(provider, board.model, board.resolution, frames / formats.FPS)
         planned.append(PlannedShot(index, shot_id, shot, chains[shot_id], cursor, frames, kind, overlap,
                                    *links[shot_id], key_of(shot_id), cost))
         cursor += frames

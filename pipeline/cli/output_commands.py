@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .. import providers
 from .output import print_json, print_notes
 from .storyboard_commands import Sub, load_args, provider_option
 
@@ -22,9 +23,10 @@ def run_command(sub: Sub) -> None:
                                    "run that was stopped resumes. Nothing is spent unless you choose --provider luma.")
     _run_folder_args(p, burn_in_help="animatic: leave out the burnt-in shot id and prompt")
     p.add_argument("--concurrency", type=int, metavar="N",
-                   help="generations running at once (default: 10 for luma, the Build tier; 2 for the animatic)")
-    p.add_argument("--creates-per-minute", type=float, default=20, metavar="N",
-                   help="luma: at most N creates a minute (default: 20, the Build tier)")
+                   help=f"generations running at once (default: {_defaults('concurrency')})")
+    p.add_argument("--creates-per-minute", type=float, metavar="N",
+                   help=f"at most N creates a minute, where the provider limits them (default: "
+                        f"{_defaults('creates_per_minute')})")
     p.add_argument("--max-cost", type=float, metavar="USD", help="refuse to start if the estimate exceeds this")
     p.add_argument("--yes", action="store_true", help="spend without asking (required when not on a terminal)")
     _no_wait(p)
@@ -32,6 +34,23 @@ def run_command(sub: Sub) -> None:
     shown.add_argument("--quiet", action="store_true", help="print only the cut's path")
     shown.add_argument("--json", action="store_true", help="print progress as JSON lines on stdout")
     p.set_defaults(handler=_run)
+
+
+def _defaults(limit: str) -> str:
+    """e.g. "10 for luma, 2 for animatic": each provider's default for one of the run's limits."""
+    return ", ".join(f"{getattr(cls.capabilities, limit):g} for {name}" for name, cls in providers.PROVIDERS.items()
+                     if getattr(cls.capabilities, limit) is not None)
+
+
+def _limits(args, capabilities):
+    """The run's limits: the provider's defaults unless given; a provider that limits no creates gets none."""
+    from ..engine import runner
+
+    rate = capabilities.creates_per_minute
+    if rate is not None and args.creates_per_minute is not None:
+        rate = args.creates_per_minute
+    concurrency = args.concurrency if args.concurrency is not None else capabilities.concurrency
+    return runner.Limits(concurrency=concurrency, creates_per_minute=rate)
 
 
 def _run_folder_args(parser: argparse.ArgumentParser, burn_in_help: str = "as given to `pipeline run`") -> None:
@@ -59,24 +78,24 @@ def _say(text: str) -> None:
 
 
 def _run_plan(project, args):
-    """The plan as `pipeline run` makes it: the animatic's burnt-in caption is part of each shot's key."""
-    return project.plan({"burn_in": args.burn_in} if project.provider == "animatic" else None)
+    """The plan as `pipeline run` makes it: the run options that change a provider's pixels (the animatic's
+    burnt-in caption) are part of each shot's key."""
+    options = {name: getattr(args, name) for name in providers.capabilities(project.provider).render_options}
+    return project.plan(options or None)
 
 
 def _run(args) -> int:
-    from .. import providers
     from ..engine import runner, spending
     from . import progress
 
     project = load_args(args)
     print_notes(project)
     plan = _run_plan(project, args)
-    if project.provider == "animatic" and not args.json:
+    capabilities = providers.capabilities(project.provider)
+    if not capabilities.paid and not args.json:
         print(f"Rendering an offline animatic (free). To generate with Luma: pipeline run {shlex.quote(args.path)} "
               "--provider luma", file=sys.stderr)
-    paid = project.provider != "animatic"
-    limits = runner.Limits(concurrency=args.concurrency if args.concurrency is not None else (10 if paid else 2),
-                           creates_per_minute=args.creates_per_minute if paid else None)
+    limits = _limits(args, capabilities)
     provider = providers.create(project.provider, storyboard_dir=project.base_dir,
                                 asset_base_url=project.board.asset_base_url, burn_in=args.burn_in)
     out = _out_dir(args, project)
@@ -130,7 +149,7 @@ def _assemble(args) -> int:
     project = load_args(args)
     print_notes(project)
     report = assemble_again(project, _run_plan(project, args), _out_dir(args, project),
-                            paid=project.provider != "animatic", wait=args.wait, tell=_say)
+                            paid=providers.capabilities(project.provider).paid, wait=args.wait, tell=_say)
     _print_assembly(report)
     print(report.cut)
     return 0

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .. import formats
+from .. import formats, providers
 from ..errors import PipelineError, StoryboardError
 from ..plan import Plan, to_json
 from ..storyboard import starter
@@ -24,8 +24,8 @@ Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def provider_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--provider", choices=["animatic", "luma"],
-                        help="override the storyboard's provider (default: animatic, offline and free)")
+    parser.add_argument("--provider", choices=providers.NAMES,
+                        help=f"override the storyboard's provider (default: {providers.DEFAULT}, offline and free)")
     parser.add_argument("--asset-base-url", metavar="URL",
                         help="public URL of the storyboard's folder, where Luma fetches local keyframes")
 
@@ -96,7 +96,9 @@ def show_plan(plan: Plan, console: Console) -> None:
                       "yes" if p.generate else "no (footage)", f"${p.estimated_cost_usd:.2f}")
     console.print(table)
     fps = formats.FPS
-    paid = "" if plan.provider == "luma" else f"; with --provider luma about ${plan.cost_with('luma'):.2f}"
+    paid = "" if providers.capabilities(plan.provider).paid else "".join(
+        f"; with --provider {name} about ${plan.cost_with(name):.2f}"
+        for name in providers.paid_alternatives(plan.model, plan.resolution))
     console.print(Text(
         f"runtime {plan.runtime_frames / fps:.2f} s · {plan.generations} generations · longest chain "
         f"{plan.longest_chain_frames / fps:.2f} s · estimated cost ${plan.estimated_cost_usd:.2f}{paid} "

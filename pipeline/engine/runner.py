@@ -20,6 +20,7 @@ from ..providers.base import Provider
 from ..storyboard.load import Project
 from . import folder_lock
 from .journal import Journal, Spend, reading
+from .polling import TIMEOUT_S
 from .requests import Generated
 from .shots import REAL_TIME, Clock, Engine, Progress
 from .work import Action, Decision, decide, to_pay_usd
@@ -35,7 +36,7 @@ class Limits:
     concurrency: int = 10  # generations running at once (Luma Build tier: 10)
     creates_per_minute: float | None = 20  # Luma Build tier: 20
     failed_retries: int = 2  # failed generations are refunded; try a shot up to 3 times
-    shot_timeout_s: float = 1800
+    shot_timeout_s: float = TIMEOUT_S
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:

@@ -20,12 +20,11 @@ from ..errors import PipelineError, ProviderError
 from ..files import sha256_of
 from ..layout import Layout
 from ..providers.base import GenerationKeyframe, JobStatus, Provider, ShotRequest
-from ..providers.luma.errors import failure_error
 from ..secrets import redact
 from ..storyboard.load import Project
 from . import clip_records
 from .journal import Entry, Journal
-from .polling import PollSchedule
+from .polling import PollSchedule, until_done
 from .requests import Generated, request_digest, shot_request
 from .states import JobState
 from .work import Action, Decision
@@ -169,7 +168,7 @@ class Engine:
             if status.state == JobState.COMPLETED:
                 return await self._fetch(request, job_id, status)
             self.journal.refunded(job_id)
-            error = failure_error(status.failure_reason, shot_id=request.shot_id, job_id=job_id)
+            error = self.provider.failure(status, shot_id=request.shot_id, job_id=job_id)
             failures += 1
             if not error.retryable or failures > self.limits.failed_retries:
                 raise error
@@ -198,19 +197,14 @@ class Engine:
     async def _poll(self, request: ShotRequest, job_id: str, *, fresh: bool) -> JobStatus:
         """Poll until done. A `fresh` job was created just now: its time to completion teaches the schedule
         (a resumed job's age is unknown, so it doesn't)."""
-        started, last = self.clock.now(), JobState.QUEUED if fresh else None
-        while not (status := await self._status(request, job_id)).done:
-            if status.state != last:
-                self.journal.update(request.key, state=status.state)
-                self.report(request.shot_id, status.state, job_id)
-                last = status.state
-            waited = self.clock.now() - started
-            if waited > self.limits.shot_timeout_s:
-                raise ProviderError(f"still {status.state} after {waited:.0f} s; run again to keep waiting for it",
-                                    shot_id=request.shot_id, job_id=job_id, retryable=True)
-            await self.clock.sleep(self._polls.wait(waited))
-        if status.state == JobState.COMPLETED and fresh:
-            self._polls.finished(self.clock.now() - started)
+        def changed(state: str) -> None:
+            self.journal.update(request.key, state=state)
+            self.report(request.shot_id, state, job_id)
+
+        status = await until_done(self.provider, job_id, schedule=self._polls, timeout_s=self.limits.shot_timeout_s,
+                                  shot_id=request.shot_id, seen=JobState.QUEUED if fresh else None,
+                                  on_change=changed, learn=fresh, clock=self.clock.now, sleep=self.clock.sleep,
+                                  ask=lambda: self._status(request, job_id))
         self.journal.update(request.key, state=status.state, failure_reason=redact(status.failure_reason))
         return status
 
@@ -245,7 +239,7 @@ class Engine:
 
     async def _fetch(self, request: ShotRequest, job_id: str, status: JobStatus) -> Generated:
         dest = self.layout.clip(request.shot_id, request.key)
-        self.report(request.shot_id, "downloading" if self.provider.paid else "rendering", job_id)
+        self.report(request.shot_id, "downloading" if self.provider.capabilities.remote else "rendering", job_id)
         await self.provider.fetch(job_id, status, request, dest)
         checksum = await asyncio.to_thread(sha256_of, dest)
         entry = self.journal.get(request.key) or self._entry(request)

@@ -1,4 +1,5 @@
-"""Helpers for tests and benchmarks: a fake wired to a provider, a quick stand-in renderer, a manual clock.
+"""Helpers for tests and benchmarks: a fake wired to a provider, waiting on a job the engine's way, a quick
+stand-in renderer, a manual clock.
 
 quick_render (no text, no camera move) honours what the provider checks: the frame size of
 resolution and aspect, 24 fps, H.264, duration x 24 frames.
@@ -15,8 +16,9 @@ from typing import NamedTuple
 import httpx
 
 from .. import ffmpeg
+from ..engine.polling import until_done
 from ..formats import FPS, frame_size, frames_for
-from ..providers.base import ShotRequest
+from ..providers.base import JobStatus, Provider, ShotRequest
 from ..providers.luma.provider import LumaProvider
 from .app import PREFIX, create_app
 from .options import FakeOptions
@@ -44,6 +46,12 @@ class Pair(NamedTuple):
     provider: LumaProvider
     fake: FakeLuma
     root: str  # where the fake's /cdn/ and /_fake/ live
+
+
+async def wait(provider: Provider, job_id: str, *, timeout_s: float = 30.0) -> JobStatus:
+    """Poll `job_id` until completed or failed through the engine's poller (the one a run uses); a retryable
+    ProviderError after `timeout_s`, kept short so that a test that would hang fails instead."""
+    return await until_done(provider, job_id, timeout_s=timeout_s)
 
 
 def quick_render(request: ShotRequest, dest: Path, *, burn_in=None) -> None:

@@ -29,6 +29,7 @@ DEFAULT_BASE_URL = "https://api.lumalabs.ai/dream-machine/v1"
 CREATE_PATH = "/generations/video"
 LEGACY_CREATE_PATH = "/generations"
 AMBIGUOUS_STATUSES = frozenset({500, 502, 504})  # a gateway may have passed the create on before failing
+UNSUPPORTED_STATUSES = frozenset({404, 405, 501})  # e.g. a gateway or an older server without /credits
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,21 @@ class LumaClient:
 
     async def credits(self) -> float:
         return (await self._call("GET", "/credits")).json()["credit_balance"]
+
+    async def balance_usd(self) -> float | None:
+        """The balance in USD (/credits answers USD cents); None where this server has no /credits or
+        answers no number there. Other errors (a refused key, servers down) raise as for any call."""
+        try:
+            answer = (await self._call("GET", "/credits")).json()
+        except ProviderError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, errs.RefusedResponse) and cause.response.status_code in UNSUPPORTED_STATUSES:
+                return None
+            raise
+        except ValueError:  # not JSON
+            return None
+        cents = answer.get("credit_balance") if isinstance(answer, dict) else None
+        return cents / 100 if isinstance(cents, int | float) and not isinstance(cents, bool) else None
 
     async def ping(self) -> dict:
         return (await self._call("GET", "/ping")).json()

@@ -14,6 +14,7 @@ import httpx
 
 from ...errors import ProviderError
 from ...secrets import redact
+from ..base import FailureKind, GenerationFailed
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 # A timeout or a dropped connection after the request went out: a create may or may not have happened.
@@ -175,12 +176,14 @@ def _known(reason: str | None) -> str | None:
 
 
 def failure_error(reason: str | None, *, shot_id: str | None = None,
-                  job_id: str | None = None) -> ProviderError:
-    """The ProviderError for a generation that ended `failed`; retryable unless the input was refused."""
+                  job_id: str | None = None) -> GenerationFailed:
+    """The error for a generation that ended `failed`: refused when the same input will fail again, retryable
+    when Luma's reason is a known transient one, unknown (and retried too) otherwise."""
     known, reason = _known(reason), redact(reason)
     if known in PERMANENT_FAILURES:
-        return ProviderError(f"{PERMANENT_FAILURES[known]} (Luma said: {reason})",
-                             shot_id=shot_id, job_id=job_id, retryable=False)
-    return ProviderError(f"the generation failed on Luma's side ({reason or 'no reason given'}): "
-                         "this is usually transient, and the shot will be generated again",
-                         shot_id=shot_id, job_id=job_id, retryable=True)
+        return GenerationFailed(f"{PERMANENT_FAILURES[known]} (Luma said: {reason})", kind=FailureKind.REFUSED,
+                                reason=reason, shot_id=shot_id, job_id=job_id)
+    kind = FailureKind.RETRYABLE if known else FailureKind.UNKNOWN
+    return GenerationFailed(f"the generation failed on Luma's side ({reason or 'no reason given'}): "
+                            "this is usually transient, and the shot will be generated again",
+                            kind=kind, reason=reason, shot_id=shot_id, job_id=job_id)
