@@ -27,13 +27,14 @@ TEMP_PREFIX = ".tmp-"
 WRITE_ONLY = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})  # only a write raises these, whatever it names
 DISK_ERRNOS = WRITE_ONLY | {errno.EACCES, errno.EPERM, errno.EIO}
 KEPT = "what is finished is kept"
+_NO_PERMISSION = ("no permission to write in {folder}", "change the folder's permissions or choose another folder")
 _SAID = {  # errno -> (what happened, what to do); {folder} is where the write went
     errno.ENOSPC: ("no space is left on the disk holding {folder}", f"free some space on it and run again: {KEPT}"),
     errno.EDQUOT: ("the disk quota for {folder} is used up", f"free some space or raise the quota, then run again: "
                                                               f"{KEPT}"),
     errno.EROFS: ("{folder} is on a read-only file system", "remount it read-write or choose another folder"),
-    errno.EACCES: ("no permission to write in {folder}", "change the folder's permissions or choose another folder"),
-    errno.EPERM: ("no permission to write in {folder}", "change the folder's permissions or choose another folder"),
+    errno.EACCES: _NO_PERMISSION,
+    errno.EPERM: _NO_PERMISSION,
     errno.EIO: ("the disk holding {folder} failed to write (input/output error)",
                 f"check the disk and its connection, then run again: {KEPT}"),
 }

@@ -89,6 +89,13 @@ def test_a_run_that_fills_the_disk_stops_clearly_then_finishes_reusing_its_clips
     frames, reported, planned = assembled_frames(out)
     assert frames == reported == planned and len(list((out / "clips").iterdir())) == 5
 
+    cut = (out / "final.mp4").stat()
+    disk.leave_free(MB)  # less than the cut: assembling again fails, and the cut before stays whole
+    assert main(["assemble", str(ROCKET), "--out", str(out)]) == 1
+    assert f"cannot write {out / 'final.mp4'}: no space is left" in capsys.readouterr().err
+    assert (out / "final.mp4").stat().st_ino == cut.st_ino and temps_under(disk.path) == []
+    disk.free_up()
+
     disk.read_only()
     assert main(["preview", str(ROCKET), "--out", str(out)]) == 1
     err = capsys.readouterr().err
