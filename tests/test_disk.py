@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -123,6 +125,20 @@ def test_a_paid_download_onto_a_full_disk_stops_once_and_resumes_without_paying_
     disk.free_up()
     assert main(run_args(board, out)) == 0
     assert (stats(fake)["creates"], stats(fake)["downloads"]) == (2, 3)
+
+
+@pytest.mark.skipif(not shutil.which("setpriv") or os.geteuid() != 0, reason="needs root and setpriv to run as nobody")
+def test_a_folder_without_write_permission_says_so():
+    with tempfile.TemporaryDirectory() as place:  # not tmp_path: nobody may not enter pytest's folders
+        locked = Path(place) / "locked"
+        locked.mkdir()
+        os.chmod(place, 0o755)
+        os.chmod(locked, 0o555)
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        done = subprocess.run([*nobody, *cli("run", str(ROCKET), "--out", str(locked / "film"))], text=True,
+                              capture_output=True, timeout=60)
+    assert done.returncode == 1
+    assert f"cannot make the folder {locked / 'film'}: no permission to write in {locked}" in done.stderr
 
 
 def test_ffmpeg_filling_the_disk_is_a_disk_error_naming_the_file_it_was_making(disk):
