@@ -4,7 +4,8 @@
     ├── StoryboardError           the storyboard is invalid: carries every Problem found in one pass
     ├── MediaError                ffmpeg or a probe failed: carries the command's last stderr lines
     ├── ProviderError             a generation provider refused or failed: carries shot id and job id
-    └── BudgetError               the estimate exceeds the budget, or spending was not confirmed
+    ├── BudgetError               the estimate exceeds the budget, or spending was not confirmed
+    └── files.DiskError           the disk refused a write (full, read-only, no permission): carries the path
 
 Anything else that escapes is a bug: the CLI shows a short notice, and the traceback with PIPELINE_DEBUG=1.
 """

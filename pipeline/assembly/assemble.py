@@ -10,7 +10,6 @@ passes through Python, except the few small grey pictures compared at extension 
 from __future__ import annotations
 
 import functools
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from .. import formats
 from ..errors import MediaError, PipelineError
-from ..files import atomic_path
+from ..files import atomic_path, temp_folder
 from ..plan import Plan
 from ..storyboard.load import Project
 from . import encoder_match, export, gate, joins, mux, reencode, sound, verify
@@ -52,10 +51,8 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     starts = _starts(takes)
     runtime = starts[-1] + takes[-1].frames
     bed = _bed(project, takes, starts, runtime)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".assembly-", dir=dest.parent) as work:
-        pieces, house = _write_cut(project, takes, starts, runtime, bed, ref, size, Path(work), dest, warnings,
-                                   cache)
+    with temp_folder(dest.parent) as work:
+        pieces, house = _write_cut(project, takes, starts, runtime, bed, ref, size, work, dest, warnings, cache)
     report = _report(plan, takes, starts, runtime, pieces, house, warnings, dest, time.perf_counter() - started)
     export.write_sidecars(project, plan, takes, starts, runtime, bed, report, generations or {})
     return report

@@ -11,6 +11,7 @@ import stamina
 
 from .. import __version__
 from ..errors import PipelineError, StoryboardError
+from ..files import as_disk_error
 from ..secrets import install_log_redaction, redact
 from . import output_commands, storyboard_commands
 from .output import print_problems
@@ -40,9 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `pipeline plan --json | head`: the reader left, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception:
+    except Exception as exc:
         if os.environ.get(DEBUG_VARIABLE):
             raise
+        if disk := as_disk_error(exc, getattr(args, "out", None)):  # a write that missed files.py: still no bug
+            print(f"error: {disk}", file=sys.stderr)
+            return 1
         last = redact(traceback.format_exc().strip().splitlines()[-1])
         print(f"internal error: {last}\nThis is a bug in pipeline; run again with {DEBUG_VARIABLE}=1 to see "
               "the traceback, and report it.", file=sys.stderr)

@@ -247,11 +247,24 @@ def _entry(row: tuple) -> Entry:
     return Entry(**{**values, "rehearsal": bool(values["rehearsal"])})
 
 
+class _Connection(sqlite3.Connection):
+    """Every statement's disk trouble (full, read-only, I/O) as the clear error, in one place."""
+
+    def execute(self, *args, **kwargs):
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if _is_disk_problem(exc):
+                raise _unopenable(Path(self.path), exc) from exc
+            raise
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     """Open and check the journal; sqlite3.DatabaseError when the file is not a whole SQLite database."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30, factory=_Connection)
+        db.path = str(path)
     except (OSError, sqlite3.OperationalError) as exc:
         raise _unopenable(path, exc) from exc
     try:
@@ -276,7 +289,8 @@ def _is_disk_problem(exc: sqlite3.Error) -> bool:
 
 def _unopenable(path: Path, exc: Exception) -> PipelineError:
     return PipelineError(f"cannot open the run journal {path} ({exc}); check that the disk has space and the "
-                         "output folder is writable, or choose another with --out")
+                         "output folder is writable (free some space, or choose another with --out), then "
+                         "run again: what is finished is kept")
 
 
 def _migrate(db: sqlite3.Connection) -> None:

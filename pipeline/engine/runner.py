@@ -13,7 +13,7 @@ from pathlib import Path
 from ..assembly.assemble import assemble
 from ..assembly.report import AssemblyReport
 from ..errors import PipelineError, ProviderError
-from ..files import make_folder
+from ..files import make_folder, sweep_temps
 from ..layout import Layout
 from ..plan import Plan
 from ..providers.base import Provider
@@ -83,6 +83,7 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
     layout = Layout(out_dir)
     make_folder(out_dir, hint=OUT_HINT)
     with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
+        sweep_temps(out_dir)  # what a killed run left half-written: safe, since this process holds the folder
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
                         allowed=set(), forget=forget_hint, clock=clock)
         before = journal.spent()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from aiolimiter import AsyncLimiter
 
 from ..errors import PipelineError, ProviderError
-from ..files import sha256_of
+from ..files import DiskError, sha256_of
 from ..layout import Layout
 from ..providers.base import GenerationKeyframe, JobStatus, Provider, ShotRequest
 from ..secrets import redact
@@ -231,6 +231,8 @@ class Engine:
         status = self.fetched_again.get(request.key) or await self._status(request, entry.job_id)
         try:
             return await self._fetch(request, entry.job_id, status)
+        except DiskError:
+            raise  # the disk, not the generation: nothing to pay for
         except PipelineError as exc:
             raise ProviderError(f"the clip is missing and fetching it again failed ({exc}); generating it again "
                                 f"would cost about ${self._costs[request.shot_id]:.2f}: "
