@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import signal
 import subprocess
 import time
@@ -82,4 +83,27 @@ def test_ctrl_c_leaves_a_consistent_journal_and_says_how_to_resume(tmp_path, ref
         resumed = subprocess.run(cli(*run_args(board, out)), env=env, capture_output=True, text=True)
         assert resumed.returncode == 0, resumed.stderr
         assert stats(fake)["creates"] == SHOTS
+    assert frames_digest(out / "final.mp4") == reference_cut
+
+
+@pytest.mark.slow
+def test_sigkill_at_twenty_random_moments_pays_once_per_shot(tmp_path, reference_cut):
+    """Kill the run again and again wherever it happens to be (create, poll, download, assembly), then let it
+    finish: every shot is paid for once and the cut is the uninterrupted run's."""
+    chance = random.Random(20261201)
+    board, out = write_board(tmp_path), tmp_path / "out"
+    with running(FakeOptions(latency=1.5, create_answer_delay_s=0.3, download_pause_s=0.3)) as fake:
+        env, kills, states = luma_env(fake), 0, set()
+        while kills < 20:
+            victim = subprocess.Popen(cli(*run_args(board, out)), env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+            time.sleep(chance.uniform(0.3, 1.5))  # python's start-up is about 0.3 s of it
+            states.update(journal_states(out))
+            victim.send_signal(signal.SIGKILL)
+            kills += victim.poll() is None
+            victim.wait()
+        resumed = subprocess.run(cli(*run_args(board, out)), env=env, capture_output=True, text=True)
+        assert resumed.returncode == 0, resumed.stderr
+        assert stats(fake)["creates"] == SHOTS
+    assert len(states) >= 2  # the kills fell at different steps of the run
     assert frames_digest(out / "final.mp4") == reference_cut
