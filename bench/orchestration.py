@@ -25,9 +25,11 @@ import httpx
 from pipeline import ffmpeg, formats, load
 from pipeline.engine.journal import Journal
 from pipeline.engine.requests import Generated, shot_request
-from pipeline.engine.runner import Engine, Limits
+from pipeline.engine.runner import Limits
+from pipeline.engine.shots import Engine
 from pipeline.engine.work import decide
 from pipeline.fake_luma import FakeOptions, serve
+from pipeline.layout import Layout
 from pipeline.providers.base import ShotRequest
 from pipeline.providers.luma import LumaProvider
 
@@ -44,10 +46,13 @@ def storyboard(folder: Path, chains: int, shots: int) -> Path:
 
 
 async def engine_run(project, plan, api: str, out: Path) -> None:
-    journal = Journal(out / "journal.sqlite")
-    engine = Engine(project, LumaProvider(base_url=api, api_key="bench"), journal, out,
-                    limits=Limits(concurrency=10, creates_per_minute=None), report=lambda p: None, caption=True)
-    await engine.run_all(decide(plan, journal, out), "")
+    layout = Layout(out)
+    journal = Journal.open(layout)
+    provider = LumaProvider(base_url=api, api_key="bench")
+    engine = Engine(project, provider, journal, layout, limits=Limits(concurrency=10, creates_per_minute=None),
+                    report=lambda p: None, caption=True, allowed={p.key for p in plan.shots}, forget="")
+    await engine.run_all(decide(plan, journal, layout))
+    await provider.close()
     journal.close()
 
 
