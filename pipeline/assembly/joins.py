@@ -25,7 +25,7 @@ import numpy as np
 from .. import ffmpeg, formats
 from ..errors import MediaError
 from ..files import atomic_path, sha256_of
-from ..plan import Plan, PlannedShot
+from ..plan import Plan, PlannedShot, overlaps
 from .edit_list import reencoded
 from .gate import ClipFacts
 
@@ -179,7 +179,7 @@ def _fit(t: Take) -> str | None:
 
 
 def _trim_repeats(takes: list[Take], pictures: Pictures) -> None:
-    after = {t.id: n.planned.transition_frames for t, n in zip(takes, takes[1:], strict=False)}
+    after = {t.id: out for t, (_, out) in zip(takes, overlaps([t.planned for t in takes]), strict=True)}
     joins = [(a, b) for a, b in zip(takes, takes[1:], strict=False) if b.planned.parent == a.id
              and b.planned.transition == "cut" and not (a.hold or b.hold) and a.count > 2 and b.count > 2
              and _comparable(a.clip, b.clip)]
