@@ -169,10 +169,10 @@ def _pieces(cut: Timeline, look: Look, work: Path, warnings: list[str]) -> tuple
     return (Rendered(pieces, True), *_render(pieces, _target(look.size, None, None), None, work))
 
 
-def _target(size: tuple[int, int], ref, encoder: list[str] | None) -> reencode.Target:
+def _target(size: tuple[int, int], ref, encoder: dict[str, str] | None) -> reencode.Target:
     if ref is None:
         return reencode.Target(*size, Fraction(1), 12288, "bt601", encoder_match.HOUSE)
-    return reencode.Target(*size, ref.sar, ref.time_base.denominator, MATRIX.get(ref.colour[2]), encoder or [])
+    return reencode.Target(*size, ref.sar, ref.time_base.denominator, MATRIX.get(ref.colour[2]), encoder or {})
 
 
 def _parts(cut: Timeline, *, house: bool) -> list[tuple[Span | Blend, bool]]:
