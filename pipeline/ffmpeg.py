@@ -105,10 +105,6 @@ def probe(path: str | Path) -> MediaInfo:
 
 def describe(box) -> MediaInfo:
     """What `probe` says about a container open with `opened` (saves opening a file twice)."""
-    return _describe(box)
-
-
-def _describe(box) -> MediaInfo:
     video = next((s for s in box.streams.video if not _attached_picture(s)), None)
     audio = next(iter(box.streams.audio), None)
     duration = float(box.duration / av.time_base) if box.duration else 0.0
