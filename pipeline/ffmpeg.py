@@ -21,7 +21,8 @@ from typing import IO
 import av
 import numpy as np
 
-from .errors import MediaError
+from .errors import MediaError, PipelineError
+from .files import disk_error_in
 
 DECODER_VERSION = av.__version__  # pictures decoded by another PyAV (and its FFmpeg) may differ
 IMAGE_CODECS = {"png", "mjpeg", "webp", "bmp", "tiff", "gif", "jpegxl", "jpeg2000"}
@@ -48,8 +49,12 @@ def run(args: list[str], *, what: str, input_bytes: bytes | None = None) -> None
     except OSError as exc:
         raise MediaError(f"{what}: could not start ffmpeg ({exc})") from exc
     if done.returncode != 0:
-        raise MediaError(f"{what}: ffmpeg exited with status {done.returncode}",
-                         done.stderr.decode(errors="replace"))
+        raise _failed(what, done.returncode, done.stderr.decode(errors="replace"), cmd)
+
+
+def _failed(what: str, code: int, log: str, cmd: list[str]) -> PipelineError:
+    """ffmpeg's failure; a full or read-only disk is said as such, naming the output (ffmpeg's last argument)."""
+    return disk_error_in(log, Path(cmd[-1])) or MediaError(f"{what}: ffmpeg exited with status {code}", log)
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,7 @@ def encoder(args: list[str], *, what: str) -> Iterator[IO[bytes]]:
         code = proc.wait()
         if code != 0 or broken:
             err.seek(0)
-            raise MediaError(f"{what}: ffmpeg exited with status {code}", err.read().decode(errors="replace"))
+            raise _failed(what, code, err.read().decode(errors="replace"), cmd)
 
 
 def run_for_log(args: list[str], *, what: str) -> str:
@@ -229,7 +234,7 @@ def run_for_log(args: list[str], *, what: str) -> str:
         raise MediaError(f"{what}: could not start ffmpeg ({exc})") from exc
     log = done.stderr.decode(errors="replace")
     if done.returncode != 0:
-        raise MediaError(f"{what}: ffmpeg exited with status {done.returncode}", log)
+        raise _failed(what, done.returncode, log, cmd)
     return log
 
 

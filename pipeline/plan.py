@@ -7,11 +7,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from . import formats
-from .providers import prices
+from . import formats, providers
 from .storyboard.model import NONE, Shot, ShotRef, Storyboard
 
-KEY_VERSION = 1  # bump when what shapes a shot's pixels changes meaning
+KEY_VERSION = 2  # bump when what a key identifies changes meaning (2: the shot id and take are part of it)
 
 
 def _is_image(ref: object) -> bool:
@@ -81,9 +80,9 @@ class Plan:
     shots: tuple[PlannedShot, ...]
 
     def cost_with(self, provider: str) -> float:
-        """What the shots to generate would cost with another provider (the animatic's plan shows Luma's)."""
+        """What the shots to generate would cost with another provider (a free plan shows a paid one's)."""
         seconds = sum(p.duration_s for p in self.shots if p.generate)
-        return round(prices.cost_usd(provider, self.model, self.resolution, seconds), 2)
+        return round(providers.cost_usd(provider, self.model, self.resolution, seconds), 2)
 
     @property
     def runtime_frames(self) -> int:
@@ -133,7 +132,7 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
         if shot_id not in keys:
             parent, end_ref = links[shot_id]
             shot = board.shots[ids.index(shot_id)]
-            keys[shot_id] = shot_key(board, shot, provider, digests, parent and key_of(parent),
+            keys[shot_id] = shot_key(board, shot_id, shot, provider, digests, parent and key_of(parent),
                                      end_ref and key_of(end_ref), render_options)
         return keys[shot_id]
 
@@ -142,7 +141,7 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
         frames = clip_frames[shot.clip] if shot.clip else formats.frames_for(shot.duration or board.duration)
         kind, overlap = _transition(shot, index)
         cursor = max(cursor - overlap, 0)
-        cost = 0.0 if shot.clip else prices.cost_usd(provider, board.model, board.resolution, frames / formats.FPS)
+        cost = 0.0 if shot.clip else providers.cost_usd(provider, board.model, board.resolution, frames / formats.FPS)
         planned.append(PlannedShot(index, shot_id, shot, chains[shot_id], cursor, frames, kind, overlap,
                                    *links[shot_id], key_of(shot_id), cost))
         cursor += frames
@@ -192,9 +191,12 @@ def _chains(ids: list[str], graph: dict[str, list[str]]) -> dict[str, int]:
     return {i: numbers.setdefault(root(i), len(numbers) + 1) for i in ids}
 
 
-def shot_key(board: Storyboard, shot: Shot, provider: str, digests: Mapping[str, str],
-             parent_key: str | None, end_key: str | None, options: Mapping[str, object] | None = None) -> str:
-    """A hash of everything that shapes the shot's pixels; a parent's key stands in for its generation."""
+def shot_key(board: Storyboard, shot_id: str, shot: Shot, provider: str, digests: Mapping[str, str],
+             parent_key: str | None, end_key: str | None, options: Mapping[str, object] | None = None,
+             take: int = 1) -> str:
+    """A hash of everything that shapes the shot's pixels, and of which shot and take it is: three shots with
+    the same words are three generations. A parent's key stands in for its generation here; the journal
+    records the exact generation each one extended (its lineage), so a parent generated again makes it stale."""
     def frame(ref: object, generation: str | None) -> object:
         if generation is not None:
             return {"generation": generation}
@@ -204,7 +206,8 @@ def shot_key(board: Storyboard, shot: Shot, provider: str, digests: Mapping[str,
         material: dict = {"clip": digests.get(shot.clip, shot.clip)}
     else:
         material = {
-            "v": KEY_VERSION, "provider": provider, "model": board.model, "prompt": shot.prompt,
+            "v": KEY_VERSION, "shot": shot_id, "take": take, "provider": provider, "model": board.model,
+            "prompt": shot.prompt,
             "concepts": list(shot.concepts), "resolution": board.resolution, "aspect": board.aspect_ratio,
             "duration": shot.duration or board.duration,
             "loop": shot.loop if shot.loop is not None else board.loop,

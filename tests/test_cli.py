@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from pipeline.cli import main
+from pipeline.providers.prices import PER_SECOND_USD
 from pipeline.storyboard import starter
 
 STARTER = Path(starter.__file__).parent / "templates" / "starter.yaml"
@@ -59,7 +60,8 @@ def test_plan_json_has_the_names_scripts_rely_on(capsys):
 def test_plan_text_says_the_cost_is_an_estimate(capsys):
     assert main(["plan", str(STARTER), "--provider", "luma"]) == 0
     out = capsys.readouterr().out
-    assert "estimated cost $0.57" in out and "an estimate" in out
+    cost = PER_SECOND_USD[("luma", "ray-2", "720p")] * (5 + 5 + 9)  # the starter's shots
+    assert f"estimated cost ${cost:.2f}" in out and "an estimate" in out
 
 
 def test_validate_reports_every_file_and_fails_if_any_fails(tmp_path, capsys):

@@ -164,7 +164,8 @@ def test_fake_luma_prints_its_address_and_stops_cleanly_on_ctrl_c():
 def test_a_journal_that_cannot_be_opened_is_a_clear_error(tmp_path):
     from pipeline.engine.journal import Journal
     from pipeline.errors import PipelineError
+    from pipeline.layout import Layout
 
     (tmp_path / "journal.sqlite").mkdir()  # a folder where the database file should be
     with pytest.raises(PipelineError, match="cannot open the run journal .* choose another with --out"):
-        Journal(tmp_path / "journal.sqlite")
+        Journal.open(Layout(tmp_path))

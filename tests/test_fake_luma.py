@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from pipeline.fake_luma import ConnectionDropped, FakeOptions, create_app, running
-from pipeline.fake_luma.testing import quick_render
+from pipeline.fake_luma.testing import ManualClock, quick_render
 
 AUTH = {"Authorization": "Bearer any-key"}
 BODY = {"model": "ray-2", "prompt": "a paper boat on a puddle", "resolution": "540p", "duration": "5s"}
@@ -53,16 +53,19 @@ def test_requests_without_a_valid_key_are_refused(header):
 
 
 def test_a_create_answers_201_with_the_echo_then_moves_through_the_states():
+    clock = ManualClock()
+
     async def scenario(client, fake):
         created = await client.post("/generations/video", json=BODY)
         generation = created.json()
         seen = [generation["state"]]
+        clock.advance(0.1)
         done = await wait_for(client, generation["id"], "completed")
         video = await client.get(done["assets"]["video"])
         thumb = await client.get(done["assets"]["image"])
         return created.status_code, generation, seen, done, video, thumb
 
-    status, generation, seen, done, video, thumb = talk(scenario)
+    status, generation, seen, done, video, thumb = talk(scenario, clock=clock)
     assert status == 201 and seen == ["queued"]
     uuid.UUID(generation["id"])
     assert dt.datetime.fromisoformat(generation["created_at"].replace("Z", "+00:00")).tzinfo is not None
@@ -77,13 +80,33 @@ def test_a_create_answers_201_with_the_echo_then_moves_through_the_states():
     assert thumb.headers["content-type"] == "image/jpeg"
 
 
-def test_queued_then_dreaming_follow_the_wall_clock():
-    async def scenario(client, fake):
-        generation = (await client.post("/generations", json=BODY)).json()
-        await wait_for(client, generation["id"], "dreaming", limit=1)
-        return await wait_for(client, generation["id"], "completed")
+def test_queued_then_dreaming_follow_the_fakes_clock():
+    clock = ManualClock()
 
-    assert talk(scenario, queued_s=0.1, dreaming_s=0.2, latency=None)["state"] == "completed"
+    async def scenario(client, fake):
+        generation_id = (await client.post("/generations", json=BODY)).json()["id"]
+        seen = []
+        for step in (0, 0.99, 0.02, 3.98, 0.02):  # to just before and just after each change of state
+            clock.advance(step)
+            seen.append((await client.get(f"/generations/{generation_id}")).json()["state"])
+        fake.generations[generation_id].render.result(timeout=20)  # the render, not the clock, is waited for
+        seen.append((await client.get(f"/generations/{generation_id}")).json()["state"])
+        return seen
+
+    seen = talk(scenario, queued_s=1.0, dreaming_s=4.0, latency=None, clock=clock)
+    assert seen[:4] == ["queued", "queued", "dreaming", "dreaming"]
+    assert seen[4] in ("dreaming", "completed") and seen[5] == "completed"  # dreaming until rendered
+
+
+def test_a_generation_stays_queued_while_the_clock_stands_still():
+    clock = ManualClock()
+
+    async def scenario(client, fake):
+        generation_id = (await client.post("/generations", json=BODY)).json()["id"]
+        await asyncio.sleep(0.3)  # real time passes; the fake's time does not
+        return (await client.get(f"/generations/{generation_id}")).json()["state"]
+
+    assert talk(scenario, latency=0.01, clock=clock) == "queued"
 
 
 REFUSALS = [
@@ -114,10 +137,13 @@ def test_documented_refusals(body, detail):
 
 
 def test_loop_refusals_for_generation_keyframes_and_unfinished_parents():
+    clock = ManualClock()
+
     async def scenario(client, fake):
         parent = (await client.post("/generations", json=BODY)).json()["id"]
         early = await client.post("/generations", json={**BODY, "keyframes": {
             "frame0": {"type": "generation", "id": parent}}})
+        clock.advance(1)
         await wait_for(client, parent, "completed")
         details = []
         extend = {"type": "generation", "id": parent}
@@ -126,7 +152,7 @@ def test_loop_refusals_for_generation_keyframes_and_unfinished_parents():
             details.append(answer.json()["detail"])
         return early.json()["detail"], details
 
-    early, details = talk(scenario, latency=0.3)
+    early, details = talk(scenario, latency=0.3, clock=clock)
     assert early.startswith("Generation ") and "is queued: only completed generations can be extended" in early
     assert details == ["Loop is not supported for reverse extension (frame1 is a generation)",
                        "Loop is not supported for interpolation between two generations"]
@@ -192,16 +218,6 @@ def test_a_marked_prompt_fails_with_that_reason_and_is_refunded(reason):
     failed, stats = talk(scenario)
     assert failed["failure_reason"] == reason and failed["assets"] is None
     assert stats["failed"] == 1 and stats["credit_balance"] == 100_000.0
-
-
-def test_creates_are_charged_and_refused_without_credit():
-    async def scenario(client, fake):
-        first = await client.post("/generations", json=BODY)
-        second = await client.post("/generations", json=BODY)
-        return first.status_code, second, (await client.get("/credits")).json()
-
-    first, second, credits = talk(scenario, credit_balance=50, price_cents=40)
-    assert first == 201 and second.status_code == 402 and credits == {"credit_balance": 10}
 
 
 def test_injected_error_answers_carry_retry_after_and_are_counted():

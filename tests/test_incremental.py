@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from pipeline.cli import main
+from pipeline.providers.prices import PER_SECOND_USD
 
 from .runs import TWO_CHAINS, run_args, stats, write_board
 
@@ -49,38 +50,57 @@ def test_editing_a_shot_regenerates_it_and_what_extends_it(tmp_path, fake, capsy
     assert "a: cached" in err and "b: cached" in err
 
 
-def test_a_missing_clip_is_fetched_again_from_its_asset_url(tmp_path, fake, capsys):
+def test_a_missing_clip_is_fetched_again_from_its_generation(tmp_path, fake, capsys):
     board, out = write_board(tmp_path), tmp_path / "out"
     run(board, out, capsys)
     before = calls(fake)
     next((out / "clips").glob("b-*.mp4")).unlink()
     run(board, out, capsys)
-    assert delta(before, calls(fake)) == {"creates": 0, "gets": 0, "lists": 0, "downloads": 1}
+    # no URL is kept in the journal (they expire, and may be signed): one GET asks the generation for it
+    assert delta(before, calls(fake)) == {"creates": 0, "gets": 1, "lists": 0, "downloads": 1}
 
 
-def test_a_missing_clip_whose_video_is_gone_is_regenerated_after_saying_so(tmp_path, fake, capsys):
+def test_a_missing_clip_whose_generation_is_gone_is_planned_as_a_create_and_gated(tmp_path, fake, capsys):
     board, out = write_board(tmp_path), tmp_path / "out"
     run(board, out, capsys)
     status = json.loads(_status(board, out, capsys))
     job = next(s["job_id"] for s in status["shots"] if s["id"] == "d")
     assert httpx.delete(f"{fake.api}/generations/{job}", headers={"Authorization": "Bearer k"}).status_code == 204
     next((out / "clips").glob("d-*.mp4")).unlink()
+    after = json.loads(_status(board, out, capsys))
+    d = next(s for s in after["shots"] if s["id"] == "d")
+    assert d["action"] == "fetch again"  # status asks no provider: the run finds the generation gone
     before = calls(fake)
     err = run(board, out, capsys)
     assert delta(before, calls(fake))["creates"] == 1
-    assert "d: retrying fetching again failed" in err and "generating it again" in err
+    estimated = next(line for line in err.splitlines() if "estimated $" in line)
+    assert f"estimated ${d_cost(after):.2f}" in estimated and d_cost(after) > 0
 
 
 def test_status_says_what_a_run_would_do(tmp_path, fake, capsys):
     board, out = write_board(tmp_path), tmp_path / "out"
     before = json.loads(_status(board, out, capsys))
     assert [s["action"] for s in before["shots"]] == ["generate"] * 4
-    assert before["totals"]["estimated_cost_usd"] == 0.6 and not (out / "journal.sqlite").exists()
+    cost = round(PER_SECOND_USD[("luma", "ray-2", "540p")] * 4 * 5, 2)  # four 5 s shots at 540p
+    estimate = before["totals"]["estimated_cost_usd"]
+    assert estimate == cost and not (out / "journal.sqlite").exists()
     run(board, out, capsys)
     next((out / "clips").glob("a-*.mp4")).unlink()
     after = json.loads(_status(board, out, capsys))
     assert [s["action"] for s in after["shots"]] == ["fetch again", "cached", "cached", "cached"]
-    assert after["totals"] == {"spent_usd": 0.6, "to_generate": 0, "estimated_cost_usd": 0.0}
+    # spent against the fake server: a rehearsal, counted apart from money
+    assert after["totals"] == {"spent_usd": 0.0, "rehearsal_usd": estimate, "to_generate": 0,
+                               "estimated_cost_usd": 0.0}
+
+
+def d_cost(status: dict) -> float:
+    """What shot d cost when it was generated (the estimate the ledger holds for it)."""
+    return next(s for s in status["shots"] if s["id"] == "d")["cost_usd"]
+
+
+def _plan(board: Path, capsys) -> str:
+    assert main(["plan", str(board), "--provider", "luma", "--json"]) == 0
+    return capsys.readouterr().out
 
 
 def _status(board: Path, out: Path, capsys) -> str:

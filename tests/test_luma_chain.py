@@ -1,6 +1,7 @@
 """A 10-shot chain of extensions survives 30 % injected faults and pays once per shot (plus refunded failures).
 
-The loop below stands in for the run engine: submit, wait, retry a transient failure, fetch.
+The loop below stands in for the run engine: submit, wait (through the engine's poller), retry a transient failure,
+fetch.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import stamina
 
 from pipeline import ffmpeg
 from pipeline.fake_luma import FakeOptions
-from pipeline.fake_luma.testing import provider_and_fake, quick_render
+from pipeline.fake_luma.testing import provider_and_fake, quick_render, wait
 from pipeline.providers.base import GenerationKeyframe, ShotRequest
-from pipeline.providers.luma import PollPolicy, RetryPolicy, is_permanent_failure
+from pipeline.providers.luma import RetryPolicy, is_permanent_failure
 
 SHOTS = 10
 SEED = 25
@@ -36,7 +37,7 @@ def request(index: int, parent: str | None) -> ShotRequest:
 async def generate(provider, shot: ShotRequest, dest, tries: int = 6):
     for _ in range(tries):
         job_id = await provider.submit(shot)
-        status = await provider.wait(job_id)
+        status = await wait(provider, job_id)
         if status.state == "completed":
             return job_id, await provider.fetch(job_id, status, shot, dest)
         assert not is_permanent_failure(status.failure_reason), status.failure_reason
@@ -56,8 +57,7 @@ def test_a_ten_shot_chain_completes_through_thirty_percent_faults(mode, tmp_path
     options = FakeOptions(latency=0.05, render=quick_render, fault_rate=0.3, seed=SEED)
 
     async def main():
-        async with provider_and_fake(mode, options, retry=RetryPolicy(attempts=12), fetch_attempts=8,
-                                     poll=PollPolicy(initial_s=0.02, factor=1.5, max_s=0.1)) as pair:
+        async with provider_and_fake(mode, options, retry=RetryPolicy(attempts=12), fetch_attempts=8) as pair:
             return await chain(pair.provider, tmp_path), pair.fake.snapshot()
 
     infos, stats = asyncio.run(main())

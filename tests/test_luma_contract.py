@@ -13,11 +13,9 @@ from PIL import Image
 from pipeline import ffmpeg
 from pipeline.errors import ProviderError
 from pipeline.fake_luma import FakeOptions
-from pipeline.fake_luma.testing import provider_and_fake, quick_render
+from pipeline.fake_luma.testing import provider_and_fake, quick_render, wait
 from pipeline.providers.base import GenerationKeyframe, ImageKeyframe, ShotRequest
-from pipeline.providers.luma import PollPolicy, RetryPolicy
-
-FAST_POLL = PollPolicy(initial_s=0.02, factor=1.5, max_s=0.1, timeout_s=30)
+from pipeline.providers.luma import RetryPolicy
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +41,6 @@ def shot(shot_id: str, start=None, **kwargs) -> ShotRequest:
 
 def run(mode: str, fake_options: FakeOptions, scenario, **provider_kwargs):
     async def main():
-        provider_kwargs.setdefault("poll", FAST_POLL)
         async with provider_and_fake(mode, fake_options, **provider_kwargs) as pair:
             return await scenario(*pair)
     return asyncio.run(main())
@@ -55,7 +52,7 @@ def test_text_to_video_is_generated_polled_and_fetched(mode, tmp_path):
         job_id = await provider.submit(request)
         first = await provider.status(job_id)
         assert first.state in ("queued", "dreaming")
-        status = await provider.wait(job_id, timeout=20)
+        status = await wait(provider, job_id, timeout_s=20)
         assert status.state == "completed" and status.video_url.endswith("/video.mp4")
         info = await provider.fetch(job_id, status, request, tmp_path / "opening.mp4")
         assert (info.frames, info.width, info.height) == (120, 960, 540)
@@ -71,12 +68,12 @@ def test_an_extension_continues_its_parent(mode, tmp_path, includes_parent):
     async def scenario(provider, fake, root):
         first = shot("first")
         first_id = await provider.submit(first)
-        await provider.fetch(first_id, await provider.wait(first_id), first, tmp_path / "first.mp4")
+        await provider.fetch(first_id, await wait(provider, first_id), first, tmp_path / "first.mp4")
         second = shot("second", start=GenerationKeyframe("first", job_id=first_id))
         second_id = await provider.submit(second)
         generation = await provider.client.get(second_id)
         assert generation["request"]["keyframes"] == {"frame0": {"type": "generation", "id": first_id}}
-        return await provider.fetch(second_id, await provider.wait(second_id), second, tmp_path / "second.mp4")
+        return await provider.fetch(second_id, await wait(provider, second_id), second, tmp_path / "second.mp4")
 
     info = run(mode, options(extension_includes_parent=includes_parent), scenario)
     assert info.frames == (240 if includes_parent else 120)
@@ -93,7 +90,7 @@ def test_a_local_keyframe_is_sent_as_its_public_url(mode, tmp_path):
         request = shot("launch", start=ImageKeyframe(path=cdn / "frames" / "pad one.png"))
         job_id = await provider.submit(request)
         generation = await provider.client.get(job_id)
-        status = await provider.wait(job_id)
+        status = await wait(provider, job_id)
         return generation["request"]["keyframes"], status
 
     keyframes, status = run(mode, options(cdn_dir=cdn), scenario, storyboard_dir=cdn)
@@ -104,7 +101,7 @@ def test_a_local_keyframe_is_sent_as_its_public_url(mode, tmp_path):
 def test_an_unreadable_keyframe_url_fails_the_generation_for_good(mode, tmp_path):
     async def scenario(provider, fake, root):
         request = shot("launch", start=ImageKeyframe(url=root + "/cdn/missing.png"))
-        return await provider.wait(await provider.submit(request))
+        return await wait(provider, await provider.submit(request))
 
     status = run(mode, options(cdn_dir=tmp_path), scenario)
     assert (status.state, status.failure_reason) == ("failed", "Failed to read user input frames")
@@ -148,7 +145,7 @@ def test_find_existing_matches_the_request_and_skips_failed_and_different_ones(m
         before = dt.datetime.now(dt.UTC)
         assert await provider.find_existing(shot("a")) is None
         failed = await provider.submit(shot("a", prompt="a shot [[fail: Job failed]]"))
-        assert (await provider.wait(failed)).state == "failed"
+        assert (await wait(provider, failed)).state == "failed"
         made = await provider.submit(shot("a"))
         await provider.submit(shot("a", duration_s=9))
         provider.client.owned.clear()  # as after a restart: this process made none of them
@@ -165,7 +162,7 @@ def test_transient_answers_are_retried_and_counted(mode, tmp_path):
     async def scenario(provider, fake, root):
         request = shot("busy")
         job_id = await provider.submit(request)
-        status = await provider.wait(job_id)
+        status = await wait(provider, job_id)
         await provider.fetch(job_id, status, request, tmp_path / "busy.mp4")
         return fake.snapshot()
 
@@ -190,7 +187,7 @@ def test_a_truncated_download_is_fetched_again(mode, tmp_path):
     async def scenario(provider, fake, root):
         request = shot("cut")
         job_id = await provider.submit(request)
-        status = await provider.wait(job_id)
+        status = await wait(provider, job_id)
         fake.faults.rate = 1.0  # every download truncated from now on
         with pytest.raises(Exception, match="incomplete or unreadable after 2 attempt"):
             await provider.fetch(job_id, status, request, tmp_path / "cut.mp4")
@@ -207,7 +204,7 @@ def test_waiting_gives_up_after_the_time_limit(mode):
     async def scenario(provider, fake, root):
         job_id = await provider.submit(shot("slow"))
         with pytest.raises(ProviderError, match=r"still (queued|dreaming) after 0.3 s") as caught:
-            await provider.wait(job_id, timeout=0.3)
+            await wait(provider, job_id, timeout_s=0.3)
         return caught.value, job_id
 
     error, job_id = run(mode, options(latency=30), scenario)
@@ -226,7 +223,8 @@ def test_the_other_endpoints(mode):
 
     listed, concepts, credits, pong = run(mode, options(), scenario)
     assert listed["count"] == 1 and listed["generations"][0]["state"] in ("queued", "dreaming")
-    assert "dolly_zoom" in concepts and credits == 100_000.0 - 40 and pong == {"message": "pong"}
+    # the fake charged Ray 2 540p: 5 s at 4.5 cents a second
+    assert "dolly_zoom" in concepts and credits == 100_000.0 - 4.5 * 5 and pong == {"message": "pong"}
 
 
 def test_a_wrong_key_is_refused_with_the_next_step(mode):
@@ -273,10 +271,10 @@ def test_the_animatic_renders_an_extension_from_its_parents_last_frame(mode, tmp
     async def scenario(provider, fake, root):
         first = shot("first", caption=False)
         first_id = await provider.submit(first)
-        await provider.fetch(first_id, await provider.wait(first_id), first, tmp_path / "first.mp4")
+        await provider.fetch(first_id, await wait(provider, first_id), first, tmp_path / "first.mp4")
         second = shot("second", start=GenerationKeyframe("first", job_id=first_id), caption=False)
         second_id = await provider.submit(second)
-        return await provider.fetch(second_id, await provider.wait(second_id), second, tmp_path / "second.mp4")
+        return await provider.fetch(second_id, await wait(provider, second_id), second, tmp_path / "second.mp4")
 
     info = run(mode, FakeOptions(latency=0.1, extension_includes_parent=includes_parent), scenario)
     assert info.frames == (240 if includes_parent else 120)
@@ -294,7 +292,7 @@ def test_the_animatic_starts_from_a_keyframe_on_the_cdn(mode, tmp_path):
         provider.asset_base_url = root + "/cdn"
         request = shot("lit", start=ImageKeyframe(path=tmp_path / "orange.png"), caption=False)
         job_id = await provider.submit(request)
-        return await provider.fetch(job_id, await provider.wait(job_id), request, tmp_path / "lit.mp4")
+        return await provider.fetch(job_id, await wait(provider, job_id), request, tmp_path / "lit.mp4")
 
     assert run(mode, FakeOptions(latency=0.1, cdn_dir=tmp_path), scenario, storyboard_dir=tmp_path).frames == 120
     first = ffmpeg.frame_at(tmp_path / "lit.mp4", 0)

@@ -11,11 +11,11 @@ import httpx
 import pytest
 import stamina
 
+from pipeline.engine.polling import MAX_S, MIN_S, until_done
 from pipeline.errors import ProviderError
-from pipeline.providers.base import ShotRequest
+from pipeline.providers.base import FailureKind, JobStatus, ShotRequest
 from pipeline.providers.luma import (
     LumaProvider,
-    PollPolicy,
     RetryPolicy,
     failure_error,
     is_permanent_failure,
@@ -203,15 +203,18 @@ def test_permanent_failures_are_not_retried_and_say_why(reason, advice):
     error = failure_error(reason, shot_id="intro", job_id="g1")
     assert str(error).startswith(f"shot intro: {advice}")
     assert str(error).endswith(f"(Luma said: {reason}) (generation g1)")
-    assert not error.retryable
+    assert not error.retryable and error.kind is FailureKind.REFUSED
 
 
-@pytest.mark.parametrize("reason", ["Prompt processing failed", "Error dispatching job", "Job failed",
-                                    "Something new happened", None])
+TRANSIENT = ("Prompt processing failed", "Error dispatching job", "Job failed")
+
+
+@pytest.mark.parametrize("reason", [*TRANSIENT, "Something new happened", None])
 def test_other_failures_are_retryable(reason):
     assert not is_permanent_failure(reason)
     error = failure_error(reason, shot_id="intro", job_id="g1")
     assert error.retryable
+    assert error.kind is (FailureKind.RETRYABLE if reason in TRANSIENT else FailureKind.UNKNOWN)
     assert str(error) == (f"shot intro: the generation failed on Luma's side ({reason or 'no reason given'}): "
                           "this is usually transient, and the shot will be generated again (generation g1)")
 
@@ -237,23 +240,50 @@ def test_the_key_and_base_url_come_from_the_environment(monkeypatch):
     assert seen[0].headers["authorization"] == "Bearer from-env"
 
 
-def test_polling_starts_short_and_grows_to_a_cap(monkeypatch):
-    states = ["queued"] * 3 + ["dreaming"] * 8 + ["completed"]
+def test_the_provider_reads_its_failed_status_in_its_own_words():
+    provider = LumaProvider(api_key="k", base_url="http://luma.test/v1")
+    error = provider.failure(JobStatus("failed", failure_reason="Frame moderation failed"), shot_id="intro",
+                             job_id="g1")
+    assert error.kind is FailureKind.REFUSED and not error.retryable and "use another image" in str(error)
+    assert str(error) == str(failure_error("Frame moderation failed", shot_id="intro", job_id="g1"))
+    asyncio.run(provider.close())
+
+
+def test_polling_through_the_engine_starts_short_and_grows_to_a_cap():
+    states = ["queued"] * 3 + ["dreaming"] * 150 + ["completed"]
     answers = [httpx.Response(200, json={**GENERATION, "state": s}) for s in states]
-    transport, _ = answering(*answers)
+    transport, seen = answering(*answers)
     sleeps: list[float] = []
 
-    async def fake_sleep(seconds):
+    async def fake_sleep(seconds):  # the clock moves only when the poller sleeps
         sleeps.append(seconds)
 
-    monkeypatch.setattr("pipeline.providers.luma.provider.asyncio.sleep", fake_sleep)
-
     async def main():
-        async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport,
-                                poll=PollPolicy(initial_s=1, factor=1.5, max_s=15, timeout_s=1e6)) as provider:
-            return await provider.wait("0000-gen")
+        async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport) as provider:
+            return await until_done(provider, "0000-gen", clock=lambda: sum(sleeps), sleep=fake_sleep,
+                                    timeout_s=1e6)
     assert asyncio.run(main()).state == "completed"
-    assert sleeps == [1, 1.5, 2.25, 3.375, 5.0625, 7.59375, 11.390625, 15, 15, 15, 15]
+    assert len(sleeps) == len(seen) - 1 == len(states) - 1
+    assert sleeps[0] == MIN_S and sleeps == sorted(sleeps) and sleeps[-1] == MAX_S
+
+
+def test_a_server_without_credits_has_no_balance_rather_than_an_error():
+    for answer, expected in ((refused(404, "Not Found"), None), (httpx.Response(200, json={"credit_balance": 1250}),
+                                                                 12.5)):
+        transport, seen = answering(answer)
+
+        async def main(transport=transport):
+            async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport) as provider:
+                return await provider.balance_usd()
+        assert asyncio.run(main()) == expected
+        assert [r.url.path for r in seen] == ["/v1/credits"]
+    transport, _ = answering(refused(401, "Invalid API key is provided"))
+
+    async def refused_key():
+        async with LumaProvider(api_key="k", base_url="http://luma.test/v1", transport=transport) as provider:
+            return await provider.balance_usd()
+    with pytest.raises(ProviderError, match="the API key was refused"):
+        asyncio.run(refused_key())
 
 
 def test_a_timed_out_create_adopts_the_generation_it_made_instead_of_paying_again():

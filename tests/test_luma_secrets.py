@@ -12,9 +12,9 @@ import stamina
 
 from pipeline.errors import PipelineError
 from pipeline.fake_luma import FakeOptions, create_app, running
-from pipeline.fake_luma.testing import quick_render
+from pipeline.fake_luma.testing import quick_render, wait
 from pipeline.providers.base import GenerationKeyframe, ShotRequest
-from pipeline.providers.luma import LumaProvider, PollPolicy, RetryPolicy
+from pipeline.providers.luma import LumaProvider, RetryPolicy
 
 KEY = "luma-sk-CANARY-3f9a7c21d0e4"
 WRONG_KEY = "luma-sk-WRONGCANARY-88b1e0"
@@ -54,19 +54,18 @@ async def exercise(base_url: str, transport, tmp_path, seen: list[str], errors: 
     """A chain through faults, a refusal, a wrong key and an unreachable server; keep every error."""
     def provider(key, url=base_url, attempts=12):
         return LumaProvider(api_key=key, base_url=url, transport=Recording(transport(), seen),
-                            retry=RetryPolicy(attempts=attempts), fetch_attempts=8,
-                            poll=PollPolicy(initial_s=0.02, max_s=0.1))
+                            retry=RetryPolicy(attempts=attempts), fetch_attempts=8)
     async with provider(KEY) as luma:
         seen += [repr(luma), repr(luma.client), str(vars(luma))]
         parent = None
         for index in range(3):
             request = shot(index, parent)
             parent = await luma.submit(request)
-            status = await luma.wait(parent)
+            status = await wait(luma, parent)
             await luma.fetch(parent, status, request, tmp_path / f"s{index}.mp4")
         for bad in (shot(9, prompt="no"), shot(9, parent="missing")):
             await _expect_error(luma.submit(bad), errors)
-        await _expect_error(luma.wait(await luma.submit(shot(8)), timeout=0.0), errors)
+        await _expect_error(wait(luma, await luma.submit(shot(8)), timeout_s=0.0), errors)
     async with provider(WRONG_KEY) as wrong:
         await _expect_error(wrong.submit(shot(7)), errors)
     async with provider(KEY, "http://127.0.0.1:9/dream-machine/v1", attempts=2) as offline:

@@ -6,6 +6,7 @@ import pytest
 
 from pipeline import BudgetError, load
 from pipeline.engine.spending import confirm
+from pipeline.providers.prices import PER_SECOND_USD
 
 CHAIN = """
 shots:
@@ -67,8 +68,9 @@ def test_keyframe_content_not_its_name_shapes_the_key(tmp_path, media):
 
 def test_luma_costs_by_the_price_table(tmp_path):
     plan = plan_of(tmp_path, CHAIN, provider="luma")
-    assert [p.estimated_cost_usd for p in plan.shots] == [0.15, 0.15, 0.15, 0.27, 0.15]
-    assert plan.estimated_cost_usd == 0.87
+    rate = PER_SECOND_USD[("luma", "ray-2", "720p")]  # the storyboard's defaults
+    assert [p.estimated_cost_usd for p in plan.shots] == [round(rate * s, 4) for s in (5, 5, 5, 9, 5)]
+    assert plan.estimated_cost_usd == round(rate * 29, 2)
 
 
 def test_spending_gate(tmp_path):
@@ -83,9 +85,10 @@ def test_spending_gate(tmp_path):
     with pytest.raises(BudgetError, match="nothing was spent"):
         confirm(plan, cost, budget=None, max_cost=None, yes=False, interactive=True, ask=lambda q: "n")
     told, asked = [], []
-    assert confirm(plan, cost, budget=1, max_cost=None, yes=False, interactive=True, tell=told.append,
-                   ask=lambda q: asked.append(q) or "y") == 0.87
-    assert told == ["spending with luma: estimated $0.87 (an estimate, not a quote)"] and asked == ["Spend it? [y/N] "]
+    assert confirm(plan, cost, budget=cost + 1, max_cost=None, yes=False, interactive=True, tell=told.append,
+                   ask=lambda q: asked.append(q) or "y") == cost
+    assert told == [f"spending with luma: estimated ${cost:.2f} (an estimate, not a quote)"]
+    assert asked == ["Spend it? [y/N] "]
     told.clear()
     confirm(plan, cost, budget=None, max_cost=None, yes=True, tell=told.append)
     assert told, "the estimate is shown even when --yes skips the question"

@@ -15,6 +15,7 @@ import pytest
 from pipeline import preview
 from pipeline.engine.journal import Entry, Journal
 from pipeline.errors import PipelineError
+from pipeline.layout import Layout
 from pipeline.preview import captions, model
 from pipeline.storyboard.load import load
 
@@ -84,13 +85,16 @@ def test_prompts_are_escaped_and_nothing_is_fetched_from_the_internet(board):
 def test_during_a_run_each_shot_shows_its_journal_state(board, media):
     project, plan, out = setup(board)
     dawn, boats, storm = (plan.by_id(i) for i in ("dawn", "boats", "storm"))
-    journal = Journal(out / "journal.sqlite")
-    journal.intend(dawn.key, "dawn", "luma", 1.6)
-    journal.update(dawn.key, job_id="job-dawn", state="fetched", file=str(put_clip(out, dawn, media)))
-    journal.intend(boats.key, "boats", "luma", 1.6)
-    journal.update(boats.key, job_id="job-boats", state="dreaming")
-    journal.intend(storm.key, "storm", "luma", 1.6)
-    journal.update(storm.key, job_id="job-storm", state="failed", failure_reason="moderation refused the prompt")
+    journal = Journal.open(Layout(out))
+
+    def journaled(planned, state, **changes):
+        entry = Entry(key=planned.key, shot_id=planned.id, take=1, provider="luma", state="intent", cost_usd=1.6)
+        journal.accepted(journal.intend(entry, model="ray-2", request_digest="d"), planned.key, f"job-{planned.id}")
+        journal.update(planned.key, state=state, **changes)
+
+    journaled(dawn, "fetched", file=Layout(out).relative(put_clip(out, dawn, media)))
+    journaled(boats, "dreaming")
+    journaled(storm, "failed", failure_reason="moderation refused the prompt")
     journal.close()
     seen = model.read(project, plan, out)
     assert [s.state for s in seen.shots] == ["done", "dreaming", "failed", "footage"]
@@ -106,7 +110,7 @@ def test_during_a_run_each_shot_shows_its_journal_state(board, media):
     ("fetched", False, "waiting"), ("failed", False, "failed"),
 ])
 def test_state_words(state, clip, shown):
-    entry = Entry("k", "s", "luma", state) if state else None
+    entry = Entry(key="k", shot_id="s", take=1, provider="luma", state=state) if state else None
     assert model.state_of(entry, Path("clip.mp4") if clip else None) == shown
 
 

@@ -11,6 +11,7 @@ import stamina
 from pipeline import load
 from pipeline.cli import main
 from pipeline.fake_luma import FakeOptions, running
+from pipeline.providers.prices import PER_SECOND_USD
 
 from .runs import assembled_frames
 
@@ -61,4 +62,5 @@ def test_luma_refuses_to_spend_without_yes_off_a_terminal(tmp_path, media, point
                        "--out", str(tmp_path / "out")])
         creates = httpx.get(f"{fake.root}/_fake/stats").json()["creates"]
     assert status == 1 and creates == 0
-    assert "spending with luma: estimated $1.50" in capsys.readouterr().err
+    cost = PER_SECOND_USD[("luma", "ray-2", "540p")] * SHOTS * 5  # 5 s shots at 540p
+    assert f"spending with luma: estimated ${cost:.2f}" in capsys.readouterr().err

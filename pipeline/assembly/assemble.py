@@ -10,7 +10,6 @@ passes through Python, except the few small grey pictures compared at extension 
 from __future__ import annotations
 
 import functools
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from .. import formats
 from ..errors import MediaError, PipelineError
-from ..files import atomic_path
+from ..files import atomic_path, temp_folder
 from ..plan import Plan, overlaps
 from ..storyboard.load import Project
 from . import encoder_match, export, gate, joins, mux, reencode, sound, verify
@@ -89,9 +88,8 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
                                                                                   cache=cache))
     cut = _timeline(takes)
     bed = _bed(project, cut)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".assembly-", dir=dest.parent) as work:
-        rendered = _write_cut(project.title, cut, bed, look, Places(Path(work), dest, cache), warnings)
+    with temp_folder(dest.parent) as work:
+        rendered = _write_cut(project.title, cut, bed, look, Places(work, dest, cache), warnings)
     report = _report(plan, cut, rendered, warnings, dest, time.perf_counter() - started)
     music = (project.board.audio, bed.music_path) if project.board.audio else None
     export.write_sidecars(report, plan, project.title, music, generations or {})

@@ -11,6 +11,8 @@ import stamina
 
 from .. import __version__
 from ..errors import PipelineError, StoryboardError
+from ..files import as_disk_error
+from ..secrets import install_log_redaction, redact
 from . import output_commands, storyboard_commands
 from .output import print_problems
 
@@ -19,6 +21,7 @@ DEBUG_VARIABLE = "PIPELINE_DEBUG"
 
 def main(argv: list[str] | None = None) -> int:
     stamina.instrumentation.set_on_retry_hooks([])  # its default hook logs a bare "retry_scheduled" per retry
+    install_log_redaction()  # httpx, uvicorn and our own log lines alike
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -30,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         print_problems(exc.problems)
         return 1
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -38,10 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `pipeline plan --json | head`: the reader left, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception:
+    except Exception as exc:
         if os.environ.get(DEBUG_VARIABLE):
             raise
-        last = traceback.format_exc().strip().splitlines()[-1]
+        if disk := as_disk_error(exc, getattr(args, "out", None)):  # a write that missed files.py: still no bug
+            print(f"error: {disk}", file=sys.stderr)
+            return 1
+        last = redact(traceback.format_exc().strip().splitlines()[-1])
         print(f"internal error: {last}\nThis is a bug in pipeline; run again with {DEBUG_VARIABLE}=1 to see "
               "the traceback, and report it.", file=sys.stderr)
         return 2
@@ -59,6 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     c, o = storyboard_commands, output_commands
     for command in (c.validate_command, c.plan_command, o.run_command, o.status_command, o.assemble_command,
-                    o.preview_command, c.schema_command, c.init_command, c.fake_luma_command):
+                    o.preview_command, o.forget_command, c.schema_command, c.init_command, c.fake_luma_command):
         command(sub)
     return parser

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .. import providers
 from .output import print_json, print_notes
 from .storyboard_commands import Sub, load_args, provider_option
 
@@ -22,15 +23,34 @@ def run_command(sub: Sub) -> None:
                                    "run that was stopped resumes. Nothing is spent unless you choose --provider luma.")
     _run_folder_args(p, burn_in_help="animatic: leave out the burnt-in shot id and prompt")
     p.add_argument("--concurrency", type=int, metavar="N",
-                   help="generations running at once (default: 10 for luma, the Build tier; 2 for the animatic)")
-    p.add_argument("--creates-per-minute", type=float, default=20, metavar="N",
-                   help="luma: at most N creates a minute (default: 20, the Build tier)")
+                   help=f"generations running at once (default: {_defaults('concurrency')})")
+    p.add_argument("--creates-per-minute", type=float, metavar="N",
+                   help=f"at most N creates a minute, where the provider limits them (default: "
+                        f"{_defaults('creates_per_minute')})")
     p.add_argument("--max-cost", type=float, metavar="USD", help="refuse to start if the estimate exceeds this")
     p.add_argument("--yes", action="store_true", help="spend without asking (required when not on a terminal)")
+    _no_wait(p)
     shown = p.add_mutually_exclusive_group()
     shown.add_argument("--quiet", action="store_true", help="print only the cut's path")
     shown.add_argument("--json", action="store_true", help="print progress as JSON lines on stdout")
     p.set_defaults(handler=_run)
+
+
+def _defaults(limit: str) -> str:
+    """e.g. "10 for luma, 2 for animatic": each provider's default for one of the run's limits."""
+    return ", ".join(f"{getattr(cls.capabilities, limit):g} for {name}" for name, cls in providers.PROVIDERS.items()
+                     if getattr(cls.capabilities, limit) is not None)
+
+
+def _limits(args, capabilities):
+    """The run's limits: the provider's defaults unless given; a provider that limits no creates gets none."""
+    from ..engine import runner
+
+    rate = capabilities.creates_per_minute
+    if rate is not None and args.creates_per_minute is not None:
+        rate = args.creates_per_minute
+    concurrency = args.concurrency if args.concurrency is not None else capabilities.concurrency
+    return runner.Limits(concurrency=concurrency, creates_per_minute=rate)
 
 
 def _run_folder_args(parser: argparse.ArgumentParser, burn_in_help: str = "as given to `pipeline run`") -> None:
@@ -41,47 +61,70 @@ def _run_folder_args(parser: argparse.ArgumentParser, burn_in_help: str = "as gi
     parser.add_argument("--no-burn-in", dest="burn_in", action="store_false", help=burn_in_help)
 
 
+def _no_wait(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-wait", dest="wait", action="store_false",
+                        help="exit 1 at once if another run is writing into the output folder (default: wait)")
+
+
+def _hints(args, out: Path) -> tuple[str, str]:
+    """The commands to print for resuming the run and for forgetting a shot (SHOT stands for its id)."""
+    resume = shlex.join(["pipeline", *(sys.argv[1:] if sys.argv[1:2] == ["run"] else ["run", args.path])])
+    where = ["--out", str(out)] if args.out else []
+    return resume, shlex.join(["pipeline", "forget", args.path, *where]) + " SHOT"
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def _run_plan(project, args):
-    """The plan as `pipeline run` makes it: the animatic's burnt-in caption is part of each shot's key."""
-    return project.plan({"burn_in": args.burn_in} if project.provider == "animatic" else None)
+    """The plan as `pipeline run` makes it: the run options that change a provider's pixels (the animatic's
+    burnt-in caption) are part of each shot's key."""
+    options = {name: getattr(args, name) for name in providers.capabilities(project.provider).render_options}
+    return project.plan(options or None)
 
 
 def _run(args) -> int:
-    from .. import providers
     from ..engine import runner, spending
     from . import progress
 
     project = load_args(args)
     print_notes(project)
     plan = _run_plan(project, args)
-    if project.provider == "animatic" and not args.json:
+    capabilities = providers.capabilities(project.provider)
+    if not capabilities.paid and not args.json:
         print(f"Rendering an offline animatic (free). To generate with Luma: pipeline run {shlex.quote(args.path)} "
               "--provider luma", file=sys.stderr)
-    paid = project.provider != "animatic"
-    limits = runner.Limits(concurrency=args.concurrency if args.concurrency is not None else (10 if paid else 2),
-                           creates_per_minute=args.creates_per_minute if paid else None)
+    limits = _limits(args, capabilities)
     provider = providers.create(project.provider, storyboard_dir=project.base_dir,
                                 asset_base_url=project.board.asset_base_url, burn_in=args.burn_in)
     out = _out_dir(args, project)
-    resume = shlex.join(["pipeline", *(sys.argv[1:] if sys.argv[1:2] == ["run"] else ["run", args.path])])
+    resume, forget = _hints(args, out)
 
     def confirm(estimate: float) -> None:
         spending.confirm(plan, estimate, budget=project.board.budget_usd, max_cost=args.max_cost, yes=args.yes,
-                         tell=lambda text: print(text, file=sys.stderr))
+                         tell=_say)
 
     try:
         with progress.reporter(plan, json_events=args.json, quiet=args.quiet) as report:
             result = runner.run(project, plan, provider, out, limits=limits, report=report, confirm=confirm,
-                                caption=args.burn_in, resume_hint=resume)
+                                caption=args.burn_in, resume_hint=resume, forget_hint=forget, tell=_say,
+                                wait=args.wait)
     except KeyboardInterrupt:
         print(f"interrupted: every finished step is in the journal; resume with: {resume}", file=sys.stderr)
         return 130
     if not args.json:
         _print_assembly(result.assembly)
-        print(f"{result.created} generated, spent ${result.spent_usd:.2f} in all; the cut: {result.cut}",
-              file=sys.stderr)
+        _say(f"{result.created} generated, {_spend_words(result.spent)}; the cut: {result.cut}")
     print(result.cut)
     return 0
+
+
+def _spend_words(spent) -> str:
+    words = f"spent ${spent.usd:.2f} in all (the ledger's estimate)"
+    if spent.rehearsal_usd:
+        words += f"; ${spent.rehearsal_usd:.2f} counted in rehearsals against a fake server (not money)"
+    return words
 
 
 def _print_assembly(report) -> None:
@@ -96,6 +139,7 @@ def assemble_command(sub: Sub) -> None:
                        description="Assemble OUT/final.mp4 (with chapters, captions.srt and timeline.otio) from "
                                    "the clips in the output folder's journal. Generates nothing and spends nothing.")
     _run_folder_args(p)
+    _no_wait(p)
     p.set_defaults(handler=_assemble)
 
 
@@ -104,7 +148,8 @@ def _assemble(args) -> int:
 
     project = load_args(args)
     print_notes(project)
-    report = assemble_again(project, _run_plan(project, args), _out_dir(args, project))
+    report = assemble_again(project, _run_plan(project, args), _out_dir(args, project),
+                            paid=providers.capabilities(project.provider).paid, wait=args.wait, tell=_say)
     _print_assembly(report)
     print(report.cut)
     return 0
@@ -127,7 +172,8 @@ def _status(args) -> int:
     from ..engine.status import status_of
 
     project = load_args(args)
-    report = status_of(project, _run_plan(project, args), _out_dir(args, project))
+    out = _out_dir(args, project)
+    report = status_of(project, _run_plan(project, args), out, forget_hint=_hints(args, out)[1])
     if args.json:
         print_json(report)
         return 0
@@ -140,7 +186,8 @@ def _status(args) -> int:
     console = Console()
     console.print(table)
     t = report["totals"]
-    console.print(Text(f"spent ${t['spent_usd']:.2f} · a run now would generate {t['to_generate']} shots, "
+    rehearsal = f" · rehearsals ${t['rehearsal_usd']:.2f} (not money)" if t["rehearsal_usd"] else ""
+    console.print(Text(f"spent ${t['spent_usd']:.2f}{rehearsal} · a run now would generate {t['to_generate']} shots, "
                        f"estimated ${t['estimated_cost_usd']:.2f} (an estimate)"))
     return 0
 
@@ -183,4 +230,29 @@ def _preview(args) -> int:
             webbrowser.open(url)
 
     preview.serve(out, port=args.port, rebuild=build, ready=ready)
+    return 0
+
+
+def forget_command(sub: Sub) -> None:
+    p = sub.add_parser("forget", help="forget shots' current generations, so the next run plans them again",
+                       description="Forget what the journal holds for SHOT (an unknown state, a job the provider "
+                                   "no longer knows). What was paid stays in the ledger; the next run plans a new "
+                                   "generation for it, shown in the estimate and asked for like any other.")
+    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
+    p.add_argument("shots", nargs="+", metavar="SHOT", help="shot ids")
+    provider_option(p)
+    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<storyboard name>)")
+    p.add_argument("--no-burn-in", dest="burn_in", action="store_false", help="as given to `pipeline run`")
+    _no_wait(p)
+    p.set_defaults(handler=_forget)
+
+
+def _forget(args) -> int:
+    from ..engine.forget import forget
+
+    project = load_args(args)
+    forgotten = forget(_run_plan(project, args), _out_dir(args, project), args.shots, wait=args.wait, tell=_say)
+    for shot_id in args.shots:
+        _say(f"{shot_id}: " + ("forgotten; `pipeline status` shows what the next run would do and cost"
+                               if shot_id in forgotten else "nothing journaled for it"))
     return 0

@@ -1,5 +1,5 @@
 """How a run shows its progress (part of the CLI layer): a live table on a terminal, plain lines otherwise,
-JSON lines for scripts, or nothing."""
+JSON lines for scripts, or nothing. A detail may quote a server's words: it is redacted before any of them."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rich.text import Text
 
 from ..engine.runner import Progress
 from ..plan import Plan
+from ..secrets import redact
 
 FINISHED = {"done", "cached", "footage"}
 STYLES = {"done": "green", "cached": "cyan", "footage": "cyan", "failed": "bold red", "skipped": "red",
@@ -33,7 +34,7 @@ class Tracker:
     def update(self, event: Progress) -> None:
         if event.shot_id in self.states and self.states[event.shot_id][0] != event.state:
             self.since[event.shot_id] = time.monotonic()
-        self.states[event.shot_id] = (event.state, event.detail)
+        self.states[event.shot_id] = (event.state, redact(event.detail))
         self.spent = event.spent_usd
 
     def left(self) -> tuple[int, float]:
@@ -83,7 +84,7 @@ class Lines(AbstractContextManager):
         return None
 
     def __call__(self, event: Progress) -> None:
-        detail = f" {event.detail}" if event.detail else ""
+        detail = f" {redact(event.detail)}" if event.detail else ""
         print(f"[{time.monotonic() - self.started:7.1f}s] {event.shot_id}: {event.state}{detail}"
               f" (spent ${event.spent_usd:.2f})", file=sys.stderr, flush=True)
 
@@ -93,7 +94,8 @@ class JsonLines(Lines):
 
     def __call__(self, event: Progress) -> None:
         print(json.dumps({"t": round(time.monotonic() - self.started, 3), "shot": event.shot_id,
-                          "state": event.state, "detail": event.detail, "spent_usd": event.spent_usd}), flush=True)
+                          "state": event.state, "detail": redact(event.detail), "spent_usd": event.spent_usd}),
+              flush=True)
 
 
 class Quiet(Lines):

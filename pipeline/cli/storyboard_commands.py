@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .. import formats
+from .. import formats, providers
 from ..errors import PipelineError, StoryboardError
 from ..plan import Plan, to_json
 from ..storyboard import starter
@@ -24,8 +24,8 @@ Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def provider_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--provider", choices=["animatic", "luma"],
-                        help="override the storyboard's provider (default: animatic, offline and free)")
+    parser.add_argument("--provider", choices=providers.NAMES,
+                        help=f"override the storyboard's provider (default: {providers.DEFAULT}, offline and free)")
     parser.add_argument("--asset-base-url", metavar="URL",
                         help="public URL of the storyboard's folder, where Luma fetches local keyframes")
 
@@ -96,7 +96,9 @@ def show_plan(plan: Plan, console: Console) -> None:
                       "yes" if p.generate else "no (footage)", f"${p.estimated_cost_usd:.2f}")
     console.print(table)
     fps = formats.FPS
-    paid = "" if plan.provider == "luma" else f"; with --provider luma about ${plan.cost_with('luma'):.2f}"
+    paid = "" if providers.capabilities(plan.provider).paid else "".join(
+        f"; with --provider {name} about ${plan.cost_with(name):.2f}"
+        for name in providers.paid_alternatives(plan.model, plan.resolution))
     console.print(Text(
         f"runtime {plan.runtime_frames / fps:.2f} s · {plan.generations} generations · longest chain "
         f"{plan.longest_chain_frames / fps:.2f} s · estimated cost ${plan.estimated_cost_usd:.2f}{paid} "
@@ -146,15 +148,41 @@ def fake_luma_command(sub: Sub) -> None:
                    help="also serve DIR at /cdn, as the public folder behind asset_base_url")
     p.add_argument("--extension-includes-parent", action="store_true",
                    help="an extension's video also holds its parent's footage (unconfirmed Luma behaviour)")
+    p.add_argument("--faults", metavar="KINDS",
+                   help="comma-separated faults to inject at --fault-rate, among 429, 500, 503, drop, failed, "
+                        "truncate, accepted_5xx (a 5xx after the create was accepted) (default: all but "
+                        "accepted_5xx)")
+    p.add_argument("--credits", type=float, default=1000.0, metavar="USD",
+                   help="the account's starting balance in USD, charged per generated second at create and "
+                        "refunded when a generation fails; GET /credits reports it (default: 1000)")
+    p.add_argument("--refuse-concepts-for", action="append", default=[], metavar="MODEL",
+                   help="refuse creates with concepts for MODEL with a 400, as Luma has for ray-flash-2")
+    p.add_argument("--echo-auth", action="store_true",
+                   help="quote the request's Authorization header in every error, as a careless server "
+                        "would: rehearse that the key never shows")
     p.set_defaults(handler=_fake_luma)
 
 
 def _fake_luma(args) -> int:
-    from ..fake_luma import FakeOptions, serve
+    from ..fake_luma import serve
+
+    serve(_fake_options(args), host=args.host, port=args.port)
+    return 0
+
+
+def _fake_options(args):
+    from ..fake_luma import DEFAULT_FAULTS, FakeOptions
 
     if not 0 <= args.fault_rate <= 1:
         raise PipelineError("--fault-rate is a probability: give a number from 0 to 1")
-    serve(FakeOptions(latency=args.latency, fault_rate=args.fault_rate, seed=args.seed, cdn_dir=args.cdn,
-                      extension_includes_parent=args.extension_includes_parent), host=args.host, port=args.port)
-    return 0
+    if args.credits < 0:
+        raise PipelineError("--credits is a balance in USD: give a number from 0 up")
+    faults = tuple(k.strip() for k in args.faults.split(",") if k.strip()) if args.faults else DEFAULT_FAULTS
+    try:
+        return FakeOptions(latency=args.latency, fault_rate=args.fault_rate, seed=args.seed, cdn_dir=args.cdn,
+                           extension_includes_parent=args.extension_includes_parent, faults=faults,
+                           credit_balance=args.credits * 100, echo_auth=args.echo_auth,
+                           concepts_refused_for=tuple(args.refuse_concepts_for))
+    except ValueError as exc:  # an unknown fault kind
+        raise PipelineError(f"--faults: {exc}") from exc
 

@@ -1,11 +1,14 @@
-"""The run journal: SQLite in the output folder, one row per shot key, every write its own transaction.
+"""The run journal: SQLite in the output folder, a ledger of every create first and a cache of shots second.
 
-A row moves through: intent (a create is about to be sent) -> queued/dreaming (the provider answered with a job
-id) -> completed (the video exists remotely) -> fetched (the verified clip is on disk); or -> failed.
-Writing the intent before the request goes out means a kill at any instant leaves either no row (nothing was
-sent) or a row whose job is known or can be found by its request echo: a shot is never paid for twice.
+    creates   append-only: one row per create request sent (written before it leaves, completed with the job
+              id the moment the create answers, marked refunded when the generation fails). Spend is the sum
+              of this table, never of rows that were overwritten.
+    shots     one row per shot key: its state (engine.states), job, the generations it extends (its lineage),
+              and its clip (a path relative to the output folder) with the clip's sha256.
 
-The interface is narrow (get, all, and a few state changes) so a shared database can replace SQLite.
+A kill at any instant leaves either no row (nothing was sent) or a row whose job is known or can be found by
+its request echo. A journal SQLite cannot read is set aside (renamed, never deleted) and a new one started;
+the caller rebuilds it from the clips on disk and the provider's list before anything is created.
 """
 
 from __future__ import annotations
@@ -18,41 +21,67 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..errors import PipelineError
+from ..layout import Layout
+from .states import JobState
 
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS creates (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    shot_id TEXT NOT NULL,
+    take INTEGER NOT NULL DEFAULT 1,
+    provider TEXT NOT NULL,
+    model TEXT,
+    request_digest TEXT,
+    job_id TEXT,
+    estimated_usd REAL NOT NULL DEFAULT 0,
+    outcome TEXT NOT NULL,  -- sent | accepted | refunded | recovered
+    rehearsal INTEGER NOT NULL DEFAULT 0,
+    sent_at REAL NOT NULL,
+    answered_at REAL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value TEXT
+);
 CREATE TABLE IF NOT EXISTS shots (
     key TEXT PRIMARY KEY,
     shot_id TEXT NOT NULL,
+    take INTEGER NOT NULL DEFAULT 1,
     provider TEXT NOT NULL,
     state TEXT NOT NULL,
     job_id TEXT,
+    parent_job TEXT,
+    end_job TEXT,
     failure_reason TEXT,
-    asset_url TEXT,
     file TEXT,
     checksum TEXT,
     cost_usd REAL NOT NULL DEFAULT 0,
+    rehearsal INTEGER NOT NULL DEFAULT 0,
     attempts INTEGER NOT NULL DEFAULT 0,
     intent_at REAL,
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL
-)
+);
 """
-FILE_NAME = "journal.sqlite"  # in the output folder
-PENDING = ("intent", "queued", "dreaming", "completed")  # a job that may exist remotely and is not on disk yet
+NOT_SPENT = ("refunded",)  # failed generations are refunded in full
 
 
 @dataclass(frozen=True)
 class Entry:
     key: str
     shot_id: str
+    take: int
     provider: str
     state: str
     job_id: str | None = None
+    parent_job: str | None = None  # the generation this one extends (frame0), as it was when created
+    end_job: str | None = None  # the generation it leads into (frame1)
     failure_reason: str | None = None
-    asset_url: str | None = None
-    file: str | None = None
+    file: str | None = None  # relative to the output folder
     checksum: str | None = None
     cost_usd: float = 0.0
+    rehearsal: bool = False
     attempts: int = 0
     intent_at: float | None = None
     created_at: float = 0.0
@@ -62,48 +91,117 @@ class Entry:
 COLUMNS = [f.name for f in fields(Entry)]
 
 
+@dataclass(frozen=True)
+class Spend:
+    """The ledger's sums: money, and what was counted against a rehearsal server (not money)."""
+
+    usd: float = 0.0
+    rehearsal_usd: float = 0.0
+
+
 class Journal:
     """The journal of one output folder. Safe to reopen after a kill: SQLite's WAL keeps it whole."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, layout: Layout, db: sqlite3.Connection, *, set_aside: Path | None = None):
+        self.layout, self._db = layout, db
+        self.set_aside = set_aside  # where an unreadable journal was moved when this one was started
+        self._spent: Spend | None = None
+
+    @classmethod
+    def open(cls, layout: Layout) -> Journal:
+        """The folder's journal for writing: created on the first run; an unreadable one is set aside."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")  # an answered create must survive a power cut too
-            self._db.execute(SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise PipelineError(f"cannot open the run journal {path} ({exc}); check that the output folder "
-                                "is writable, or choose another with --out") from exc
+            return cls(layout, _connect(layout.journal))
+        except sqlite3.DatabaseError:
+            aside = layout.set_aside(layout.journal)
+            _move_aside(layout.journal, aside)
+            return cls(layout, _connect(layout.journal), set_aside=aside)
 
     def close(self) -> None:
         self._db.close()
 
+    @property
+    def empty(self) -> bool:
+        return self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM shots)").fetchone()[0] == 1
+
     def get(self, key: str) -> Entry | None:
         row = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM shots WHERE key = ?", (key,)).fetchone()
-        return Entry(*row) if row else None
+        return _entry(row) if row else None
 
     def all(self) -> list[Entry]:
         rows = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM shots ORDER BY created_at").fetchall()
-        return [Entry(*row) for row in rows]
+        return [_entry(row) for row in rows]
+
+    def job_ids(self) -> set[str]:
+        """Every job this folder's shots hold: never adopted for another shot."""
+        return {row[0] for row in self._db.execute("SELECT job_id FROM shots WHERE job_id IS NOT NULL")}
+
+    def spent(self) -> Spend:
+        """The sum of the ledger: every create not refunded (kept as a running total between writes)."""
+        if self._spent is None:
+            real, rehearsal = self._db.execute(
+                "SELECT COALESCE(SUM(CASE WHEN rehearsal = 0 THEN estimated_usd END), 0),"
+                " COALESCE(SUM(CASE WHEN rehearsal = 1 THEN estimated_usd END), 0)"
+                f" FROM creates WHERE outcome NOT IN ({', '.join('?' * len(NOT_SPENT))})", NOT_SPENT).fetchone()
+            self._spent = Spend(round(real, 4), round(rehearsal, 4))
+        return self._spent
 
     def spent_usd(self) -> float:
-        """What the provider charged: created jobs that did not fail (failed generations are refunded)."""
-        row = self._db.execute("SELECT COALESCE(SUM(cost_usd), 0) FROM shots WHERE job_id IS NOT NULL "
-                               "AND state != 'failed'").fetchone()
-        return round(row[0], 4)
+        return self.spent().usd
 
-    def intend(self, key: str, shot_id: str, provider: str, cost_usd: float) -> Entry:
-        """Record that a create is about to be sent (before it is)."""
+    def creates(self) -> list[dict]:
+        cursor = self._db.execute("SELECT * FROM creates ORDER BY id")
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def intend(self, entry: Entry, *, model: str, request_digest: str) -> int:
+        """Record that a create is about to be sent (before it is): a ledger row and the shot's intent."""
         now = time.time()
-        self._db.execute(
-            "INSERT INTO shots (key, shot_id, provider, state, cost_usd, attempts, intent_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, 'intent', ?, 1, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET state='intent', job_id=NULL,"
-            " failure_reason=NULL, asset_url=NULL, file=NULL, checksum=NULL, cost_usd=excluded.cost_usd,"
-            " attempts=attempts+1, intent_at=excluded.intent_at, updated_at=excluded.updated_at",
-            (key, shot_id, provider, cost_usd, now, now, now))
-        return self.get(key)
+        with self._db:
+            ledger = self._db.execute(
+                "INSERT INTO creates (key, shot_id, take, provider, model, request_digest, estimated_usd, outcome,"
+                " rehearsal, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?)",
+                (entry.key, entry.shot_id, entry.take, entry.provider, model, request_digest, entry.cost_usd,
+                 int(entry.rehearsal), now)).lastrowid
+            self._put(entry, state=JobState.INTENT, job_id=None, file=None, checksum=None, failure_reason=None,
+                      intent_at=now, attempts=(old.attempts if (old := self.get(entry.key)) else 0) + 1)
+        self._spent = None
+        return ledger
+
+    def accepted(self, ledger_id: int, key: str, job_id: str) -> Entry:
+        """The create answered with `job_id` (or the job was found by its request echo)."""
+        with self._db:
+            self._db.execute("UPDATE creates SET job_id = ?, outcome = 'accepted', answered_at = ? WHERE id = ?",
+                             (job_id, time.time(), ledger_id))
+            entry = self.update(key, job_id=job_id, state=JobState.QUEUED)
+        return entry
+
+    def adopted(self, key: str, job_id: str) -> Entry:
+        """An interrupted create found by its request echo: its ledger row gets the job id."""
+        with self._db:
+            self._db.execute("UPDATE creates SET job_id = ?, outcome = 'accepted', answered_at = ? WHERE id = (SELECT"
+                             " MAX(id) FROM creates WHERE key = ? AND job_id IS NULL)", (job_id, time.time(), key))
+            entry = self.update(key, job_id=job_id, state=JobState.QUEUED)
+        self._spent = None
+        return entry
+
+    def refunded(self, job_id: str) -> None:
+        self._db.execute("UPDATE creates SET outcome = 'refunded' WHERE job_id = ?", (job_id,))
+        self._spent = None
+
+    def recovered(self, entry: Entry) -> None:
+        """A shot rebuilt from its clip's record or the provider's list after the journal was lost: its row,
+        and its create in the ledger (its cost was paid, once)."""
+        with self._db:
+            if entry.job_id and entry.cost_usd and not self._db.execute(
+                    "SELECT 1 FROM creates WHERE job_id = ?", (entry.job_id,)).fetchone():
+                self._db.execute(
+                    "INSERT INTO creates (key, shot_id, take, provider, job_id, estimated_usd, outcome, rehearsal,"
+                    " sent_at) VALUES (?, ?, ?, ?, ?, ?, 'recovered', ?, ?)",
+                    (entry.key, entry.shot_id, entry.take, entry.provider, entry.job_id, entry.cost_usd,
+                     int(entry.rehearsal), entry.created_at or time.time()))
+            self._put(entry)
+        self._spent = None
 
     def update(self, key: str, **changes: object) -> Entry:
         unknown = set(changes) - set(COLUMNS)
@@ -111,23 +209,126 @@ class Journal:
             raise ValueError(f"unknown journal columns: {sorted(unknown)}")
         assignments = ", ".join(f"{name} = ?" for name in changes)
         self._db.execute(f"UPDATE shots SET {assignments}, updated_at = ? WHERE key = ?",
-                         (*changes.values(), time.time(), key))
+                         (*(_stored(v) for v in changes.values()), time.time(), key))
         return self.get(key)
 
+    def meta(self, name: str) -> str | None:
+        """A fact about the folder (e.g. which provider made the cut)."""
+        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
 
-def of_folder(out_dir: Path) -> Journal:
-    """The journal of an output folder, created if this is the folder's first run."""
-    return Journal(out_dir / FILE_NAME)
+    def set_meta(self, **values: str) -> None:
+        with self._db:
+            self._db.executemany("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
+                                 " value = excluded.value", values.items())
+
+    def forget(self, key: str) -> bool:
+        """Drop a shot's row (its ledger rows stay): the next run plans it afresh, through the money gate."""
+        return self._db.execute("DELETE FROM shots WHERE key = ?", (key,)).rowcount > 0
+
+    def _put(self, entry: Entry, **changes: object) -> None:
+        values = {**{name: getattr(entry, name) for name in COLUMNS}, **changes}
+        now = time.time()
+        values["created_at"] = values["created_at"] or now
+        values["updated_at"] = now
+        names = [n for n in COLUMNS if n != "key"]
+        self._db.execute(
+            f"INSERT INTO shots ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) ON CONFLICT(key)"
+            f" DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in names if n != 'created_at')}",
+            [_stored(values[n]) for n in COLUMNS])
+
+
+def _stored(value: object) -> object:
+    return int(value) if isinstance(value, bool) else str(value) if isinstance(value, JobState) else value
+
+
+def _entry(row: tuple) -> Entry:
+    values = dict(zip(COLUMNS, row, strict=True))
+    return Entry(**{**values, "rehearsal": bool(values["rehearsal"])})
+
+
+class _Connection(sqlite3.Connection):
+    """Every statement's disk trouble (full, read-only, I/O) as the clear error, in one place."""
+
+    def execute(self, *args, **kwargs):
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if _is_disk_problem(exc):
+                raise _unopenable(Path(self.path), exc) from exc
+            raise
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open and check the journal; sqlite3.DatabaseError when the file is not a whole SQLite database."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30, factory=_Connection)
+        db.path = str(path)
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise _unopenable(path, exc) from exc
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")  # an answered create must survive a power cut too
+        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("quick_check failed")
+        _migrate(db)
+        db.executescript(SCHEMA)
+        return db
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        if _is_disk_problem(exc):
+            raise _unopenable(path, exc) from exc
+        raise
+
+
+def _is_disk_problem(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return any(word in text for word in ("readonly", "read-only", "disk is full", "disk i/o", "unable to open"))
+
+
+def _unopenable(path: Path, exc: Exception) -> PipelineError:
+    return PipelineError(f"cannot open the run journal {path} ({exc}); check that the disk has space and the "
+                         "output folder is writable (free some space, or choose another with --out), then "
+                         "run again: what is finished is kept")
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """A journal of the first format (one row per key, spend summed over shot rows) becomes a ledger: its
+    creates are kept as ledger rows, so spend survives the upgrade; its keys no longer match and are kept aside."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(shots)")}
+    if not columns or "take" in columns:
+        return
+    with db:
+        db.execute("ALTER TABLE shots RENAME TO shots_v1")
+        db.executescript(SCHEMA)
+        db.execute("INSERT INTO creates (key, shot_id, provider, job_id, estimated_usd, outcome, sent_at)"
+                   " SELECT key, shot_id, provider, job_id, cost_usd, CASE state WHEN 'failed' THEN 'refunded'"
+                   " ELSE 'accepted' END, COALESCE(intent_at, created_at) FROM shots_v1 WHERE job_id IS NOT NULL")
+
+
+def _move_aside(path: Path, aside: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.rename(aside.with_name(aside.name + suffix))
 
 
 @contextlib.contextmanager
-def reading(out_dir: Path) -> Iterator[Journal | None]:
-    """The folder's journal for a look, or None when nothing has run there (a look creates no journal)."""
-    path = out_dir / FILE_NAME
-    if not path.exists():
+def reading(layout: Layout) -> Iterator[Journal | None]:
+    """The folder's journal for a look, or None when nothing has run there or it cannot be read (a look never
+    creates, moves or repairs one: the next run does)."""
+    if not layout.journal.exists():
         yield None
         return
-    journal = Journal(path)
+    try:
+        db = sqlite3.connect(f"file:{layout.journal}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+        db.execute(f"SELECT {', '.join(COLUMNS)} FROM shots LIMIT 1").fetchall()
+        db.execute("SELECT outcome FROM creates LIMIT 1").fetchall()
+    except sqlite3.Error:
+        yield None
+        return
+    journal = Journal(layout, db)
     try:
         yield journal
     finally:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..plan import PlannedShot
@@ -41,3 +43,13 @@ def _keyframe(project: Project, ref: object, shot_id: str | None, done: dict[str
     if is_url(ref):
         return ImageKeyframe(url=ref)
     return ImageKeyframe(path=project.file(ref))  # the Luma provider publishes it under asset_base_url
+
+
+def request_digest(request: ShotRequest) -> str:
+    """What the provider is asked, without which shot asks it: equal for two shots with the same words, so
+    their creates take turns and neither adopts the other's generation."""
+    asked = {name: value for name, value in asdict(request).items() if name not in ("shot_id", "key", "caption")}
+    for end in ("start", "end"):
+        if isinstance(asked[end], dict):
+            asked[end] = {k: v for k, v in asked[end].items() if k not in ("shot_id", "clip")}
+    return hashlib.sha256(json.dumps(asked, sort_keys=True, default=str).encode()).hexdigest()[:32]

@@ -1,44 +1,34 @@
-"""The run engine: every shot through its provider, chains in order and independent chains at once, each step
-journaled so that a run killed at any instant resumes without paying twice; then the cut is assembled.
+"""A run: hold the output folder, read the journal (rebuilding a lost one), decide what each shot needs, ask the
+provider about clips to fetch again, pass the money gate, generate (engine.shots), then assemble the cut.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import math
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from aiolimiter import AsyncLimiter
 
 from ..assembly.assemble import assemble
 from ..assembly.report import AssemblyReport
 from ..errors import PipelineError, ProviderError
-from ..files import make_folder, sha256_of
+from ..files import make_folder, sweep_temps
+from ..layout import Layout
 from ..plan import Plan
-from ..providers.base import JobStatus, Provider, ShotRequest
-from ..providers.luma.errors import failure_error
+from ..providers.base import Provider
 from ..storyboard.load import Project
-from .journal import Journal, of_folder, reading
-from .polling import PollSchedule
-from .requests import Generated, shot_request
-from .work import Action, Decision, clip_path, decide, to_pay_usd
+from . import folder_lock
+from .journal import Journal, Spend, reading
+from .polling import TIMEOUT_S
+from .requests import Generated
+from .shots import REAL_TIME, Clock, Engine, Progress
+from .work import Action, Decision, decide, to_pay_usd
+
+__all__ = ["Limits", "Progress", "RunFailed", "RunResult", "assemble_again", "run"]
 
 OUT_HINT = "choose another output folder with --out"
-RECOVER_SLACK_S = 120  # clocks differ: look for an interrupted create a little before its journaled intent
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One thing that happened to a shot; `spent_usd` is the run's spend so far."""
-
-    shot_id: str
-    state: str  # waiting | queued | dreaming | downloading | done | cached | footage | retrying | failed | skipped
-    detail: str = ""
-    spent_usd: float = 0.0
+BALANCE_TOLERANCE = 0.10  # measured spend this far from the ledger's is worth a warning
 
 
 @dataclass(frozen=True)
@@ -46,7 +36,7 @@ class Limits:
     concurrency: int = 10  # generations running at once (Luma Build tier: 10)
     creates_per_minute: float | None = 20  # Luma Build tier: 20
     failed_retries: int = 2  # failed generations are refunded; try a shot up to 3 times
-    shot_timeout_s: float = 1800
+    shot_timeout_s: float = TIMEOUT_S
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -60,11 +50,17 @@ class Limits:
 class RunResult:
     assembly: AssemblyReport
     created: int  # generations created in this run
-    spent_usd: float  # what the journal says the provider charged, over all runs into this folder
+    spent: Spend  # the ledger's sums over all runs into this folder
+    measured_usd: float | None = None  # what the provider's balance says this run spent, where it reports one
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def cut(self) -> Path:
         return self.assembly.cut
+
+    @property
+    def spent_usd(self) -> float:
+        return self.spent.usd
 
 
 class RunFailed(PipelineError):
@@ -77,191 +73,131 @@ class RunFailed(PipelineError):
 
 def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limits: Limits = Limits(),
         report: Callable[[Progress], None] = lambda p: None, confirm: Callable[[float], object] = lambda c: None,
-        caption: bool = True, resume_hint: str = "pipeline run") -> RunResult:
+        caption: bool = True, resume_hint: str = "pipeline run", forget_hint: str = "pipeline forget FILE SHOT",
+        tell: Callable[[str], None] = lambda text: None, wait: bool = True, clock: Clock = REAL_TIME) -> RunResult:
     """Generate what is missing into out_dir (journal, clips), then write out_dir/final.mp4.
 
-    `confirm(estimate)` is called with what this run would pay before anything is spent; it raises to refuse.
+    `confirm(estimate)` is called with what this run could pay before anything is spent; it raises to refuse.
+    Notes for the user (a journal set aside, a kept cut, a balance that disagrees) go to `tell`.
     """
+    layout = Layout(out_dir)
     make_folder(out_dir, hint=OUT_HINT)
-    journal = of_folder(out_dir)
-    try:
-        decisions = decide(plan, journal, out_dir)
-        if provider.paid:
-            confirm(to_pay_usd(decisions))
-        engine = Engine(project, provider, journal, out_dir, limits=limits, report=report, caption=caption)
-        done = asyncio.run(engine.run_all(decisions, resume_hint))
-        report(Progress("cut", "assembling", spent_usd=journal.spent_usd()))
-        return RunResult(_assemble(project, plan, done, out_dir), engine.created, journal.spent_usd())
-    finally:
-        journal.close()
-
-
-def assemble_again(project: Project, plan: Plan, out_dir: Path) -> AssemblyReport:
-    """Assemble the cut from the journal's clips, generating nothing; PipelineError if a shot has no clip."""
-    with reading(out_dir) as journal:
-        if journal is None:
-            raise PipelineError(f"nothing has been generated into {out_dir} yet; run `pipeline run` first")
-        decisions = decide(plan, journal, out_dir)
-    missing = [d.shot.id for d in decisions if d.action not in (Action.CACHED, Action.FOOTAGE)]
-    if missing:
-        raise PipelineError(f"no finished clip for {', '.join(missing)} in {out_dir}: `pipeline run` generates "
-                            "what is missing (see `pipeline status`)")
-    done = {d.shot.id: Generated(d.entry.job_id, Path(d.entry.file)) for d in decisions if d.entry}
-    return _assemble(project, plan, done, out_dir)
-
-
-def _assemble(project: Project, plan: Plan, done: dict[str, Generated], out_dir: Path) -> AssemblyReport:
-    clips = {shot_id: g.clip for shot_id, g in done.items()}
-    generations = {shot_id: g.job_id for shot_id, g in done.items()}
-    return assemble(project, plan, clips, out_dir / "final.mp4", generations=generations)
-
-
-class Engine:
-    def __init__(self, project: Project, provider: Provider, journal: Journal, out_dir: Path, *, limits: Limits,
-                 report: Callable[[Progress], None], caption: bool):
-        self.project, self.provider, self.journal, self.out_dir = project, provider, journal, out_dir
-        self.limits, self.caption, self._report = limits, caption, report
-        self.created = 0
-        self._running = asyncio.Semaphore(limits.concurrency)
-        rate = limits.creates_per_minute
-        self._creates = AsyncLimiter(rate, 60) if rate else None
-        self._done: dict[str, asyncio.Future[Generated]] = {}
-        self._costs: dict[str, float] = {}
-        self._polls = PollSchedule()
-
-    def report(self, shot_id: str, state: str, detail: str = "") -> None:
-        self._report(Progress(shot_id, state, detail, self.journal.spent_usd()))
-
-    async def run_all(self, decisions: list[Decision], resume_hint: str) -> dict[str, Generated]:
-        try:
-            loop = asyncio.get_running_loop()
-            self._done = {d.shot.id: loop.create_future() for d in decisions if d.shot.generate}
-            self._costs = {d.shot.id: d.shot.estimated_cost_usd for d in decisions}
-            tasks = [asyncio.create_task(self._shot(d)) for d in decisions]
-            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-        finally:
-            await self.provider.close()
-        errors = [o for o in outcomes if isinstance(o, ProviderError)]
+    with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
+        sweep_temps(out_dir)  # what a killed run left half-written: safe, since this process holds the folder
+        engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
+                        allowed=set(), forget=forget_hint, clock=clock)
+        before = journal.spent()
+        done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
         if errors:
             raise RunFailed(errors, resume_hint)
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException) and not isinstance(outcome, _Skipped):
-                raise outcome
-        return {shot_id: future.result() for shot_id, future in self._done.items()}
+        report(Progress("cut", "assembling", spent_usd=journal.spent().usd))
+        assembly, kept = _assemble(project, plan, done, layout, journal, paid=provider.paid, name=provider.name)
+        notes = _balance_notes(measured, before, journal.spent()) + kept
+        for note in notes:
+            tell(note)
+        return RunResult(assembly, engine.created, journal.spent(), measured, tuple(notes))
 
-    async def _shot(self, decision: Decision) -> None:
-        planned = decision.shot
-        if not planned.generate:
-            return self.report(planned.id, "footage", planned.shot.clip or "")
-        future = self._done[planned.id]
+
+async def _generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
+    """Decide, ask about clips to fetch again, gate, and generate, in one event loop for the provider's client."""
+    try:
+        decisions = decide(plan, engine.journal, engine.layout, forget_hint=forget_hint)
+        gone = await _preflight(engine, decisions)
+        if gone:
+            decisions = decide(plan, engine.journal, engine.layout, gone=gone, forget_hint=forget_hint)
+        if engine.provider.paid:
+            confirm(to_pay_usd(decisions))
+        engine.allowed.update(d.shot.key for d in decisions if d.action.pays)
+        before = await engine.provider.balance_usd() if engine.provider.paid else None
+        done, errors = await engine.run_all(decisions)
+        after = await engine.provider.balance_usd() if before is not None else None
+        return done, (round(before - after, 4) if after is not None else None), errors
+    finally:
+        await engine.provider.close()
+
+
+async def _preflight(engine: Engine, decisions: list[Decision]) -> set[str]:
+    """Ask the provider about each clip to fetch again (no create): the keys whose generation is gone, so they
+    are planned as creates, counted in the estimate and gated like any other."""
+    gone = set()
+    for d in decisions:
+        if d.action is not Action.FETCH_AGAIN:
+            continue
         try:
-            done = {n: await self._wait_for(n, planned.id) for n in (planned.parent, planned.end_ref) if n}
-            async with self._running:
-                future.set_result(await self._produce(decision, done))
-        except (ProviderError, _Skipped) as exc:
-            future.set_exception(_Skipped(planned.id))  # the shots that extend this one skip
-            future.exception()  # retrieved: a failure is reported once, by its own shot
-            if isinstance(exc, ProviderError):
-                self.report(planned.id, "failed", str(exc))
-            raise
-        except BaseException:
-            future.cancel()
-            raise
-
-    async def _wait_for(self, need: str, shot_id: str) -> Generated:
-        try:
-            return await asyncio.shield(self._done[need])
-        except _Skipped:
-            self.report(shot_id, "skipped", f"{need} did not finish")
-            raise _Skipped(shot_id) from None
-
-    async def _produce(self, decision: Decision, done: dict[str, Generated]) -> Generated:
-        planned, entry = decision.shot, decision.entry
-        request = shot_request(self.project, planned, done, caption=self.caption)
-        dest = clip_path(self.out_dir, planned)
-        if decision.action is Action.CACHED:
-            self.report(planned.id, "cached")
-            return Generated(entry.job_id, Path(entry.file))
-        if decision.action is Action.FETCH_AGAIN:
-            try:
-                return await self._fetch(request, entry.job_id, JobStatus("completed", video_url=entry.asset_url),
-                                         dest)
-            except PipelineError as exc:
-                self.report(planned.id, "retrying", f"fetching again failed ({exc}); generating it again")
-        job_id = None
-        if decision.action is Action.RESUME:
-            job_id = entry.job_id
-        elif decision.action is Action.RECOVER:
-            job_id = await self._recover(request, entry.intent_at)
-        return await self._generate(request, dest, job_id)
-
-    async def _recover(self, request: ShotRequest, intent_at: float | None) -> str | None:
-        if intent_at is None:
-            return None
-        since = dt.datetime.fromtimestamp(intent_at - RECOVER_SLACK_S, tz=dt.UTC)
-        job_id = await self.provider.find_existing(request, since=since)
-        if job_id:
-            self.journal.update(request.key, job_id=job_id, state="queued")
-            self.report(request.shot_id, "queued", f"found the interrupted create: {job_id}")
-        return job_id
-
-    async def _generate(self, request: ShotRequest, dest: Path, job_id: str | None) -> Generated:
-        """Create (unless resuming `job_id`), poll and fetch; a failed generation is created again, up to the
-        limit, unless its input was refused."""
-        failures = 0
-        while True:
-            fresh = job_id is None
-            job_id = job_id or await self._create(request)
-            status = await self._poll(request, job_id, fresh=fresh)
-            if status.state == "completed":
-                return await self._fetch(request, job_id, status, dest)
-            error = failure_error(status.failure_reason, shot_id=request.shot_id, job_id=job_id)
-            failures += 1
-            if not error.retryable or failures > self.limits.failed_retries:
-                raise error
-            self.report(request.shot_id, "retrying", f"failed ({status.failure_reason}); generating it again")
-            job_id = None
-
-    async def _create(self, request: ShotRequest) -> str:
-        cost = self._costs[request.shot_id]
-        self.journal.intend(request.key, request.shot_id, self.provider.name, cost)  # before the request leaves
-        if self._creates is not None:
-            await self._creates.acquire()
-        job_id = await self.provider.submit(request)
-        self.journal.update(request.key, job_id=job_id, state="queued")  # before any polling
-        self.created += 1
-        self.report(request.shot_id, "queued", job_id)
-        return job_id
-
-    async def _poll(self, request: ShotRequest, job_id: str, *, fresh: bool) -> JobStatus:
-        """Poll until done. A `fresh` job was created just now: its time to completion teaches the schedule
-        (a resumed job's age is unknown, so it doesn't)."""
-        started, last = time.monotonic(), "queued" if fresh else None
-        while not (status := await self.provider.status(job_id)).done:
-            if status.state != last:
-                self.journal.update(request.key, state=status.state)
-                self.report(request.shot_id, status.state, job_id)
-                last = status.state
-            waited = time.monotonic() - started
-            if waited > self.limits.shot_timeout_s:
-                raise ProviderError(f"still {status.state} after {waited:.0f} s; run again to keep waiting for it",
-                                    shot_id=request.shot_id, job_id=job_id, retryable=True)
-            await asyncio.sleep(self._polls.wait(waited))
-        if status.state == "completed" and fresh:
-            self._polls.finished(time.monotonic() - started)
-        changes = {"state": status.state, "failure_reason": status.failure_reason, "asset_url": status.video_url}
-        self.journal.update(request.key, **changes)
-        return status
-
-    async def _fetch(self, request: ShotRequest, job_id: str, status: JobStatus, dest: Path) -> Generated:
-        self.report(request.shot_id, "downloading" if self.provider.paid else "rendering", job_id)
-        await self.provider.fetch(job_id, status, request, dest)
-        checksum = await asyncio.to_thread(sha256_of, dest)
-        self.journal.update(request.key, state="fetched", file=str(dest), checksum=checksum,
-                            asset_url=status.video_url)
-        self.report(request.shot_id, "done", str(dest))
-        return Generated(job_id, dest)
+            status = await engine.provider.status(d.entry.job_id)
+        except ProviderError as exc:
+            if exc.retryable:
+                raise
+            gone.add(d.shot.key)
+            continue
+        if status.state != "completed" or (engine.provider.paid and not status.video_url):
+            gone.add(d.shot.key)
+        else:
+            engine.fetched_again[d.shot.key] = status
+    return gone
 
 
-class _Skipped(Exception):
-    """A shot that could not start because a shot it extends failed (that one reports the reason)."""
+def _balance_notes(measured: float | None, before: Spend, after: Spend) -> list[str]:
+    """The provider's own figure beside the ledger's, for this run; a warning when they part by over 10 %."""
+    if measured is None:
+        return []
+    ledger = round(after.usd + after.rehearsal_usd - before.usd - before.rehearsal_usd, 4)
+    note = f"the provider's balance says this run spent ${measured:.2f} (the ledger estimated ${ledger:.2f})"
+    if abs(measured - ledger) > BALANCE_TOLERANCE * max(ledger, 0.01):
+        return [f"warning: {note}: prices.py may be out of date; check the account's usage page"]
+    return [note]
+
+
+class _opened:
+    """The folder's journal, opened for writing; says so when an unreadable one was set aside."""
+
+    def __init__(self, layout: Layout, tell: Callable[[str], None]):
+        self.layout, self.tell = layout, tell
+
+    def __enter__(self) -> Journal:
+        self.journal = Journal.open(self.layout)
+        if self.journal.set_aside:
+            self.tell(f"note: the journal could not be read; it was kept as {self.journal.set_aside} and a new one "
+                      "is rebuilt from the clips on disk and the provider's list before anything is created")
+        return self.journal
+
+    def __exit__(self, *exc) -> None:
+        self.journal.close()
+
+
+def assemble_again(project: Project, plan: Plan, out_dir: Path, *, paid: bool, wait: bool = True,
+                   tell: Callable[[str], None] = lambda text: None) -> AssemblyReport:
+    """Assemble the cut from the journal's clips, generating nothing; PipelineError if a shot has no clip."""
+    layout = Layout(out_dir)
+    with reading(layout) as journal:
+        if journal is None and not layout.clips.is_dir():
+            raise PipelineError(f"nothing has been generated into {out_dir} yet; run `pipeline run` first")
+    with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
+        decisions = decide(plan, journal, layout)
+        missing = [d.shot.id for d in decisions if d.action not in (Action.CACHED, Action.FOOTAGE)]
+        if missing:
+            raise PipelineError(f"no finished clip for {', '.join(missing)} in {out_dir}: `pipeline run` "
+                                "generates what is missing (see `pipeline status`)")
+        done = {d.shot.id: Generated(d.entry.job_id, layout.resolve(d.entry.file)) for d in decisions if d.entry}
+        for d in decisions:
+            if d.entry and not d.entry.updated_at:
+                journal.recovered(d.entry)
+        report, kept = _assemble(project, plan, done, layout, journal, paid=paid, name=project.provider)
+        for note in kept:
+            tell(note)
+        return report
+
+
+def _assemble(project: Project, plan: Plan, done: dict[str, Generated], layout: Layout, journal: Journal, *,
+              paid: bool, name: str) -> tuple[AssemblyReport, list[str]]:
+    """Write the cut. A paid cut is never replaced silently by another provider's: it is kept beside it."""
+    kept = []
+    before = journal.meta("cut_provider")
+    if before and before != name and journal.meta("cut_paid") == "1" and layout.cut.is_file():
+        layout.cut.replace(layout.kept_cut(before))
+        kept.append(f"note: final.mp4 is now the {name} cut; the {before} cut is kept as {layout.kept_cut(before)}")
+    clips = {shot_id: g.clip for shot_id, g in done.items()}
+    generations = {shot_id: g.job_id for shot_id, g in done.items()}
+    report = assemble(project, plan, clips, layout.cut, generations=generations)
+    journal.set_meta(cut_provider=name, cut_paid="1" if paid else "0")
+    return report, kept

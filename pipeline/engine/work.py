@@ -1,30 +1,37 @@
 """What a run would do now for each shot, from the plan, the journal and the files on disk. No provider calls.
 
-The same decisions drive `pipeline status`, the estimate shown before spending, and the run engine itself.
+The same decisions drive `pipeline status`, the estimate shown before spending, and the run engine itself, so
+every path that could create is counted in the estimate before the gate.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 from ..files import sha256_of
+from ..layout import Layout
 from ..plan import Plan, PlannedShot
-from .journal import PENDING, Entry, Journal
+from . import clip_records
+from .journal import Entry, Journal
+from .states import JobState, UnknownState
 
 
 class Action(Enum):
     FOOTAGE = "footage"  # existing footage, played as is
     CACHED = "cached"  # the verified clip is on disk: nothing to do
-    FETCH_AGAIN = "fetch again"  # the clip went missing; its video is still at the asset URL
+    FETCH_AGAIN = "fetch again"  # the clip went missing; its generation is asked for its video again
     RESUME = "resume"  # a job was created earlier: poll it, no new create
     RECOVER = "recover"  # a create was sent but its answer never journaled: find it by its echo first
     GENERATE = "generate"  # nothing usable: create (and pay for) a generation
+    BLOCKED = "blocked"  # the journal says something this version cannot act on: the user decides
 
     @property
     def pays(self) -> bool:
-        return self is Action.GENERATE
+        """Could create, so it is counted in the estimate (a RECOVER creates if its job is not found)."""
+        return self in (Action.GENERATE, Action.RECOVER)
 
 
 @dataclass(frozen=True)
@@ -35,35 +42,70 @@ class Decision:
     why: str
 
 
-def clip_path(out_dir: Path, planned: PlannedShot) -> Path:
-    """Where a shot's clip lives: named by id for people and by key so that an edit never reuses stale pixels."""
-    return out_dir / "clips" / f"{planned.id}-{planned.key[:12]}.mp4"
+def decide(plan: Plan, journal: Journal | None, layout: Layout, *, gone: Collection[str] = (),
+           forget_hint: str = "pipeline forget FILE SHOT") -> list[Decision]:
+    """Each shot's action; `gone` holds keys whose generation the provider no longer has (found by the run)."""
+    by_id = {p.id: p for p in plan.shots}
+    made: dict[str, Decision] = {}
+
+    def of(planned: PlannedShot) -> Decision:  # parents first: a shot may lead into a later one
+        if planned.id not in made:
+            needs = {n: of(by_id[n]) for n in (planned.parent, planned.end_ref) if n}
+            entry = journal.get(planned.key) if journal else None
+            made[planned.id] = _decide(planned, entry, layout, needs, gone, forget_hint)
+        return made[planned.id]
+
+    return [of(p) for p in plan.shots]
 
 
-def decide(plan: Plan, journal: Journal | None, out_dir: Path) -> list[Decision]:
-    """Each shot's action; with no journal (nothing run yet into out_dir), everything is still to do."""
-    return [_decide(p, journal.get(p.key) if journal else None, out_dir) for p in plan.shots]
+def _decide(planned: PlannedShot, entry: Entry | None, layout: Layout, needs: Mapping[str, Decision],
+            gone: Collection[str], forget_hint: str) -> Decision:
+    if not planned.generate:
+        return Decision(planned, Action.FOOTAGE, None, f"footage {planned.shot.clip}")
+    entry = entry or clip_records.read(layout, planned.id, planned.key)
 
-
-def _decide(planned: PlannedShot, entry: Entry | None, out_dir: Path) -> Decision:
     def made(action: Action, why: str) -> Decision:
         return Decision(planned, action, entry, why)
 
-    if not planned.generate:
-        return made(Action.FOOTAGE, f"footage {planned.shot.clip}")
     if entry is None:
-        return made(Action.GENERATE, "not generated yet")
-    if entry.state == "fetched":
-        if entry.file and intact(Path(entry.file), entry.checksum):
-            return made(Action.CACHED, "clip on disk, unchanged")
-        if entry.asset_url:
-            return made(Action.FETCH_AGAIN, "the clip is missing or changed; its video is still online")
-        return made(Action.GENERATE, "the clip is missing or changed and cannot be fetched again")
-    if entry.state in PENDING and entry.job_id:
-        return made(Action.RESUME, f"{entry.state} as {entry.job_id}: poll it")
-    if entry.state == "intent":
+        return made(Action.GENERATE, _stale(planned, None, needs) or "not generated yet")
+    try:
+        state = JobState.parse(entry.state, shot_id=planned.id, forget=forget_hint.replace("SHOT", planned.id))
+    except UnknownState as exc:
+        return made(Action.BLOCKED, str(exc))
+    if stale := _stale(planned, entry, needs):
+        return made(Action.GENERATE, stale)
+    return _by_state(planned, entry, state, layout, gone, made)
+
+
+def _by_state(planned, entry: Entry, state: JobState, layout: Layout, gone, made) -> Decision:
+    if state is JobState.FETCHED:
+        if entry.file and intact(layout.resolve(entry.file), entry.checksum):
+            return made(Action.CACHED, "clip on disk, unchanged" if entry.updated_at else "clip on disk "
+                        "(its record rebuilds the journal)")
+        if planned.key in gone:
+            return made(Action.GENERATE, "the clip is missing and its generation is gone")
+        return made(Action.FETCH_AGAIN, "the clip is missing or changed; its generation is asked for it again")
+    if state.pending and entry.job_id:
+        return made(Action.RESUME, f"{state} as {entry.job_id}: poll it")
+    if state is JobState.INTENT:
         return made(Action.RECOVER, "a create was interrupted: look for it before creating again")
     return made(Action.GENERATE, f"the last attempt failed ({entry.failure_reason or 'no reason given'})")
+
+
+def _stale(planned: PlannedShot, entry: Entry | None, needs: Mapping[str, Decision]) -> str | None:
+    """Why the shot's generation (journaled, or to be made) cannot be the one before: a generation it extends
+    is to be made again, or was made again since."""
+    held = (entry.parent_job, entry.end_job) if entry else (None, None)
+    for name, job, verb in ((planned.parent, held[0], "extends"), (planned.end_ref, held[1], "leads into")):
+        if not name:
+            continue
+        need = needs[name]
+        if need.action.pays:
+            return f"{verb} {name}, which is to be generated again"
+        if entry is not None and (need.entry.job_id if need.entry else None) != job:
+            return f"{verb} {name}, which was generated again"
+    return None
 
 
 def intact(path: Path, checksum: str | None) -> bool:
@@ -71,5 +113,5 @@ def intact(path: Path, checksum: str | None) -> bool:
 
 
 def to_pay_usd(decisions: list[Decision]) -> float:
-    """The estimate of what the run would spend: only shots that need a new generation."""
+    """The estimate of what the run would spend: every shot that could create."""
     return round(sum(d.shot.estimated_cost_usd for d in decisions if d.action.pays), 2)

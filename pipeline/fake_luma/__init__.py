@@ -4,15 +4,16 @@
     # then: LUMAAI_BASE_URL=http://127.0.0.1:8800/dream-machine/v1 LUMAAI_API_KEY=anything
 
 In-process: `httpx.ASGITransport(create_app(options))`; on loopback in a thread: `with running(options) as srv`.
+Time is a seam: `FakeOptions(clock=testing.ManualClock())` moves a generation on only when the test says.
 """
 
 from .app import PREFIX, create_app
 from .faults import ConnectionDropped
-from .options import FAULT_KINDS, FakeOptions
+from .options import DEFAULT_FAULTS, FAULT_KINDS, FakeOptions
 from .server import RunningFake, running, serve
 from .store import FAIL_MARKER, FakeLuma
 
 __all__ = [
-    "FAIL_MARKER", "FAULT_KINDS", "PREFIX", "ConnectionDropped", "FakeLuma", "FakeOptions", "RunningFake",
-    "create_app", "running", "serve",
+    "DEFAULT_FAULTS", "FAIL_MARKER", "FAULT_KINDS", "PREFIX", "ConnectionDropped", "FakeLuma", "FakeOptions",
+    "RunningFake", "create_app", "running", "serve",
 ]

@@ -1,4 +1,5 @@
-"""How the fake misbehaves on purpose: error answers, a dropped connection, a truncated download."""
+"""How the fake misbehaves on purpose: error answers (before or after a create was accepted), a dropped
+connection, a truncated download, and error bodies that quote the caller's key."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .store import FakeLuma
+
+_AFTER_CREATE = (("Internal server error", 500), ("Bad gateway", 502), ("Gateway timeout", 504))
 
 # Set by the uvicorn protocol in server.py for the request being served, so a handler can cut its connection.
 CURRENT_TRANSPORT: contextvars.ContextVar = contextvars.ContextVar("fake_luma_transport", default=None)
@@ -25,13 +28,36 @@ class ConnectionDropped(httpx.RemoteProtocolError):
     """Raised in-process (httpx.ASGITransport re-raises app errors), so the client sees a dropped connection."""
 
 
-def answer_fault(fake: FakeLuma, fault: str) -> Response:
+def error_answer(request: Request, message, status: int, headers: dict | None = None) -> JSONResponse:
+    """Luma's error body; under echo_auth it quotes the request's Authorization header, as a careless server."""
+    if request.app.state.fake.options.echo_auth:
+        message = careless(message, request.headers.get("authorization"))
+    return JSONResponse({"detail": message}, status_code=status, headers=headers)
+
+
+def careless(message, authorization: str | None):
+    """`message` (a string, or a list of validation errors) with the Authorization header quoted in it."""
+    said = f"request had Authorization: {authorization}"
+    if isinstance(message, list):
+        return [*message, {"loc": ["header", "authorization"], "msg": said, "type": "value_error"}]
+    return f"{message} ({said})"
+
+
+def answer_fault(request: Request, fault: str) -> Response:
     """An injected error answer; the 429 carries Retry-After."""
+    fake: FakeLuma = request.app.state.fake
     fake.count("faults")
     fake.count(f"faults_{fault}")
     detail, status = _ANSWERS[fault]
     headers = {"Retry-After": f"{fake.options.retry_after_s:g}"} if fault == "429" else None
-    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    return error_answer(request, detail, status, headers)
+
+
+def accepted_5xx(request: Request) -> Response:
+    """The answer to a create that was accepted (the generation exists and was charged): a 500, 502 or 504,
+    as from a gateway that passed the create on and then failed."""
+    detail, status = request.app.state.fake.faults.stream("accepted").choice(_AFTER_CREATE)
+    return error_answer(request, detail, status)
 
 
 async def drop_connection(request: Request) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..formats import ASPECT_RATIOS, MODELS, RESOLUTIONS
+from .options import FakeOptions
 
 KEYFRAME_TYPES = ("image", "generation")
 
@@ -35,16 +36,18 @@ def check_schema(body) -> None:
         raise _invalid("concepts", "Input should be a list of {key: string}")
 
 
-def check_request(body: dict) -> dict:
+def check_request(body: dict, options: FakeOptions) -> dict:
     """Refuse what Luma refuses; return the keyframes as {frame: {type, url|id}}."""
     check_schema(body)
     if body.get("generation_type", "video") != "video":
         raise Refusal("Unknown request type")
     if body.get("model") not in MODELS:
         raise Refusal(f"Unknown model: {body.get('model')}. Supported models: {', '.join(MODELS)}")
+    if body.get("concepts") and body["model"] in options.concepts_refused_for:
+        raise Refusal("400: concepts are not supported for this model")  # sic: the status in the text
     frames = _keyframes(body.get("keyframes"))
     _check_prompt(body.get("prompt"), frames)
-    _check_shape(body)
+    _check_shape(body, options.durations)
     if body.get("loop"):
         _check_loop(frames)
     return frames
@@ -79,17 +82,17 @@ def _check_prompt(prompt: str | None, frames: dict) -> None:
         raise Refusal("Prompt is too long, maximum length is 5000 characters")
 
 
-def _check_shape(body: dict) -> None:
+def _check_shape(body: dict, durations: tuple[str, ...]) -> None:
     if body.get("aspect_ratio") is not None and body["aspect_ratio"] not in ASPECT_RATIOS:
         raise Refusal(f"Invalid aspect ratio: {body['aspect_ratio']}")
     if body.get("resolution") is not None and body["resolution"] not in RESOLUTIONS:
         raise Refusal(f"Invalid resolution: {body['resolution']}")
-    if body.get("duration") is not None and duration_s(body["duration"]) is None:
-        raise Refusal(f"Invalid duration: {body['duration']}")
+    if body.get("duration") is not None and (body["duration"] not in durations or duration_s(body["duration"]) is None):
+        raise Refusal(f"Invalid duration: {body['duration']}. Supported durations: {', '.join(durations)}")
 
 
 def duration_s(text: str | None) -> int | None:
-    """Seconds in a duration like "5s" (the fake also renders other whole seconds up to 10, for tests)."""
+    """Seconds in a duration like "5s" (whole seconds up to 10: a fake told to accept "2s" renders it)."""
     if text is None:
         return 5
     number = text[:-1] if text.endswith("s") else ""

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import ffmpeg, formats
-from ..engine.journal import Entry, Journal, reading
+from ..engine import clip_records
+from ..engine.journal import Entry, Journal, Spend, reading
+from ..engine.states import PENDING, JobState
 from ..errors import MediaError
+from ..layout import Layout
 from ..plan import Plan, PlannedShot
 from ..storyboard.load import Project
-
-IN_PROGRESS = ("intent", "queued", "dreaming", "completed")  # journal states of a job not on disk yet
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,13 @@ class PageModel:
     plan: Plan
     shots: tuple[ShotView, ...]
     cut: Cut | None
-    spent_usd: float
+    spent: Spend
     warnings: tuple[tuple[str, str], ...]  # (kind, message): kind is failed | trimmed | normalised | stale | note
     built_at: float = field(default_factory=time.time)
+
+    @property
+    def spent_usd(self) -> float:
+        return self.spent.usd
 
     @property
     def runtime_s(self) -> float:
@@ -76,23 +81,24 @@ class PageModel:
 
 def read(project: Project, plan: Plan, out_dir: Path, journal: Journal | None = None) -> PageModel:
     """Gather the page's data from `out_dir` (the run's output folder)."""
-    entries, spent = _journal(plan, out_dir, journal)
-    assembly = _assembly(out_dir)
+    layout = Layout(out_dir)
+    entries, spent = _journal(plan, layout, journal)
+    assembly = _assembly(layout)
     placed = {s.get("id"): s for s in assembly.get("shots", []) if isinstance(s, dict)}
     chains = _chain_numbers(plan)
-    shots = tuple(_view(project, p, chains.get(p.id), entries.get(p.key), out_dir, placed.get(p.id, {}))
+    shots = tuple(_view(project, p, chains.get(p.id), entries.get(p.key), layout, placed.get(p.id, {}))
                   for p in plan.shots)
-    cut = _cut(out_dir / "final.mp4")
+    cut = _cut(layout.cut)
     warnings = _warnings(project, plan, shots, cut, assembly)
     return PageModel(project, plan, shots, cut, spent, warnings)
 
 
-def _journal(plan: Plan, out_dir: Path, journal: Journal | None) -> tuple[dict[str, Entry], float]:
-    with contextlib.nullcontext(journal) if journal else reading(out_dir) as journal:
+def _journal(plan: Plan, layout: Layout, journal: Journal | None) -> tuple[dict[str, Entry], Spend]:
+    with contextlib.nullcontext(journal) if journal else reading(layout) as journal:
         if journal is None:
-            return {}, 0.0  # nothing has run here yet
+            return {}, Spend()  # nothing has run here yet
         entries = {p.key: e for p in plan.shots if (e := journal.get(p.key)) is not None}
-        return entries, journal.spent_usd()
+        return entries, journal.spent()
 
 
 def _chain_numbers(plan: Plan) -> dict[str, int]:
@@ -101,7 +107,7 @@ def _chain_numbers(plan: Plan) -> dict[str, int]:
     return {p.id: numbers.setdefault(p.chain, len(numbers) + 1) for p in plan.shots if p.generate}
 
 
-def _view(project: Project, p: PlannedShot, chain: int | None, entry: Entry | None, out_dir: Path,
+def _view(project: Project, p: PlannedShot, chain: int | None, entry: Entry | None, layout: Layout,
           placed: dict) -> ShotView:
     start, frames = placed.get("start_s"), placed.get("frames")
     start_s = float(start) if isinstance(start, int | float) else p.start_s
@@ -110,28 +116,27 @@ def _view(project: Project, p: PlannedShot, chain: int | None, entry: Entry | No
     if not p.generate:
         footage = project.file(p.shot.clip)
         return ShotView(p, *timing, "footage", footage if footage.exists() else None, None, _notes(placed))
-    clip = _clip_file(p, entry, out_dir)
+    entry = entry or clip_records.read(layout, p.id, p.key)
+    clip = _clip_file(p, entry, layout)
     return ShotView(p, *timing, state_of(entry, clip), clip, entry, _notes(placed))
 
 
 def state_of(entry: Entry | None, clip: Path | None) -> str:
-    """The page's word for a shot's state (see the module docstring of journal.py for the journal's)."""
+    """The page's word for a shot's state (engine.states has the journal's)."""
     if entry is None:
-        return "done" if clip else "waiting"  # an offline render cached by key needs no journal to be done
-    if entry.state == "fetched":
+        return "done" if clip else "waiting"  # an offline render named by its key needs no journal to be shown
+    if entry.state == JobState.FETCHED:
         return "done" if clip else "waiting"  # fetched, then deleted: the next run fetches it again
-    return entry.state if entry.state in (*IN_PROGRESS, "failed") else "waiting"
+    return entry.state if entry.state in (*PENDING, JobState.FAILED) else "waiting"
 
 
-def _clip_file(p: PlannedShot, entry: Entry | None, out_dir: Path) -> Path | None:
-    """The shot's clip if it is on disk: where the journal says, else where the runner names it by key."""
-    if entry is not None and entry.state != "fetched":
+def _clip_file(p: PlannedShot, entry: Entry | None, layout: Layout) -> Path | None:
+    """The shot's clip if it is on disk: where the journal (or the clip's record) says, else where the run
+    names it by key."""
+    if entry is not None and entry.state != JobState.FETCHED:
         return None  # a file from an earlier attempt may be there, but this generation is not done
-    files = [out_dir / "clips" / f"{p.id}-{p.key[:12]}.mp4"]
-    if entry is not None and entry.file:
-        journaled = Path(entry.file)
-        files.insert(0, journaled if journaled.is_absolute() else out_dir / journaled)
-    return next((f for f in files if f.is_file()), None)
+    clip = layout.resolve(entry.file) if entry is not None and entry.file else layout.clip(p.id, p.key)
+    return clip if clip.is_file() else None
 
 
 def _notes(placed: dict) -> tuple[str, ...]:
@@ -144,10 +149,10 @@ def _notes(placed: dict) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _assembly(out_dir: Path) -> dict:
+def _assembly(layout: Layout) -> dict:
     """assembly.json if the assembler wrote one and it reads as a JSON object, else {}."""
     try:
-        data = json.loads((out_dir / "assembly.json").read_text(encoding="utf-8"))
+        data = json.loads(layout.assembly_report.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}

@@ -54,6 +54,8 @@ def _stats(model: PageModel) -> str:
     cells = [("Runtime", clock(model.runtime_s)), ("Shots", str(len(model.shots))),
              ("Generated", f"{generated} / {plan.generations}"),
              ("Estimate", money(plan.estimated_cost_usd)), ("Spent", money(model.spent_usd))]
+    if model.spent.rehearsal_usd:  # counted against a fake server: shown apart, never as money spent
+        cells.append(("Rehearsal (not money)", money(model.spent.rehearsal_usd)))
     if plan.provider != "luma":
         cells.insert(4, ("With Luma", "≈ " + money(plan.cost_with("luma"))))
     return "".join(f'<div class="stat"><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>' for k, v in cells)

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 
+from .. import formats
 from ..errors import ProviderError
-from .base import JobStatus, ShotRequest
+from .base import FailureKind, GenerationFailed, JobStatus, ShotRequest
+from .capabilities import NEVER_EXPIRES, Capabilities, ImageInput, ModelCapabilities
+
+# Every model and setting the storyboard offers: the animatic stands in for any of them, for free. An
+# extension (either way) continues from the other clip's exact frame; both ends may be clips.
+ANY_MODEL = ModelCapabilities(extend_backward=True, interpolate=True)
+CAPABILITIES = Capabilities(
+    paid=False, remote=False, models={model: ANY_MODEL for model in formats.MODELS},
+    images=frozenset({ImageInput.LOCAL_FILE, ImageInput.PUBLIC_URL}), lists_jobs=False,
+    result_url_ttl_s=NEVER_EXPIRES,  # a "fetch" renders from the request, whenever it is asked
+    concurrency=2,  # renders take this machine's CPU
+    render_options=("burn_in",))
 
 
 class AnimaticProvider:
@@ -18,7 +31,10 @@ class AnimaticProvider:
     """
 
     name = "animatic"
-    paid = False
+    title = "the animatic"
+    summary = "renders offline for free"
+    capabilities = CAPABILITIES
+    paid = CAPABILITIES.paid
 
     def __init__(self, *, burn_in: bool = True):
         self.burn_in = burn_in
@@ -29,8 +45,19 @@ class AnimaticProvider:
     async def status(self, job_id: str) -> JobStatus:
         return JobStatus(state="completed")
 
-    async def find_existing(self, request: ShotRequest, *, since: datetime) -> str | None:
+    async def find_existing(self, request: ShotRequest, *, since: datetime | None = None,
+                            exclude: Collection[str] = ()) -> str | None:
         return None  # nothing is paid for: an interrupted render is simply rendered again
+
+    def failure(self, status: JobStatus, *, shot_id: str | None = None,
+                job_id: str | None = None) -> GenerationFailed:
+        # Renders fail by raising in `fetch`, so a `failed` state is one this provider never reports.
+        return GenerationFailed(f"the render failed ({status.failure_reason or 'no reason given'})",
+                                kind=FailureKind.UNKNOWN, reason=status.failure_reason, shot_id=shot_id,
+                                job_id=job_id)
+
+    async def balance_usd(self) -> float | None:
+        return None  # free: there is no account
 
     async def close(self) -> None:
         return None

@@ -1,15 +1,21 @@
-"""The provider seam: submit a shot, poll its status, fetch its video.
+"""The provider seam: submit a shot, poll its status, fetch its video; and what a failed job means.
 
 The run engine journals the job id that `submit` returns before it waits on anything, so a run killed at any
-instant resumes by polling that job instead of paying for a new one.
+instant resumes by polling that job instead of paying for a new one. Each provider reads its own failures
+(`failure`), so the engine decides on a kind (retryable, refused, unknown), never on one provider's words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar, Protocol
+
+from ..errors import ProviderError
+from .capabilities import Capabilities
 
 
 @dataclass(frozen=True)
@@ -62,9 +68,28 @@ class JobStatus:
         return self.state in ("completed", "failed")
 
 
+class FailureKind(StrEnum):
+    RETRYABLE = "retryable"  # the same request may well succeed: generate it again
+    REFUSED = "refused"  # the input was refused and will be again: change the storyboard
+    UNKNOWN = "unknown"  # the provider gave no reason we know
+
+
+class GenerationFailed(ProviderError):
+    """A job that ended `failed`, classified by its provider. Unknown reasons are retried like retryable
+    ones (a failed generation is refunded, and the engine bounds the tries); refused ones never are."""
+
+    def __init__(self, message: str, *, kind: FailureKind, reason: str | None = None,
+                 shot_id: str | None = None, job_id: str | None = None):
+        super().__init__(message, shot_id=shot_id, job_id=job_id, retryable=kind is not FailureKind.REFUSED)
+        self.kind, self.reason = kind, reason
+
+
 class Provider(Protocol):
-    name: str
-    paid: bool
+    name: ClassVar[str]  # the key in the registry, the storyboard's `provider:` and --provider
+    title: ClassVar[str]  # how messages call it
+    summary: ClassVar[str]  # one line for the schema and --help
+    capabilities: ClassVar[Capabilities]
+    paid: ClassVar[bool]  # capabilities.paid
 
     async def submit(self, request: ShotRequest) -> str:
         """Start generating; return the provider's job id as soon as the provider has accepted the job."""
@@ -75,8 +100,18 @@ class Provider(Protocol):
     async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> None:
         """Write the finished video to `dest` whole (temp file, then rename) or raise."""
 
-    async def find_existing(self, request: ShotRequest, *, since: datetime) -> str | None:
-        """The job already made for `request` since `since` (a create whose answer was lost), or None."""
+    async def find_existing(self, request: ShotRequest, *, since: datetime | None = None,
+                            exclude: Collection[str] = ()) -> str | None:
+        """The job already made for `request` (since `since`, if given), not failed and not in `exclude` (jobs
+        other shots hold), or None: a create whose answer was lost, or a journal that was lost."""
+
+
+    def failure(self, status: JobStatus, *, shot_id: str | None = None,
+                job_id: str | None = None) -> GenerationFailed:
+        """The error for a job that ended `failed`, with its kind and a message that names the next step."""
+
+    async def balance_usd(self) -> float | None:
+        """The account's balance as the provider reports it, in USD; None when it keeps none."""
 
     async def close(self) -> None:
         """Release connections."""

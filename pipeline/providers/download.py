@@ -21,7 +21,7 @@ import stamina
 
 from .. import ffmpeg
 from ..errors import MediaError, ProviderError
-from ..files import atomic_path
+from ..files import atomic_path, make_folder
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -50,7 +50,7 @@ async def download(url: str, dest: Path, *, verify: Callable[[Path], T], client:
                    attempts: int = 3, what: str = "download") -> T:
     """Stream `url` to `dest` through a verified temp file; return what `verify(temp_path)` returned."""
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(dest.parent)
     async with contextlib.AsyncExitStack() as stack:
         if client is None:
             client = await stack.enter_async_context(

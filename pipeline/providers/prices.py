@@ -1,27 +1,31 @@
-"""What a second of generated video costs, per provider, model and resolution (USD).
+"""What a second of generated video costs (USD), per provider, model and resolution: the one price table.
 
-Edit this table when prices change. The seed figures (LUMA_API.md): Ray 2 on Luma's API costs $0.15 per 5 s
-clip at 720p and $0.25 at 1080p; direct prices run $0.20-0.55 per 5 s clip. Where no figure was published
-(540p, 4k, ray-flash-2) the table errs high, so an estimate never promises less than a run spends.
+An estimate must never promise less than a run spends, so each row is the highest credible figure for the
+provider itself (not a reseller), with its source beside it (see LUMA_API.md, "Prices", figures seen in 2026).
+A resolution that no one publishes is scaled from the nearest published one by its pixels (960x540, 1280x720,
+1920x1080 and 3840x2160 at 16:9: 0.5625, 1, 2.25 and 9 times 720p) and rounded up to the next cent, and its
+comment says so. Free providers have no rows. Edit this table when prices change; the providers' capability
+records read it (`per_second`), and a paid model without a price for one of its resolutions fails the tests.
 """
 
 from __future__ import annotations
 
 PER_SECOND_USD: dict[tuple[str, str, str], float] = {
-    ("luma", "ray-2", "540p"): 0.03,
-    ("luma", "ray-2", "720p"): 0.03,  # $0.15 / 5 s
-    ("luma", "ray-2", "1080p"): 0.05,  # $0.25 / 5 s
-    ("luma", "ray-2", "4k"): 0.11,  # $0.55 / 5 s, the top of the quoted range
-    ("luma", "ray-flash-2", "540p"): 0.03,
-    ("luma", "ray-flash-2", "720p"): 0.03,
-    ("luma", "ray-flash-2", "1080p"): 0.05,
-    ("luma", "ray-flash-2", "4k"): 0.11,
+    # Ray 2: about $0.08/s on Luma's Build tier (plans.apis.io); $0.40 per 720p 5 s clip (claude-studio-producer's
+    # cost map) is the same $0.08/s. The seed's $0.15 per 5 s ($0.03/s) is the lowest anyone quotes: not used.
+    ("luma", "ray-2", "540p"): 0.05,  # not published: 720p's $0.08 x 0.5625 = $0.045, rounded up
+    ("luma", "ray-2", "720p"): 0.08,  # published: Build tier $0.08/s; $0.40 / 5 s
+    ("luma", "ray-2", "1080p"): 0.18,  # not published: 720p's $0.08 x 2.25 (the seed's $0.25 / 5 s is older and lower)
+    ("luma", "ray-2", "4k"): 0.72,  # not published: 720p's $0.08 x 9
+    # Ray 2 Flash: Luma's credits ($4 per 1,200) at about 11 credits/s give ~$0.037/s at 720p; fal sells it for
+    # $0.20 per 5 s at 540p, twice that at 720p and four times at 1080p. fal's figures are the higher: used.
+    ("luma", "ray-flash-2", "540p"): 0.04,  # published: fal $0.20 / 5 s
+    ("luma", "ray-flash-2", "720p"): 0.08,  # published: fal $0.40 / 5 s (Luma's credits: ~$0.037/s)
+    ("luma", "ray-flash-2", "1080p"): 0.16,  # published: fal $0.80 / 5 s
+    ("luma", "ray-flash-2", "4k"): 0.64,  # not published: 1080p's $0.16 x 4
 }
-FREE_PROVIDERS = {"animatic"}
 
 
-def cost_usd(provider: str, model: str, resolution: str, seconds: float) -> float:
-    """Estimated cost of generating `seconds` of video; 0 for offline providers."""
-    if provider in FREE_PROVIDERS:
-        return 0.0
-    return round(PER_SECOND_USD[(provider, model, resolution)] * seconds, 4)
+def per_second(provider: str, model: str) -> dict[str, float]:
+    """Resolution -> USD per second for one provider's model (empty for a free provider)."""
+    return {res: usd for (p, m, res), usd in PER_SECOND_USD.items() if (p, m) == (provider, model)}

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import ffmpeg
+from .. import ffmpeg, providers
 from ..errors import MediaError, Problem
 from ..plan import dependencies
 from . import camera
@@ -187,14 +187,16 @@ def check_generation_rules(ctx: Context) -> Iterator[Problem]:
                                            "add a `prompt`", key=True)
 
 
-def check_luma_assets(ctx: Context) -> Iterator[Problem]:
-    if ctx.provider != "luma" or ctx.board.asset_base_url:
+def check_public_keyframes(ctx: Context) -> Iterator[Problem]:
+    """A provider that reads keyframes only from public URLs needs asset_base_url for local files."""
+    if not providers.capabilities(ctx.provider).needs_public_urls or ctx.board.asset_base_url:
         return
+    title = providers.provider_class(ctx.provider).title
     for index, shot in ctx.shots:
         for name in ("start", "end"):
             ref = getattr(shot, name)
             if isinstance(ref, str) and ref != NONE and not is_url(ref):
-                yield ctx.at(("shots", index, name), f"shots[{index}].{name}: Luma fetches keyframes from public "
+                yield ctx.at(("shots", index, name), f"shots[{index}].{name}: {title} fetches keyframes from public "
                              f"URLs, and `{ref}` is a local file; publish the storyboard's folder and set "
                              "`asset_base_url` (or pass --asset-base-url), or use an https URL")
 
@@ -234,5 +236,5 @@ def _is_list(ctx: Context, index: int) -> bool:
     return isinstance(raw, list)
 
 
-ALL = (check_ids, check_references, check_files, check_generation_rules, check_luma_assets,
+ALL = (check_ids, check_references, check_files, check_generation_rules, check_public_keyframes,
        check_transitions, camera_notes)

@@ -22,10 +22,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .. import formats
+from .. import formats, providers
 from . import camera
 
 NONE = "none"  # `start: none`: a new chain from text alone
+ProviderName = Literal[providers.NAMES]  # a tuple subscript: one literal per registered provider
+PROVIDERS_SAID = "; ".join(f"{name} {cls.summary}" for name, cls in providers.PROVIDERS.items()) + "."
 
 
 class Strict(BaseModel):
@@ -157,8 +159,7 @@ class Storyboard(Strict):
     """A film: settings shared by every shot, an optional music bed, and the shots in cut order."""
 
     title: str | None = Field(None, description="The film's title; default: the file's name.")
-    provider: Literal["animatic", "luma"] = Field(
-        "animatic", description="animatic renders offline for free; luma generates with Ray 2 and costs money.")
+    provider: ProviderName = Field(providers.DEFAULT, description=PROVIDERS_SAID)
     model: Literal["ray-2", "ray-flash-2"] = "ray-2"
     resolution: Literal["540p", "720p", "1080p", "4k"] = "720p"
     aspect_ratio: AspectRatio = "16:9"

@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import httpx
 import stamina
 
 from ...errors import ProviderError
+from ...secrets import remember
 from . import errors as errs
 from .request import matches
 
@@ -27,6 +29,7 @@ DEFAULT_BASE_URL = "https://api.lumalabs.ai/dream-machine/v1"
 CREATE_PATH = "/generations/video"
 LEGACY_CREATE_PATH = "/generations"
 AMBIGUOUS_STATUSES = frozenset({500, 502, 504})  # a gateway may have passed the create on before failing
+UNSUPPORTED_STATUSES = frozenset({404, 405, 501})  # e.g. a gateway or an older server without /credits
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class LumaClient:
         if not key:
             raise ProviderError("no Luma API key: set LUMAAI_API_KEY (or LUMA_API_KEY) to a key from "
                                 "Luma's API dashboard")
+        remember(key)  # from now on redact() hides it from every message, log line and file
         self.base_url = _checked_base_url(base_url or base_url_from_env())
         self.create_path = create_path
         self.retry = retry or RetryPolicy()
@@ -126,6 +130,21 @@ class LumaClient:
     async def credits(self) -> float:
         return (await self._call("GET", "/credits")).json()["credit_balance"]
 
+    async def balance_usd(self) -> float | None:
+        """The balance in USD (/credits answers USD cents); None where this server has no /credits or
+        answers no number there. Other errors (a refused key, servers down) raise as for any call."""
+        try:
+            answer = (await self._call("GET", "/credits")).json()
+        except ProviderError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, errs.RefusedResponse) and cause.response.status_code in UNSUPPORTED_STATUSES:
+                return None
+            raise
+        except ValueError:  # not JSON
+            return None
+        cents = answer.get("credit_balance") if isinstance(answer, dict) else None
+        return cents / 100 if isinstance(cents, int | float) and not isinstance(cents, bool) else None
+
     async def ping(self) -> dict:
         return (await self._call("GET", "/ping")).json()
 
@@ -159,7 +178,7 @@ class LumaClient:
         return generation
 
     async def find(self, body: dict, *, since: dt.datetime | None = None, pages: int = 5,
-                   skew_s: float = 60.0) -> dict | None:
+                   skew_s: float = 60.0, exclude: Collection[str] = ()) -> dict | None:
         """The newest generation not failed, not already owned, made from `body`, created after `since`.
 
         `skew_s` allows for the difference between this machine's clock and Luma's. Order of the list is
@@ -168,7 +187,7 @@ class LumaClient:
         cutoff = _utc(since) - dt.timedelta(seconds=skew_s) if since else None
         for page in range(pages):
             answer = await self.list(limit=100, offset=page * 100)
-            found, all_older = _scan(answer.get("generations") or [], body, cutoff, self.owned)
+            found, all_older = _scan(answer.get("generations") or [], body, cutoff, self.owned | set(exclude))
             if found:
                 log.info("adopted generation %s for an ambiguous create", found["id"])
                 return found

@@ -1,7 +1,8 @@
 """What Luma's answers mean: which are worth retrying, how long to wait, and what to tell the user.
 
 Every message names the next step. None of them may contain the API key: they are built from the status,
-Luma's `detail` and the URL path only, never from request headers.
+Luma's `detail` and the URL path only, never from request headers, and what Luma says is redacted (a
+careless server may quote the key back).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import time
 import httpx
 
 from ...errors import ProviderError
+from ...secrets import redact
+from ..base import FailureKind, GenerationFailed
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 # A timeout or a dropped connection after the request went out: a create may or may not have happened.
@@ -94,7 +97,12 @@ def backoff_hook(max_retry_after: float):
 
 
 def detail(response: httpx.Response) -> str:
-    """Luma's `detail` message (a string, or a list of validation errors), else the start of the body."""
+    """Luma's `detail` message (a string, or a list of validation errors), else the start of the body;
+    redacted, since this is where a server's words enter our messages."""
+    return redact(_said(response))
+
+
+def _said(response: httpx.Response) -> str:
     try:
         found = response.json().get("detail")
     except (ValueError, AttributeError):
@@ -168,12 +176,14 @@ def _known(reason: str | None) -> str | None:
 
 
 def failure_error(reason: str | None, *, shot_id: str | None = None,
-                  job_id: str | None = None) -> ProviderError:
-    """The ProviderError for a generation that ended `failed`; retryable unless the input was refused."""
-    known = _known(reason)
+                  job_id: str | None = None) -> GenerationFailed:
+    """The error for a generation that ended `failed`: refused when the same input will fail again, retryable
+    when Luma's reason is a known transient one, unknown (and retried too) otherwise."""
+    known, reason = _known(reason), redact(reason)
     if known in PERMANENT_FAILURES:
-        return ProviderError(f"{PERMANENT_FAILURES[known]} (Luma said: {reason})",
-                             shot_id=shot_id, job_id=job_id, retryable=False)
-    return ProviderError(f"the generation failed on Luma's side ({reason or 'no reason given'}): "
-                         "this is usually transient, and the shot will be generated again",
-                         shot_id=shot_id, job_id=job_id, retryable=True)
+        return GenerationFailed(f"{PERMANENT_FAILURES[known]} (Luma said: {reason})", kind=FailureKind.REFUSED,
+                                reason=reason, shot_id=shot_id, job_id=job_id)
+    kind = FailureKind.RETRYABLE if known else FailureKind.UNKNOWN
+    return GenerationFailed(f"the generation failed on Luma's side ({reason or 'no reason given'}): "
+                            "this is usually transient, and the shot will be generated again",
+                            kind=kind, reason=reason, shot_id=shot_id, job_id=job_id)

@@ -2,9 +2,9 @@
 
     provider = LumaProvider(asset_base_url="https://cdn.example.com/board", storyboard_dir=Path("board"))
     job_id = await provider.submit(request)          # journal it at once
-    status = await provider.wait(job_id)             # polls: 1 s, then x1.5 up to 15 s
+    status = await polling.until_done(provider, job_id)   # the engine's poller (pipeline.engine.polling)
     if status.state == "failed":
-        raise failure_error(status.failure_reason, shot_id=request.shot_id, job_id=job_id)
+        raise provider.failure(status, shot_id=request.shot_id, job_id=job_id)
     info = await provider.fetch(job_id, status, request, dest)   # info.frames: what arrived
 
 The HTTP details, retries and never-pay-twice live in client; pure request building in request;
@@ -13,48 +13,55 @@ what Luma's errors mean in errors.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import time
-from dataclasses import dataclass
+from collections.abc import Collection
 from pathlib import Path
 
 import httpx
 
+from ... import formats
 from ...errors import MediaError, ProviderError
 from ...ffmpeg import MediaInfo
-from ...formats import frames_for
 from .. import download as fetching
-from ..base import JobStatus, ShotRequest
-from .client import CREATE_PATH, LumaClient, RetryPolicy
+from .. import prices
+from ..base import GenerationFailed, JobStatus, ShotRequest
+from ..capabilities import Capabilities, ImageInput, ModelCapabilities
+from .client import CREATE_PATH, DEFAULT_BASE_URL, LumaClient, RetryPolicy
+from .errors import failure_error
 from .request import request_body
 
 
-@dataclass(frozen=True)
-class PollPolicy:
-    """Polling starts quick (short clips finish fast) and backs off so long waits cost few requests."""
+def _model(name: str) -> ModelCapabilities:
+    # Both frames may be generations (extend either way, interpolate); LUMA_API.md "Chaining".
+    return ModelCapabilities(extend_backward=True, interpolate=True, prices=prices.per_second("luma", name))
 
-    initial_s: float = 1.0
-    factor: float = 1.5
-    max_s: float = 15.0
-    timeout_s: float = 900.0  # per shot; Ray 2 takes about 100 s, queues can be long
+
+CAPABILITIES = Capabilities(
+    paid=True, remote=True, models={name: _model(name) for name in formats.MODELS},
+    images=frozenset({ImageInput.PUBLIC_URL}),  # "currently the only way to pass an image"
+    lists_jobs=True,  # GET /generations, matched on the request echo
+    min_poll_s=0.0,  # none published: the engine's schedule spaces the polls
+    result_url_ttl_s=None,  # not published: fetch soon after completion
+    concurrency=10, creates_per_minute=20)  # the Build tier's limits
 
 
 class LumaProvider:
-    """Luma's Dream Machine API v1 as a provider (paid): submit, status, wait, fetch, find_existing."""
+    """Luma's Dream Machine API v1 as a provider (paid): submit, status, fetch, find_existing, failure."""
 
     name = "luma"
-    paid = True
+    title = "Luma"
+    summary = "generates with Luma's Ray 2 (Dream Machine API v1) and costs money"
+    capabilities = CAPABILITIES
+    paid = CAPABILITIES.paid
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None, create_path: str = CREATE_PATH,
                  asset_base_url: str | None = None, storyboard_dir: Path | None = None,
-                 retry: RetryPolicy | None = None, poll: PollPolicy | None = None,
-                 fetch_attempts: int = 3, timeout: httpx.Timeout | float | None = None):
+                 retry: RetryPolicy | None = None, fetch_attempts: int = 3,
+                 timeout: httpx.Timeout | float | None = None):
         self.client = LumaClient(api_key=api_key, base_url=base_url, transport=transport,
                                  create_path=create_path, retry=retry, timeout=timeout)
         self.asset_base_url, self.storyboard_dir = asset_base_url, storyboard_dir
-        self.poll = poll or PollPolicy()
         self.fetch_attempts = fetch_attempts
         # Assets sit on a CDN: fetched by a second client that never carries the API key.
         self._downloads = httpx.AsyncClient(transport=transport, follow_redirects=True,
@@ -71,28 +78,30 @@ class LumaProvider:
         generation = await self.client.create(self.body(request), shot_id=request.shot_id)
         return generation["id"]
 
-    async def find_existing(self, request: ShotRequest, *, since: dt.datetime | None = None) -> str | None:
-        """The id of a generation already made for `request` (not failed), e.g. by a run killed mid-create."""
-        found = await self.client.find(self.body(request), since=since)
+    async def find_existing(self, request: ShotRequest, *, since: dt.datetime | None = None,
+                            exclude: Collection[str] = ()) -> str | None:
+        """The id of a generation already made for `request` (not failed, not in `exclude`), e.g. by a run
+        killed mid-create or one whose journal was lost."""
+        found = await self.client.find(self.body(request), since=since, exclude=exclude)
         return found["id"] if found else None
+
+
+    @property
+    def rehearsal(self) -> bool:
+        """Talking to another server than Luma's (the fake): what is counted there is not money."""
+        return self.client.base_url != DEFAULT_BASE_URL
 
     async def status(self, job_id: str, *, shot_id: str | None = None) -> JobStatus:
         generation = await self.client.get(job_id, shot_id=shot_id)
         return to_status(generation)
 
-    async def wait(self, job_id: str, *, timeout: float | None = None,
-                   shot_id: str | None = None) -> JobStatus:
-        """Poll until the generation is completed or failed; ProviderError (retryable) after `timeout`."""
-        limit = self.poll.timeout_s if timeout is None else timeout
-        deadline, interval = time.monotonic() + limit, self.poll.initial_s
-        while not (status := await self.status(job_id, shot_id=shot_id)).done:
-            if time.monotonic() + interval > deadline:
-                raise ProviderError(f"the generation is still {status.state} after {limit:g} s: run again "
-                                    "later to keep waiting on it", shot_id=shot_id, job_id=job_id,
-                                    retryable=True)
-            await asyncio.sleep(interval)
-            interval = min(interval * self.poll.factor, self.poll.max_s)
-        return status
+    def failure(self, status: JobStatus, *, shot_id: str | None = None,
+                job_id: str | None = None) -> GenerationFailed:
+        return failure_error(status.failure_reason, shot_id=shot_id, job_id=job_id)
+
+    async def balance_usd(self) -> float | None:
+        """The account's balance (GET /credits, in USD cents) in USD; None where the API has no /credits."""
+        return await self.client.balance_usd()
 
     async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> MediaInfo:
         """Download the video to `dest`, verified; at least duration x 24 frames (an extension may also
@@ -102,7 +111,7 @@ class LumaProvider:
                                 shot_id=request.shot_id, job_id=job_id)
         try:
             return await fetching.fetch_video(
-                status.video_url, Path(dest), expected_frames=frames_for(request.duration_s), at_least=True,
+                status.video_url, Path(dest), expected_frames=formats.frames_for(request.duration_s), at_least=True,
                 client=self._downloads, attempts=self.fetch_attempts)
         except ProviderError as exc:
             raise ProviderError(str(exc), shot_id=request.shot_id, job_id=job_id,

@@ -1,0 +1,261 @@
+"""Every shot through its provider: chains in order, independent chains at once, each step journaled so that a
+run killed at any instant resumes without paying twice.
+
+Only shots the estimate counted may create (`allowed`): a path that would pay for anything else stops that
+shot and says what it would cost, so the next run shows it in the estimate and asks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import datetime as dt
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from aiolimiter import AsyncLimiter
+
+from ..errors import PipelineError, ProviderError
+from ..files import DiskError, sha256_of
+from ..layout import Layout
+from ..providers.base import GenerationKeyframe, JobStatus, Provider, ShotRequest
+from ..secrets import redact
+from ..storyboard.load import Project
+from . import clip_records
+from .journal import Entry, Journal
+from .polling import PollSchedule, until_done
+from .requests import Generated, request_digest, shot_request
+from .states import JobState
+from .work import Action, Decision
+
+RECOVER_SLACK_S = 120  # clocks differ: look for an interrupted create a little before its journaled intent
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One thing that happened to a shot; the spend fields are the ledger's sums so far."""
+
+    shot_id: str
+    state: str  # waiting | queued | dreaming | downloading | done | cached | footage | retrying | failed | skipped
+    detail: str = ""
+    spent_usd: float = 0.0
+    rehearsal_usd: float = 0.0  # counted against a rehearsal server: not money
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Time as the engine sees it: swapped in tests so that waiting takes no time."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
+REAL_TIME = Clock()
+
+
+class Engine:
+    def __init__(self, project: Project, provider: Provider, journal: Journal, layout: Layout, *, limits,
+                 report: Callable[[Progress], None], caption: bool, allowed: set[str], forget: str,
+                 clock: Clock = REAL_TIME):
+        self.project, self.provider, self.journal, self.layout = project, provider, journal, layout
+        self.limits, self.caption, self._report, self.clock = limits, caption, report, clock
+        self.allowed, self.forget = allowed, forget  # keys the estimate counted; `pipeline forget ...` hint
+        self.created = 0
+        self.fetched_again: dict[str, JobStatus] = {}  # the run's preflight asked these generations already
+        self._running = asyncio.Semaphore(limits.concurrency)
+        rate = limits.creates_per_minute
+        self._creates = AsyncLimiter(rate, 60) if rate else None
+        self._same_request: collections.defaultdict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        self._done: dict[str, asyncio.Future[Generated]] = {}
+        self._costs: dict[str, float] = {}
+        self._polls = PollSchedule()
+        self.rehearsal = bool(getattr(provider, "rehearsal", False))
+
+    def report(self, shot_id: str, state: str, detail: str = "") -> None:
+        spent = self.journal.spent()
+        self._report(Progress(shot_id, state, detail, spent.usd, spent.rehearsal_usd))
+
+    async def run_all(self, decisions: list[Decision]) -> tuple[dict[str, Generated], list[ProviderError]]:
+        loop = asyncio.get_running_loop()
+        self._done = {d.shot.id: loop.create_future() for d in decisions if d.shot.generate}
+        self._costs = {d.shot.id: d.shot.estimated_cost_usd for d in decisions}
+        outcomes = await asyncio.gather(*(self._shot(d) for d in decisions), return_exceptions=True)
+        errors = [o for o in outcomes if isinstance(o, ProviderError)]
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, ProviderError | _Skipped):
+                raise outcome
+        done = {i: f.result() for i, f in self._done.items() if f.done() and not f.exception()}
+        return done, errors
+
+    async def _shot(self, decision: Decision) -> None:
+        planned = decision.shot
+        if not planned.generate:
+            return self.report(planned.id, "footage", planned.shot.clip or "")
+        future = self._done[planned.id]
+        try:
+            done = {n: await self._wait_for(n, planned.id) for n in (planned.parent, planned.end_ref) if n}
+            async with self._running:
+                future.set_result(await self._produce(decision, done))
+        except (ProviderError, _Skipped) as exc:
+            future.set_exception(_Skipped(planned.id))  # the shots that extend this one skip
+            future.exception()  # retrieved: a failure is reported once, by its own shot
+            if isinstance(exc, ProviderError):
+                self.report(planned.id, "failed", str(exc))
+            raise
+        except BaseException:
+            future.cancel()
+            raise
+
+    async def _wait_for(self, need: str, shot_id: str) -> Generated:
+        try:
+            return await asyncio.shield(self._done[need])
+        except _Skipped:
+            self.report(shot_id, "skipped", f"{need} did not finish")
+            raise _Skipped(shot_id) from None
+
+    async def _produce(self, decision: Decision, done: dict[str, Generated]) -> Generated:
+        planned, entry, action = decision.shot, decision.entry, decision.action
+        if action is Action.BLOCKED:
+            raise ProviderError(decision.why)
+        request = shot_request(self.project, planned, done, caption=self.caption)
+        if action is Action.CACHED:
+            if not entry.updated_at:  # rebuilt from the clip's record: the journal learns it again
+                self.journal.recovered(entry)
+            self.report(planned.id, "cached")
+            return Generated(entry.job_id, self.layout.resolve(entry.file))
+        if action is Action.FETCH_AGAIN:
+            return await self._fetch_again(request, entry)
+        if action is Action.RESUME:
+            return await self._generate(request, entry.job_id, fresh=False)
+        job_id, fresh = await self._start(request, entry if action is Action.RECOVER else None)
+        return await self._generate(request, job_id, fresh=fresh)
+
+    async def _start(self, request: ShotRequest, interrupted: Entry | None) -> tuple[str, bool]:
+        """The job for a shot that could pay: one already made for the same request (an interrupted create,
+        a lost journal) if the provider lists one, else a new create. Shots asking the same thing take turns,
+        so that neither adopts the generation the other is creating."""
+        async with self._same_request[request_digest(request)]:
+            since = None
+            if interrupted is not None and interrupted.intent_at is not None:
+                since = dt.datetime.fromtimestamp(interrupted.intent_at - RECOVER_SLACK_S, tz=dt.UTC)
+            found = await self.provider.find_existing(request, since=since, exclude=self.journal.job_ids())
+            if found:
+                self._adopt(request, found, interrupted)
+                return found, False
+            return await self._create(request), True
+
+    def _adopt(self, request: ShotRequest, job_id: str, interrupted: Entry | None) -> None:
+        if interrupted is not None:
+            self.journal.adopted(request.key, job_id)
+            how = "found the interrupted create"
+        else:
+            self.journal.recovered(replace(self._entry(request), job_id=job_id, state=JobState.QUEUED))
+            how = "found it already made for the same request"
+        self.report(request.shot_id, "queued", f"{how}: {job_id}")
+
+    def _entry(self, request: ShotRequest) -> Entry:
+        return Entry(key=request.key, shot_id=request.shot_id, take=1, provider=self.provider.name,
+                     state=JobState.INTENT, parent_job=_job_of(request.start), end_job=_job_of(request.end),
+                     cost_usd=self._costs[request.shot_id], rehearsal=self.rehearsal)
+
+    async def _generate(self, request: ShotRequest, job_id: str, *, fresh: bool) -> Generated:
+        """Poll and fetch; a failed generation (refunded) is created again, up to the limit, unless its input
+        was refused or the estimate did not count this shot."""
+        failures = 0
+        while True:
+            status = await self._poll(request, job_id, fresh=fresh)
+            if status.state == JobState.COMPLETED:
+                return await self._fetch(request, job_id, status)
+            self.journal.refunded(job_id)
+            error = self.provider.failure(status, shot_id=request.shot_id, job_id=job_id)
+            failures += 1
+            if not error.retryable or failures > self.limits.failed_retries:
+                raise error
+            if request.key not in self.allowed:
+                raise ProviderError(f"{error}; generating it again would cost about "
+                                    f"${self._costs[request.shot_id]:.2f}: run again to see the estimate",
+                                    shot_id=request.shot_id, job_id=job_id)
+            self.report(request.shot_id, "retrying", f"failed ({status.failure_reason}); generating it again")
+            job_id, fresh = await self._start(request, None)
+
+    async def _create(self, request: ShotRequest) -> str:
+        if request.key not in self.allowed:  # every create passes the estimate and the gate
+            raise ProviderError(f"would create a generation the estimate did not count (about "
+                                f"${self._costs[request.shot_id]:.2f}); nothing was created: run again to see "
+                                "the estimate", shot_id=request.shot_id)
+        ledger = self.journal.intend(self._entry(request), model=request.model,
+                                     request_digest=request_digest(request))  # before the request leaves
+        if self._creates is not None:
+            await self._creates.acquire()
+        job_id = await self.provider.submit(request)
+        self.journal.accepted(ledger, request.key, job_id)  # before any polling
+        self.created += 1
+        self.report(request.shot_id, "queued", job_id)
+        return job_id
+
+    async def _poll(self, request: ShotRequest, job_id: str, *, fresh: bool) -> JobStatus:
+        """Poll until done. A `fresh` job was created just now: its time to completion teaches the schedule
+        (a resumed job's age is unknown, so it doesn't)."""
+        def changed(state: str) -> None:
+            self.journal.update(request.key, state=state)
+            self.report(request.shot_id, state, job_id)
+
+        status = await until_done(self.provider, job_id, schedule=self._polls, timeout_s=self.limits.shot_timeout_s,
+                                  shot_id=request.shot_id, seen=JobState.QUEUED if fresh else None,
+                                  on_change=changed, learn=fresh, clock=self.clock.now, sleep=self.clock.sleep,
+                                  ask=lambda: self._status(request, job_id))
+        self.journal.update(request.key, state=status.state, failure_reason=redact(status.failure_reason))
+        return status
+
+    async def _status(self, request: ShotRequest, job_id: str) -> JobStatus:
+        """The job's status; a state this version does not know, or a job the provider no longer knows, stops
+        the shot with the way out (never a new create by itself)."""
+        try:
+            status = await self.provider.status(job_id)
+        except ProviderError as exc:
+            if exc.retryable:
+                raise
+            raise ProviderError(f"{exc}; if that generation is gone for good, `{self._forget(request)}` lets the "
+                                "next run plan a new one (with an estimate)", shot_id=request.shot_id) from exc
+        if status.state not in tuple(JobState):
+            raise ProviderError(f"the provider answered the state {status.state!r}, which this version does not "
+                                f"know; nothing was created: run again later, or `{self._forget(request)}`",
+                                shot_id=request.shot_id, job_id=job_id)
+        return status
+
+    def _forget(self, request: ShotRequest) -> str:
+        return self.forget.replace("SHOT", request.shot_id)
+
+    async def _fetch_again(self, request: ShotRequest, entry: Entry) -> Generated:
+        status = self.fetched_again.get(request.key) or await self._status(request, entry.job_id)
+        try:
+            return await self._fetch(request, entry.job_id, status)
+        except DiskError:
+            raise  # the disk, not the generation: nothing to pay for
+        except PipelineError as exc:
+            raise ProviderError(f"the clip is missing and fetching it again failed ({exc}); generating it again "
+                                f"would cost about ${self._costs[request.shot_id]:.2f}: "
+                                f"`{self._forget(request)}`, then run again", shot_id=request.shot_id,
+                                job_id=entry.job_id) from exc
+
+    async def _fetch(self, request: ShotRequest, job_id: str, status: JobStatus) -> Generated:
+        dest = self.layout.clip(request.shot_id, request.key)
+        self.report(request.shot_id, "downloading" if self.provider.capabilities.remote else "rendering", job_id)
+        await self.provider.fetch(job_id, status, request, dest)
+        checksum = await asyncio.to_thread(sha256_of, dest)
+        entry = self.journal.get(request.key) or self._entry(request)
+        entry = replace(entry, job_id=job_id, state=JobState.FETCHED, file=self.layout.relative(dest),
+                        checksum=checksum)
+        clip_records.write(self.layout, entry)  # first: a journal lost later is rebuilt from it
+        self.journal.update(request.key, state=JobState.FETCHED, file=entry.file, checksum=checksum)
+        self.report(request.shot_id, "done", str(dest))
+        return Generated(job_id, dest)
+
+
+def _job_of(keyframe: object) -> str | None:
+    return keyframe.job_id if isinstance(keyframe, GenerationKeyframe) else None
+
+
+class _Skipped(Exception):
+    """A shot that could not start because a shot it extends failed (that one reports the reason)."""
