@@ -80,8 +80,8 @@ class Layout:
         return candidate
 
     def relative(self, path: Path) -> str:
-        """How the journal stores a path inside this folder."""
-        return path.resolve().relative_to(self.root.resolve()).as_posix()
+        """How the journal stores a path inside this folder (not resolved: clips/ may be a link to another disk)."""
+        return path.relative_to(self.root).as_posix()
 
     def resolve(self, stored: str) -> Path:
         """A stored path (relative to this folder) back to a path."""
