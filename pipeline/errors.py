@@ -3,11 +3,20 @@
     PipelineError                 a problem the user can act on; the CLI prints it and exits 1
     ├── StoryboardError           the storyboard is invalid: carries every Problem found in one pass
     ├── MediaError                ffmpeg or a probe failed: carries the command's last stderr lines
+    │   └── EncoderMismatch       assembly.encoder_match: a re-encoded piece cannot sit between copied
+    │                             packets (the assembler catches it and re-encodes the whole cut)
     ├── ProviderError             a generation provider refused or failed: carries shot id and job id
-    ├── BudgetError               the estimate exceeds the budget, or spending was not confirmed
-    └── files.DiskError           the disk refused a write (full, read-only, no permission): carries the path
+    │   └── GenerationFailed      providers.base: a job ended `failed`, classified by its provider
+    ├── KeyframeURLError          providers.luma.request: a local keyframe has no public URL Luma can fetch
+    ├── RunFailed                 engine.runner: shots failed; carries their ProviderErrors and how to resume
+    ├── UnknownState              engine.states: a journaled state this version does not know; names the shot
+    ├── FolderBusy                engine.folder_lock: another process writes the output folder (--no-wait)
+    ├── DiskError                 files: the disk refused a write (full, read-only, no permission): carries
+    │                             the path
+    └── BudgetError               the estimate exceeds the budget, or spending was not confirmed
 
-Anything else that escapes is a bug: the CLI shows a short notice, and the traceback with PIPELINE_DEBUG=1.
+Those without a module named live here. Anything else that escapes is a bug: the CLI shows a short notice,
+and the traceback with PIPELINE_DEBUG=1. tests/test_errors.py fails when a subclass is missing from this tree.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""The one place that finds and runs ffmpeg, and probes media (PyAV)."""
+"""The one place that finds and runs ffmpeg, and probes and decodes media (PyAV).
+
+Every public function here raises MediaError, naming the file and what went wrong (with ffmpeg's stderr
+where there is one), never a PyAV or OS error: callers handle one kind of failure. Code elsewhere that needs
+PyAV's packets or frames opens the file with `opened`, which translates the same way.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ import numpy as np
 from .errors import MediaError, PipelineError
 from .files import disk_error_in
 
+DECODER_VERSION = av.__version__  # pictures decoded by another PyAV (and its FFmpeg) may differ
 IMAGE_CODECS = {"png", "mjpeg", "webp", "bmp", "tiff", "gif", "jpegxl", "jpeg2000"}
 
 
@@ -73,16 +79,37 @@ class MediaInfo:
         return self.audio_codec is not None
 
 
-def probe(path: str | Path) -> MediaInfo:
-    """Open `path` with FFmpeg's demuxers and describe it; MediaError if it is not media ffmpeg reads."""
+READ_ERRORS = (av.FFmpegError, OSError, UnicodeDecodeError, ValueError, StopIteration)  # what PyAV raises
+
+
+@contextlib.contextmanager
+def opened(path: str | Path, doing: str = "read") -> Iterator[av.container.InputContainer]:
+    """`path` open in PyAV; a PyAV error anywhere in the block (opening, demuxing, decoding) becomes a
+    MediaError saying what could not be done with which file."""
     try:
         with av.open(str(path)) as box:
-            return _describe(box)
-    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError, StopIteration) as exc:
-        raise MediaError(f"{path}: not a file ffmpeg can read ({exc})") from exc
+            yield box
+    except READ_ERRORS as exc:
+        log = getattr(exc, "log", None)  # (level, component, message) when PyAV captured FFmpeg's log
+        raise MediaError(f"{path}: ffmpeg cannot {doing} it ({exc}); check that it is a complete media file, "
+                         "or make or fetch it again", log[2] if log else "") from exc
 
 
-def _describe(box) -> MediaInfo:
+def video_stream(box, path: str | Path):
+    """The first video stream of an open file; MediaError when it has none."""
+    if not box.streams.video:
+        raise MediaError(f"{path}: has no video stream; give a video file")
+    return box.streams.video[0]
+
+
+def probe(path: str | Path) -> MediaInfo:
+    """Open `path` with FFmpeg's demuxers and describe it; MediaError if it is not media ffmpeg reads."""
+    with opened(path) as box:
+        return describe(box)
+
+
+def describe(box) -> MediaInfo:
+    """What `probe` says about a container open with `opened` (saves opening a file twice)."""
     video = next((s for s in box.streams.video if not _attached_picture(s)), None)
     audio = next(iter(box.streams.audio), None)
     duration = float(box.duration / av.time_base) if box.duration else 0.0
@@ -91,7 +118,7 @@ def _describe(box) -> MediaInfo:
         fields |= {"audio_codec": audio.codec_context.name, "sample_rate": audio.codec_context.sample_rate}
     if video is None:
         if audio is None:
-            raise ValueError("no video or audio stream")
+            raise MediaError(f"{box.name}: has no video or audio stream; give a media file")
         return MediaInfo(kind="audio", **fields)
     ctx = video.codec_context
     is_image = ctx.name in IMAGE_CODECS and (video.frames <= 1) and duration < 0.1
@@ -114,22 +141,19 @@ def packets_missing(path: str | Path, kind: str) -> tuple[int, int]:
     """(whole packets found, packets the container's index lists) in the first `kind` ('video' or 'audio')
     stream; fewer found than listed means the file was cut short. A packet whose bytes stop early (a short
     read at the end of the file) is not whole. Listed is 0 when the container keeps no count."""
-    try:
-        with av.open(str(path)) as box:
-            streams = [s for s in (box.streams.video if kind == "video" else box.streams.audio)
-                       if not _attached_picture(s)]
-            if not streams:
-                return 0, 0
-            found = sum(1 for p in box.demux(streams[0]) if (p.size or p.pts is not None) and not p.is_corrupt)
-            return found, streams[0].frames or 0
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaError(f"{path}: not a file ffmpeg can read ({exc})") from exc
+    with opened(path, f"read the {kind} packets of") as box:
+        streams = [s for s in (box.streams.video if kind == "video" else box.streams.audio)
+                   if not _attached_picture(s)]
+        if not streams:
+            return 0, 0
+        found = sum(1 for p in box.demux(streams[0]) if (p.size or p.pts is not None) and not p.is_corrupt)
+        return found, streams[0].frames or 0
 
 
 def count_frames(path: str | Path) -> int:
     """Frames in the first video stream, counted by demuxing packets (exact, without decoding)."""
-    with av.open(str(path)) as box:
-        stream = box.streams.video[0]
+    with opened(path, "count the frames of") as box:
+        stream = video_stream(box, path)
         return sum(1 for p in box.demux(stream) if p.size)
 
 
@@ -157,8 +181,8 @@ def _bt601_planes(frame) -> list[np.ndarray] | None:
 
 
 def _decoded_at(path: str | Path, index: int, convert):
-    with av.open(str(path)) as box:
-        stream = box.streams.video[0]
+    with opened(path, f"decode frame {index} of") as box:
+        stream = video_stream(box, path)
         stream.thread_type = "AUTO"
         last = None
         for i, frame in enumerate(box.decode(stream)):
@@ -216,16 +240,5 @@ def run_for_log(args: list[str], *, what: str) -> str:
 
 def audio_channels(path: str | Path) -> int:
     """Channels of the first audio stream (0 when there is none)."""
-    try:
-        with av.open(str(path)) as box:
-            return next((s.codec_context.channels for s in box.streams.audio), 0)
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaError(f"{path}: not a file ffmpeg can read ({exc})") from exc
-
-
-def describe(box) -> MediaInfo:
-    """What `probe` says about an already open container (saves opening a file twice)."""
-    try:
-        return _describe(box)
-    except (av.FFmpegError, ValueError, StopIteration) as exc:
-        raise MediaError(f"{box.name}: not a file ffmpeg can read ({exc})") from exc
+    with opened(path, "read the sound of") as box:
+        return next((s.codec_context.channels for s in box.streams.audio), 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from . import formats, providers
@@ -164,6 +164,13 @@ def _transition(shot: Shot, index: int) -> tuple[str, int]:
     if index == 0 or shot.transition is None or shot.transition.type == "cut":
         return "cut", 0
     return shot.transition.type, max(1, formats.frames_for(shot.transition.duration))
+
+
+def overlaps(shots: Sequence[PlannedShot]) -> list[tuple[int, int]]:
+    """Each shot's (frames its incoming transition overlaps the shot before, frames the next shot's
+    transition overlaps its end): the one place the outgoing side is worked out."""
+    into = [p.transition_frames for p in shots]
+    return list(zip(into, [*into[1:], 0], strict=True))
 
 
 def _chains(ids: list[str], graph: dict[str, list[str]]) -> dict[str, int]:

@@ -247,3 +247,17 @@ def test_clips_from_another_encoder_make_the_whole_cut_reencoded(tmp_path):
     assert report.reencoded_frames == report.runtime_frames == 228
     assert "whole cut was re-encoded" in report.warnings[0]
     assert ffmpeg.count_frames(report.cut) == 228
+
+
+def test_one_footage_file_used_twice_is_read_once_for_picture_and_sound(tmp_path):
+    """Two shots of the same file, with a dissolve and a one-frame dip: the graphs split the one input."""
+    clip(tmp_path / "bars.mp4", "smptebars", frames=48, tone=440, rate=30)  # odd rate: normalised, re-encoded
+    dissolve, dip = {"type": "dissolve", "duration": 0.5}, {"type": "fade", "duration": 0.04}
+    project, plan = project_of(tmp_path, [{"id": "a", "clip": "bars.mp4"},
+                                          {"id": "b", "clip": "bars.mp4", "transition": dissolve},
+                                          {"id": "c", "clip": "bars.mp4", "transition": dip}])
+    report = assembly.assemble(project, plan, {}, tmp_path / "f.mp4")
+    assert report.runtime_frames == 3 * 38 - 12 - 1 and ffmpeg.count_frames(report.cut) == report.runtime_frames
+    video_end, audio_end = video_end_and_audio_end(report.cut)
+    assert audio_end == pytest.approx(video_end, abs=1 / 24)
+    assert len(frames_of(report.cut)) == report.runtime_frames

@@ -6,7 +6,6 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-import av
 from PIL import Image, ImageOps
 
 from .. import ffmpeg
@@ -47,17 +46,10 @@ def _picture(keyframe: Keyframe, shot_id: str, size: tuple[int, int], *, frame: 
 
 def clip_frame(clip: Path, index: int, size: tuple[int, int]) -> Picture:
     """Frame `index` of `clip`: as stored when it is an animatic-like frame of `size`, else as RGB."""
-    planes = _decode(ffmpeg.planes_at, clip, index)
+    planes = ffmpeg.planes_at(clip, index)
     if planes is not None and planes[0].shape == (size[1], size[0]):
         return Stored(planes)
-    return Image.fromarray(_decode(ffmpeg.frame_at, clip, index))
-
-
-def _decode(read, path: Path, index: int):
-    try:
-        return read(path, index)
-    except (av.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"{path}: cannot read a frame of this clip ({exc})") from exc
+    return Image.fromarray(ffmpeg.frame_at(clip, index))
 
 
 def open_image(path: Path) -> Image.Image:
@@ -69,7 +61,7 @@ def open_image(path: Path) -> Image.Image:
         with Image.open(path) as image:
             return ImageOps.exif_transpose(image).convert("RGB")
     except (OSError, Image.DecompressionBombError, ValueError):
-        return Image.fromarray(_decode(ffmpeg.frame_at, path, 0))
+        return Image.fromarray(ffmpeg.frame_at(path, 0))
 
 
 def fetch_image(url: str, shot_id: str) -> Image.Image:

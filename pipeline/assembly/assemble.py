@@ -12,22 +12,60 @@ from __future__ import annotations
 import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from .. import formats
 from ..errors import MediaError, PipelineError
 from ..files import atomic_path, temp_folder
-from ..plan import Plan
+from ..plan import Plan, overlaps
 from ..storyboard.load import Project
 from . import encoder_match, export, gate, joins, mux, reencode, sound, verify
 from .edit_list import Blend, Piece, Span, group, own_parts
+from .gate import ClipFacts
 from .joins import Take
-from .report import AssemblyReport, ShotReport
+from .report import AssemblyReport, Footage, ShotReport
 
 WORKERS = 2  # pieces re-encoded at once (x264 threads inside each as well)
 CACHE = ".assembly-cache"  # beside the cut: join pictures by clip sha256, sound beds by what shapes them
 MATRIX = {1: "bt709", 5: "bt601", 6: "bt601"}  # FFmpeg colorspace number -> swscale matrix name
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The takes as they land in the cut: each one's first frame there, the frames its transitions overlap
+    (into it, out of it), and the cut's length."""
+
+    takes: tuple[Take, ...]
+    starts: tuple[int, ...]
+    overlaps: tuple[tuple[int, int], ...]
+    runtime: int
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the cut's pictures must be: the reference clip's encoding (None: the house encoding), and size."""
+
+    ref: ClipFacts | None
+    size: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where this assembly writes: its temp folder, the cut, and the output folder's cache."""
+
+    work: Path
+    dest: Path
+    cache: Path
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """How the cut was made: its pieces, and whether the whole cut was re-encoded (house encoding)."""
+
+    pieces: list[Piece]
+    house: bool
 
 
 def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *,
@@ -43,18 +81,18 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     started, dest = time.perf_counter(), Path(dest)
     size = formats.frame_size(project.board.resolution, project.board.aspect_ratio)
     facts = _inspect(plan, {p.id: project.file(p.shot.clip) for p in plan.shots if p.shot.clip} | clips)
-    ref = gate.reference(facts, size)
-    odd = {shot: gate.why_normalised(f, ref, size) for shot, f in facts.items()}
+    look = Look(gate.reference(facts, size), size)
+    odd = {shot: gate.why_normalised(f, look.ref, size) for shot, f in facts.items()}
     cache = dest.parent / CACHE
     takes, warnings = joins.takes_for(plan, facts, odd, pictures=functools.partial(joins.decode_pictures,
                                                                                   cache=cache))
-    starts = _starts(takes)
-    runtime = starts[-1] + takes[-1].frames
-    bed = _bed(project, takes, starts, runtime)
+    cut = _timeline(takes)
+    bed = _bed(project, cut)
     with temp_folder(dest.parent) as work:
-        pieces, house = _write_cut(project, takes, starts, runtime, bed, ref, size, work, dest, warnings, cache)
-    report = _report(plan, takes, starts, runtime, pieces, house, warnings, dest, time.perf_counter() - started)
-    export.write_sidecars(project, plan, takes, starts, runtime, bed, report, generations or {})
+        rendered = _write_cut(project.title, cut, bed, look, Places(work, dest, cache), warnings)
+    report = _report(plan, cut, rendered, warnings, dest, time.perf_counter() - started)
+    music = (project.board.audio, bed.music_path) if project.board.audio else None
+    export.write_sidecars(report, plan, project.title, music, generations or {})
     return report
 
 
@@ -70,77 +108,77 @@ def _inspect(plan: Plan, clips: dict[str, Path]) -> dict[str, gate.ClipFacts]:
     return facts
 
 
-def _starts(takes: list[Take]) -> list[int]:
-    """Each shot's first frame in the cut: a transition overlaps the end of the shot before it."""
+def _timeline(takes: list[Take]) -> Timeline:
+    """Each take's first frame in the cut: a transition overlaps the end of the shot before it."""
+    edges = overlaps([t.planned for t in takes])
     starts, cursor = [], 0
-    for n, take in enumerate(takes):
-        into = take.planned.transition_frames if n else 0
-        out = takes[n + 1].planned.transition_frames if n + 1 < len(takes) else 0
+    for take, (into, out) in zip(takes, edges, strict=True):
         if into + out > take.frames:
             raise PipelineError(f"shot {take.id}: its transitions last {into + out} frames, longer than the "
                                 f"{take.frames} frames it has; shorten them")
         cursor -= into
         starts.append(cursor)
         cursor += take.frames
-    return starts
+    return Timeline(tuple(takes), tuple(starts), tuple(edges), cursor)
 
 
-def _bed(project: Project, takes: list[Take], starts: list[int], runtime: int) -> sound.Bed:
+def _bed(project: Project, cut: Timeline) -> sound.Bed:
     music = project.board.audio
-    sounds = tuple(sound.Sound(t.clip.path, at, t.first, t.count) for t, at in zip(takes, starts, strict=True)
+    sounds = tuple(sound.Sound(t.clip.path, at, t.first, t.count) for t, at in zip(cut.takes, cut.starts,
+                                                                                    strict=True)
                    if t.clip.info.has_audio)
-    return sound.Bed(runtime, music, project.file(music.path) if music else None, sounds)
+    return sound.Bed(cut.runtime, music, project.file(music.path) if music else None, sounds)
 
 
-def _write_cut(project, takes, starts, runtime, bed, ref, size, work: Path, dest: Path,
-               warnings: list[str], cache: Path) -> tuple[list[Piece], bool]:
+def _write_cut(title: str, cut: Timeline, bed: sound.Bed, look: Look, places: Places,
+               warnings: list[str]) -> Rendered:
     """Render pieces while the sound mixes (or comes from the cache), join, verify, and only then put the
     cut in place."""
     with ThreadPoolExecutor(1) as mixer:
-        mixing = None if bed.empty else mixer.submit(sound.cached, bed, cache)
-        pieces, files, keys, house = _pieces(takes, ref, size, work, warnings)
+        mixing = None if bed.empty else mixer.submit(sound.cached, bed, places.cache)
+        rendered, files, keys = _pieces(cut, look, places.work, warnings)
         mixed = mixing.result() if mixing else None
-    script, chapters = work / "cut.ffconcat", work / "chapters.txt"
-    script.write_text(mux.listing(pieces, files))
-    chapters.write_text(export.chapters(project.title, export.placed(takes, starts, {}, ""), runtime))
-    with atomic_path(dest) as tmp:
+    script, chapters = places.work / "cut.ffconcat", places.work / "chapters.txt"
+    script.write_text(mux.listing(rendered.pieces, files))
+    chapters.write_text(export.chapters(title, list(zip(cut.starts, [t.planned for t in cut.takes], strict=True)),
+                                        cut.runtime))
+    with atomic_path(places.dest) as tmp:
         mux.mux(script, mixed, chapters, tmp)
-        verify.verify(tmp, runtime, keys, [(s, t.id) for s, t in zip(starts, takes, strict=True)],
+        verify.verify(tmp, cut.runtime, keys, [(s, t.id) for s, t in zip(cut.starts, cut.takes, strict=True)],
                       sound=mixed is not None)
-    return pieces, house
+    return rendered
 
 
-def _pieces(takes, ref, size, work: Path, warnings: list[str]):
+def _pieces(cut: Timeline, look: Look, work: Path, warnings: list[str]) -> tuple[Rendered, dict, set[int]]:
     """Copy what the gate allows and re-encode the rest to match; when pieces cannot be made to match
     the copied packets, re-encode the whole cut (and say why)."""
-    pieces = group(_parts(takes, house=False))
+    pieces, ref = group(_parts(cut, house=False)), look.ref
     encoder = encoder_match.matching(ref) if ref is not None else None
     if encoder is not None or all(p.copy for p in pieces):
         try:
-            return (pieces, *_render(pieces, _target(size, ref, encoder), ref, work), False)
+            return (Rendered(pieces, False), *_render(pieces, _target(look.size, ref, encoder), ref, work))
         except encoder_match.EncoderMismatch as exc:
             warnings.append(f"{exc}; the whole cut was re-encoded instead")
     elif ref is not None:
         warnings.append(f"{ref.path.name} and the clips like it were not made by x264, or with settings that "
                         "cannot be reproduced, so re-encoded pieces could not sit between their packets: "
                         "the whole cut was re-encoded")
-    pieces = group(_parts(takes, house=True))
-    return (pieces, *_render(pieces, _target(size, None, None), None, work), True)
+    pieces = group(_parts(cut, house=True))
+    return (Rendered(pieces, True), *_render(pieces, _target(look.size, None, None), None, work))
 
 
-def _target(size: tuple[int, int], ref, encoder: list[str] | None) -> reencode.Target:
+def _target(size: tuple[int, int], ref, encoder: dict[str, str] | None) -> reencode.Target:
     if ref is None:
         return reencode.Target(*size, Fraction(1), 12288, "bt601", encoder_match.HOUSE)
-    return reencode.Target(*size, ref.sar, ref.time_base.denominator, MATRIX.get(ref.colour[2]), encoder or [])
+    return reencode.Target(*size, ref.sar, ref.time_base.denominator, MATRIX.get(ref.colour[2]), encoder or {})
 
 
-def _parts(takes: list[Take], *, house: bool) -> list[tuple[Span | Blend, bool]]:
+def _parts(cut: Timeline, *, house: bool) -> list[tuple[Span | Blend, bool]]:
     """The cut in order: each transition as a Blend, each shot's own frames split into copied runs and
     re-encoded heads and tails."""
     parts: list[tuple[Span | Blend, bool]] = []
-    for n, take in enumerate(takes):
-        into = take.planned.transition_frames if n else 0
-        out = takes[n + 1].planned.transition_frames if n + 1 < len(takes) else 0
+    takes = cut.takes
+    for n, (take, (into, out)) in enumerate(zip(takes, cut.overlaps, strict=True)):
         if into:
             before = takes[n - 1]
             blend = Blend(take.id, take.planned.transition, _span(before, before.frames - into, before.frames,
@@ -183,16 +221,22 @@ def _render(pieces: list[Piece], target: reencode.Target, ref, work: Path) -> tu
     return jobs, keys
 
 
-def _report(plan, takes, starts, runtime, pieces, house, warnings, dest, seconds) -> AssemblyReport:
-    redone = _reencoded_by_shot(pieces)
+def _report(plan: Plan, cut: Timeline, rendered: Rendered, warnings: list[str], dest: Path,
+            seconds: float) -> AssemblyReport:
+    redone, house = _reencoded_by_shot(rendered.pieces), rendered.house
     shots = tuple(ShotReport(t.id, s, t.frames, t.planned.frames, t.trimmed, t.odd is not None or house,
-                             redone.get(t.id, 0), tuple(_notes(t, house, redone.get(t.id, 0))))
-                  for t, s in zip(takes, starts, strict=True))
-    copied = sum(p.frames for p in pieces if p.copy)
+                             redone.get(t.id, 0), tuple(_notes(t, house, redone.get(t.id, 0))), _footage(t))
+                  for t, s in zip(cut.takes, cut.starts, strict=True))
+    copied = sum(p.frames for p in rendered.pieces if p.copy)
     folder = dest.parent
-    captions = folder / "captions.srt" if any(t.planned.shot.caption for t in takes) else None
-    return AssemblyReport(dest, runtime, plan.runtime_frames, shots, tuple(warnings), copied, runtime - copied,
-                          seconds, captions, folder / "timeline.otio", folder / "assembly.json")
+    captions = folder / "captions.srt" if any(t.planned.shot.caption for t in cut.takes) else None
+    return AssemblyReport(dest, cut.runtime, plan.runtime_frames, shots, tuple(warnings), copied,
+                          cut.runtime - copied, seconds, captions, folder / "timeline.otio", folder / "assembly.json")
+
+
+def _footage(take: Take) -> Footage:
+    return Footage(take.clip.path, take.first, take.count, take.first + take.available, take.clip.info.has_audio,
+                   take.odd)
 
 
 def _reencoded_by_shot(pieces: list[Piece]) -> dict[str, int]:

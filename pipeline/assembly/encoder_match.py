@@ -15,9 +15,9 @@ from .gate import ClipFacts
 
 BASE_PRESET = "veryfast"  # the piece's own speed/quality trade; header-shaping options override it
 PIECE_QUALITY = 6  # piece frames are quantised this much finer than the clip's CRF (a re-encode loses less)
-HOUSE = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-g", "48", "-pix_fmt", "yuv420p",
-         "-colorspace", "smpte170m", "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
-         "-color_range", "tv"]  # the whole cut re-encoded: one encoding for every piece, a key frame each 2 s
+HOUSE = {"c:v": "libx264", "preset": "veryfast", "crf": "18", "g": "48", "pix_fmt": "yuv420p",
+         "colorspace": "smpte170m", "color_primaries": "smpte170m", "color_trc": "smpte170m",
+         "color_range": "tv"}  # the whole cut re-encoded: one encoding for every piece, a key frame each 2 s
 COPIED = {"cabac", "ref", "8x8dct", "chroma_qp_offset", "bframes", "weightb", "open_gop", "weightp", "keyint",
           "bluray_compat", "constrained_intra", "stitchable", "intra_refresh", "slices", "sliced_threads",
           "crf", "crf_max", "qp", "bitrate", "vbv_maxrate", "vbv_bufsize", "nal_hrd", "filler"}
@@ -45,16 +45,17 @@ def x264_params(encoder: str) -> list[str] | None:
     return params
 
 
-def matching(ref: ClipFacts) -> list[str] | None:
-    """ffmpeg output options that make pieces interchangeable with `ref`'s packets, or None."""
+def matching(ref: ClipFacts) -> dict[str, str] | None:
+    """ffmpeg output options (name without the dash -> value) that make pieces interchangeable with `ref`'s
+    packets, or None."""
     params = x264_params(ref.encoder) if ref.encoder else None
     if params is None or len(ref.extradata) < 4:
         return None
     params.append(f"level={ref.extradata[3] / 10:g}")  # avcC: version, profile, compatibility, level
     primaries, transfer, matrix, colour_range = ref.colour
-    return ["-c:v", "libx264", "-preset", BASE_PRESET, "-x264-params", ":".join(params),
-            "-pix_fmt", "yuv420p", "-color_primaries", str(primaries), "-color_trc", str(transfer),
-            "-colorspace", str(matrix), "-color_range", str(colour_range)]
+    return {"c:v": "libx264", "preset": BASE_PRESET, "x264-params": ":".join(params), "pix_fmt": "yuv420p",
+            "color_primaries": str(primaries), "color_trc": str(transfer), "colorspace": str(matrix),
+            "color_range": str(colour_range)}
 
 
 def check_piece(piece: ClipFacts, ref: ClipFacts, what: str) -> None:

@@ -1,5 +1,8 @@
 """What travels with the cut: MP4 chapters (as an FFmpeg metadata file), SRT captions, and an
 OpenTimelineIO timeline an editing application can open, built from the same positions as the cut itself.
+
+Fed by the AssemblyReport (where each shot landed and what it took from its clip) and the plan; it knows
+nothing of how the cut was joined.
 """
 
 from __future__ import annotations
@@ -12,9 +15,8 @@ import opentimelineio as otio
 
 from .. import formats
 from ..files import write_atomic
-from ..plan import PlannedShot
-from . import sound
-from .joins import Take
+from ..plan import Plan, PlannedShot, overlaps
+from ..storyboard.model import Audio
 from .report import AssemblyReport, ShotReport
 
 
@@ -28,20 +30,18 @@ class Placed:
     frames: int  # frames the shot covers, transitions included
     first: int  # first frame used of the clip (at the cut's rate)
     available: int  # frames the clip has at the cut's rate
+    transition_in: int  # frames of this shot's transition, overlapping the end of the shot before
     transition_out: int  # frames of the next shot's transition, overlapping this shot's end
     metadata: dict
 
-    @property
-    def title(self) -> str:
-        return self.planned.shot.caption or self.planned.id
 
-
-def chapters(title: str, placed: list[Placed], runtime: int) -> str:
-    """An FFmpeg metadata file with the title and one chapter per shot, from its start to the next's."""
+def chapters(title: str, shots: list[tuple[int, PlannedShot]], runtime: int) -> str:
+    """An FFmpeg metadata file with the title and one chapter per (start frame, shot), from its start to the
+    next's."""
     lines = [";FFMETADATA1", f"title={_escape(title)}"]
-    for shot, end in zip(placed, _ends(placed, runtime), strict=True):
-        lines += ["[CHAPTER]", f"TIMEBASE=1/{formats.FPS}", f"START={shot.start}", f"END={end}",
-                  f"title={_escape(shot.title)}"]
+    for (start, planned), end in zip(shots, _ends([s for s, _ in shots], runtime), strict=True):
+        lines += ["[CHAPTER]", f"TIMEBASE=1/{formats.FPS}", f"START={start}", f"END={end}",
+                  f"title={_escape(planned.shot.caption or planned.id)}"]
     return "\n".join(lines) + "\n"
 
 
@@ -49,13 +49,15 @@ def _escape(text: str) -> str:
     return re.sub(r"([=;#\\\n])", r"\\\1", text)
 
 
-def _ends(placed: list[Placed], runtime: int) -> list[int]:
-    return [p.start for p in placed[1:]] + [runtime]
+def _ends(starts: list[int], runtime: int) -> list[int]:
+    """Where each shot's chapter or caption ends: where the next one starts."""
+    return [*starts[1:], runtime]
 
 
 def srt(placed: list[Placed], runtime: int) -> str:
     """One cue per captioned shot, shown from the shot's start until the next shot starts."""
-    cues = [(p.start, end, p.planned.shot.caption) for p, end in zip(placed, _ends(placed, runtime), strict=True)
+    ends = _ends([p.start for p in placed], runtime)
+    cues = [(p.start, end, p.planned.shot.caption) for p, end in zip(placed, ends, strict=True)
             if p.planned.shot.caption]
     return "".join(f"{n}\n{_clock(a)} --> {_clock(b)}\n{text.strip()}\n\n" for n, (a, b, text) in enumerate(cues, 1))
 
@@ -81,7 +83,7 @@ def timeline(title: str, placed: list[Placed], audio: list[otio.schema.Track]) -
     """
     track = otio.schema.Track(name="picture", kind=otio.schema.TrackKind.Video)
     for n, shot in enumerate(placed):
-        into = shot.planned.transition_frames
+        into = shot.transition_in
         if into:
             track.append(_transition(shot.planned.transition, into))
         head, tail = into // 2, shot.transition_out - shot.transition_out // 2
@@ -119,43 +121,45 @@ def sound_track(name: str, clips: list[tuple[int, Path, float, int, dict]]) -> o
     return track
 
 
-def placed(takes: list[Take], starts: list[int], metadata: dict, provider: str) -> list[Placed]:
-    """Each take where it lands in the cut (starts from the assembler), with its timeline metadata."""
-    outs = [t.planned.transition_frames for t in takes[1:]] + [0]
-    return [Placed(t.planned, t.clip.path, s, t.frames, t.first, t.first + t.available, out, metadata.get(t.id, {}))
-            for t, s, out in zip(takes, starts, outs, strict=True)]
+def placed(report: AssemblyReport, plan: Plan, generations: dict[str, str]) -> list[Placed]:
+    """Each shot where the report says it landed in the cut, with its timeline metadata."""
+    planned = [plan.by_id(s.id) for s in report.shots]
+    return [Placed(p, s.footage.clip, s.start_frame, s.frames, s.footage.first, s.footage.clip_frames, into, out,
+                   _metadata(p, s, plan.provider, generations.get(s.id)))
+            for p, s, (into, out) in zip(planned, report.shots, overlaps(planned), strict=True)]
 
 
-def write_sidecars(project, plan, takes: list[Take], starts: list[int], runtime: int, bed: sound.Bed,
-                   report: AssemblyReport, generations: dict) -> None:
-    """assembly.json, captions.srt and timeline.otio beside the cut, each written atomically."""
-    by_id = {s.id: s for s in report.shots}
-    metadata = {t.id: _metadata(t, plan.provider, generations.get(t.id), by_id[t.id]) for t in takes}
-    shots = placed(takes, starts, metadata, plan.provider)
+def write_sidecars(report: AssemblyReport, plan: Plan, title: str, music: tuple[Audio, Path] | None,
+                   generations: dict[str, str]) -> None:
+    """assembly.json, captions.srt and timeline.otio beside the cut, each written atomically.
+
+    music: the storyboard's music bed and its file; generations: shot id -> the provider's job id."""
+    shots = placed(report, plan, generations)
     if report.captions:
-        write_atomic(report.captions, srt(shots, runtime).encode())
+        write_atomic(report.captions, srt(shots, report.runtime_frames).encode())
     else:
         (report.cut.parent / "captions.srt").unlink(missing_ok=True)  # a stale one would contradict the cut
-    write_atomic(report.timeline, timeline(project.title, shots, _sound_tracks(bed)).encode())
+    write_atomic(report.timeline, timeline(title, shots, _sound_tracks(report, music)).encode())
     write_atomic(report.report, report.to_bytes())
 
 
-def _metadata(take: Take, provider: str, job: str | None, shot: ShotReport) -> dict:
-    s = take.planned.shot
-    return {"shot": take.id, "prompt": s.prompt, "camera": list(s.concepts), "caption": s.caption,
-            "provider": "footage" if s.clip else provider, "generation_id": job, "key": take.planned.key,
-            "source": take.planned.source, "trimmed_frames": take.trimmed, "held_frames": take.hold,
-            "normalised": take.odd, "notes": list(shot.notes)}
+def _metadata(planned: PlannedShot, shot: ShotReport, provider: str, job: str | None) -> dict:
+    s = planned.shot
+    return {"shot": shot.id, "prompt": s.prompt, "camera": list(s.concepts), "caption": s.caption,
+            "provider": "footage" if s.clip else provider, "generation_id": job, "key": planned.key,
+            "source": planned.source, "trimmed_frames": shot.trimmed_frames, "held_frames": shot.held_frames,
+            "normalised": shot.footage.normalised, "notes": list(shot.notes)}
 
 
-def _sound_tracks(bed: sound.Bed) -> list:
+def _sound_tracks(report: AssemblyReport, music: tuple[Audio, Path] | None) -> list:
     """The music bed (looped to length where the file is shorter) and footage sound, as audio tracks."""
     tracks = []
-    if bed.music is not None:
-        m = bed.music
-        tracks.append(sound_track("music", [(0, bed.music_path, m.offset * formats.FPS, bed.runtime, {
+    if music is not None:
+        m, path = music
+        tracks.append(sound_track("music", [(0, path, m.offset * formats.FPS, report.runtime_frames, {
             "pipeline": {"volume": m.volume, "fade_in": m.fade_in, "fade_out": m.fade_out, "loudness": m.loudness,
                          "looped": "to the cut's length when the file is shorter"}})]))
-    if bed.sounds:
-        tracks.append(sound_track("footage sound", [(s.at, s.path, s.first, s.frames, {}) for s in bed.sounds]))
+    sounds = [(s.start_frame, f.clip, f.first, f.count, {}) for s in report.shots if (f := s.footage) and f.sound]
+    if sounds:
+        tracks.append(sound_track("footage sound", sounds))
     return tracks

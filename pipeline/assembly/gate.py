@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import av
-
 from .. import ffmpeg, formats
 from ..errors import MediaError
 
@@ -69,14 +67,11 @@ class ClipFacts:
 
 def inspect(path: Path) -> ClipFacts:
     """Demux `path`'s video packets (no decoding) and describe what copying them needs."""
-    try:
-        with av.open(str(path)) as box:
-            info = ffmpeg.describe(box)
-            if info.kind != "video":
-                raise MediaError(f"{path}: is {info.kind}, not video")
-            return _facts(Path(path), info, box)
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaError(f"{path}: not a video ffmpeg can read ({exc})") from exc
+    with ffmpeg.opened(path, "read the video packets of") as box:
+        info = ffmpeg.describe(box)
+        if info.kind != "video":
+            raise MediaError(f"{path}: is {info.kind}, not video")
+        return _facts(Path(path), info, box)
 
 
 def _facts(path: Path, info: ffmpeg.MediaInfo, box) -> ClipFacts:

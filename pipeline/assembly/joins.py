@@ -20,13 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import av
 import numpy as np
 
-from .. import formats
+from .. import ffmpeg, formats
 from ..errors import MediaError
 from ..files import atomic_path, sha256_of
-from ..plan import Plan, PlannedShot
+from ..plan import Plan, PlannedShot, overlaps
 from .edit_list import reencoded
 from .gate import ClipFacts
 
@@ -72,7 +71,7 @@ def mad(a: np.ndarray, b: np.ndarray) -> float:
 
 Pictures = Callable[[dict[ClipFacts, set[int]]], dict[tuple[ClipFacts, int], np.ndarray]]
 SCALE, WORKERS = 4, 2  # pictures at 1/SCALE size; clips decoded at once (one thread each)
-KEPT = f"grey{SCALE}-area-av{av.__version__}"  # what a cached picture is; part of its file name
+KEPT = f"grey{SCALE}-area-av{ffmpeg.DECODER_VERSION}"  # what a cached picture is; part of its file name
 
 
 def decode_pictures(wanted: dict[ClipFacts, set[int]], *,
@@ -112,21 +111,18 @@ def _decode(clip: ClipFacts, frames: set[int]) -> dict[int, np.ndarray]:
     first two and last three passed on the way (what later joins may ask for)."""
     keep = frames | ({0, 1, clip.frames - 3, clip.frames - 2, clip.frames - 1} & set(range(max(frames) + 1)))
     found: dict[int, np.ndarray] = {}
-    try:
-        with av.open(str(clip.path)) as box:
-            stream = box.streams.video[0]
-            stream.thread_type, stream.codec_context.thread_count = "NONE", 1
-            box.seek(clip.start_pts + min(frames) * clip.tick, stream=stream, backward=True, any_frame=False)
-            for frame in box.decode(stream):
-                index, off = divmod((frame.pts or 0) - clip.start_pts, clip.tick)
-                if index in keep and not off:
-                    found[index] = frame.reformat(width=max(1, frame.width // SCALE), format="gray",
-                                                  height=max(1, frame.height // SCALE),
-                                                  interpolation="AREA").to_ndarray()
-                if index >= max(frames):
-                    break
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaError(f"{clip.path}: could not decode it ({exc})") from exc
+    with ffmpeg.opened(clip.path, "decode the pictures at the joins of") as box:
+        stream = ffmpeg.video_stream(box, clip.path)
+        stream.thread_type, stream.codec_context.thread_count = "NONE", 1
+        box.seek(clip.start_pts + min(frames) * clip.tick, stream=stream, backward=True, any_frame=False)
+        for frame in box.decode(stream):
+            index, off = divmod((frame.pts or 0) - clip.start_pts, clip.tick)
+            if index in keep and not off:
+                found[index] = frame.reformat(width=max(1, frame.width // SCALE), format="gray",
+                                              height=max(1, frame.height // SCALE),
+                                              interpolation="AREA").to_ndarray()
+            if index >= max(frames):
+                break
     if missing := frames - found.keys():
         raise MediaError(f"{clip.path}: has no frames {sorted(missing)[:4]}")
     return found
@@ -183,7 +179,7 @@ def _fit(t: Take) -> str | None:
 
 
 def _trim_repeats(takes: list[Take], pictures: Pictures) -> None:
-    after = {t.id: n.planned.transition_frames for t, n in zip(takes, takes[1:], strict=False)}
+    after = {t.id: out for t, (_, out) in zip(takes, overlaps([t.planned for t in takes]), strict=True)}
     joins = [(a, b) for a, b in zip(takes, takes[1:], strict=False) if b.planned.parent == a.id
              and b.planned.transition == "cut" and not (a.hold or b.hold) and a.count > 2 and b.count > 2
              and _comparable(a.clip, b.clip)]

@@ -11,6 +11,19 @@ from .. import formats
 
 
 @dataclass(frozen=True)
+class Footage:
+    """Where a shot's pictures come from: the side files (timeline, chapters, captions) are made from it;
+    assembly.json does not carry it."""
+
+    clip: Path
+    first: int  # first frame used of the clip (at the cut's rate)
+    count: int  # frames used from the clip; the shot's other frames hold the last of them
+    clip_frames: int  # frames the clip has at the cut's rate
+    sound: bool  # the clip's own sound is mixed into the cut's
+    normalised: str | None  # why the clip was re-encoded to match the cut; None when its packets were copied
+
+
+@dataclass(frozen=True)
 class ShotReport:
     id: str
     start_frame: int  # where the shot starts in the cut (its incoming transition included)
@@ -20,6 +33,11 @@ class ShotReport:
     normalised: bool  # its clip was scaled/retimed/re-encoded to match the cut
     reencoded_frames: int  # frames of this shot that were re-encoded (transitions and trims included)
     notes: tuple[str, ...]
+    footage: Footage | None = None
+
+    @property
+    def held_frames(self) -> int:
+        return self.frames - self.footage.count if self.footage else 0
 
     def to_json(self) -> dict:
         return {"id": self.id, "start_s": round(self.start_frame / formats.FPS, 3), "start_frame": self.start_frame,

@@ -13,19 +13,23 @@ import json
 import math
 import os
 import re
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import ffmpeg as ffmpeg_python  # builds the filter graph and arguments; pipeline.ffmpeg runs them
 
 from .. import ffmpeg, formats
 from ..errors import MediaError
 from ..files import atomic_path, sha256_of, write_atomic
 from ..storyboard.model import Audio
+from . import graph
 
 RATE = 48000
 PER_FRAME = RATE // formats.FPS
 TRUE_PEAK, RANGE = -1.5, 11  # EBU R128 targets besides the integrated loudness the storyboard sets
-AAC = ["-c:a", "aac"]  # FFmpeg's own; its default (twoloop) coder measured faster than "fast" on music here
+AAC = {"c:a": "aac"}  # FFmpeg's own; its default (twoloop) coder measured faster than "fast" on music here
 FRAME, ROLL = 1024, 4096  # AAC frame; samples encoded either side of a chunk and dropped
 CHUNK_S, WORKERS = 30, 2  # shortest chunk (seconds) and chunks encoded at once
 KEPT = 3  # beds kept in a cache folder (the most recently used)
@@ -73,12 +77,12 @@ def cached(bed: Bed, cache: Path) -> Path:
 
 
 def _key(bed: Bed) -> str:
-    inputs, graph = _graph(bed)
     paths = ([bed.music_path] if bed.music is not None else []) + [s.path for s in bed.sounds]
     digests = {str(p): sha256_of(Path(p)) for p in paths}
-    material = {"inputs": [digests.get(arg, arg) for arg in inputs], "graph": graph,
+    mix = ffmpeg_python.get_args(_mix(bed).output("-", f="null"))  # inputs and graph: what shapes the sound
+    material = {"mix": [digests.get(arg, arg) for arg in mix],
                 "loudness": [bed.music.loudness if bed.music else None, TRUE_PEAK, RANGE],
-                "encoder": [*AAC, RATE, FRAME, ROLL, CHUNK_S, WORKERS]}
+                "encoder": [AAC, RATE, FRAME, ROLL, CHUNK_S, WORKERS]}
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()[:32]
 
 
@@ -100,14 +104,15 @@ def render(bed: Bed, folder: Path, *, name: str = "sound") -> Path:
     by side (FFmpeg's AAC encoder has one thread and would set the pace of a stream-copied cut). Chunks are
     cut on AAC frame boundaries and encoded with a little sound either side, so each kept frame was coded
     with its real neighbours."""
-    inputs, graph = _graph(bed)
+    mixed = _mix(bed)
     if bed.music is not None and bed.music.loudness is not None:
-        graph += f",volume={_gain(_measure(inputs, graph, bed.music.loudness), bed.music.loudness):.2f}dB"
-    graph += f",apad=whole_len={bed.samples},atrim=end_sample={bed.samples}"
+        gain = _gain(_measure(mixed, bed.music.loudness), bed.music.loudness)
+        mixed = mixed.filter("volume", f"{gain:.2f}dB")
+    mixed = mixed.filter("apad", whole_len=bed.samples).filter("atrim", end_sample=bed.samples)
     channels = 2 if _stereo(bed) else 1
     chunks = _chunks(bed.samples)
     with ThreadPoolExecutor(WORKERS) as pool:
-        list(pool.map(lambda n: _encode(inputs, graph, chunks[n], folder / f"{name}-{n:03d}.m4a", channels),
+        list(pool.map(lambda n: _encode(mixed, chunks[n], folder / f"{name}-{n:03d}.m4a", channels),
                       range(len(chunks))))
     if len(chunks) == 1:
         return folder / f"{name}-000.m4a"
@@ -124,13 +129,12 @@ def _chunks(samples: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, samples)) for a in range(0, samples, size)]
 
 
-def _encode(inputs: list[str], graph: str, chunk: tuple[int, int], dest: Path, channels: int) -> None:
+def _encode(mixed, chunk: tuple[int, int], dest: Path, channels: int) -> None:
     a, b = chunk
-    cut = f"atrim=start_sample={max(0, a - ROLL)}:end_sample={b + ROLL},asetpts=N/SR/TB"
+    cut = mixed.filter("atrim", start_sample=max(0, a - ROLL), end_sample=b + ROLL).filter("asetpts", "N/SR/TB")
     with atomic_path(dest) as tmp:
-        ffmpeg.run([*inputs, "-filter_complex", f"{graph},{cut}[sound]", "-map", "[sound]", "-ac", str(channels),
-                    *AAC, "-b:a", f"{80 * channels}k", "-ar", str(RATE), "-f", "mp4", str(tmp)],
-                   what=f"encoding the sound from {a / RATE:.1f} s")
+        out = cut.output(str(tmp), ac=channels, **AAC, audio_bitrate=f"{80 * channels}k", ar=RATE, f="mp4")
+        ffmpeg.run(ffmpeg_python.get_args(out), what=f"encoding the sound from {a / RATE:.1f} s")
 
 
 def _listing(chunks: list[tuple[int, int]], name: str, samples: int) -> str:
@@ -152,43 +156,53 @@ def _stereo(bed: Bed) -> bool:
     return any(ffmpeg.audio_channels(p) > 1 for p in paths)
 
 
-def _graph(bed: Bed) -> tuple[list[str], str]:
-    """Inputs and a filter graph ending (open) in the mixed sound, before loudness and the final trim."""
-    # Timestamps are remade from sample counts: a looped file jumps by its priming at every loop, and
-    # footage sound with holes is first filled with silence where its timestamps say (async)
-    fmt = "aformat=sample_fmts=fltp:channel_layouts=stereo,asetpts=N/SR/TB"
+def _mix(bed: Bed):
+    """The mixed sound (an ffmpeg-python stream), before loudness and the final trim: the music (or
+    silence) first, so amix's duration=first makes it as long as the cut, and each footage sound on it."""
     if bed.music is not None:
-        inputs = ["-stream_loop", "-1", "-i", str(bed.music_path)]
-        chains = [f"[0:a:0]aresample={RATE},{fmt},{_music(bed)}[m0]"]
+        music = _music(bed, _uniform(ffmpeg_python.input(str(bed.music_path), stream_loop=-1)["a:0"]
+                                     .filter("aresample", RATE)))
     else:
-        inputs = ["-f", "lavfi", "-i", f"anullsrc=r={RATE}:cl=stereo"]
-        chains = [f"[0:a:0]atrim=end_sample={bed.samples}[m0]"]
-    for n, sound in enumerate(bed.sounds, 1):
-        inputs += ["-i", str(sound.path)]
-        chains.append(f"[{n}:a:0]aresample={RATE}:async=1:first_pts=0,{fmt},atrim=start_sample="
-                      f"{sound.first * PER_FRAME}:end_sample={(sound.first + sound.frames) * PER_FRAME},"
-                      "asetpts=PTS-STARTPTS,"
-                      f"adelay=delays={sound.at * PER_FRAME}S:all=1[m{n}]")
-    mix = "".join(f"[m{n}]" for n in range(len(bed.sounds) + 1))
-    return inputs, ";".join(chains) + f";{mix}amix=inputs={len(bed.sounds) + 1}:normalize=0:duration=first"
+        music = ffmpeg_python.input(f"anullsrc=r={RATE}:cl=stereo", f="lavfi")["a:0"].filter(
+            "atrim", end_sample=bed.samples)
+    uses = Counter(str(s.path) for s in bed.sounds)
+    heard = {path: graph.readers(path, count, "a:0") for path, count in uses.items()}
+    footage = [_footage(heard[str(s.path)].pop(0), s) for s in bed.sounds]
+    return ffmpeg_python.filter([music, *footage], "amix", inputs=len(bed.sounds) + 1, normalize=0,
+                                duration="first")
 
 
-def _music(bed: Bed) -> str:
+def _uniform(sound):
+    # Timestamps are remade from sample counts: a looped file jumps by its priming at every loop
+    return sound.filter("aformat", sample_fmts="fltp", channel_layouts="stereo").filter("asetpts", "N/SR/TB")
+
+
+def _footage(heard, sound: Sound):
+    """A clip's own sound, placed: holes first filled with silence where its timestamps say (async)."""
+    heard = _uniform(heard.filter("aresample", RATE, **{"async": 1}, first_pts=0))
+    heard = heard.filter("atrim", start_sample=sound.first * PER_FRAME,
+                         end_sample=(sound.first + sound.frames) * PER_FRAME).filter("asetpts", "PTS-STARTPTS")
+    return heard.filter("adelay", delays=f"{sound.at * PER_FRAME}S", all=1)
+
+
+def _music(bed: Bed, music):
     """Offset into the file, looped (by the input) and trimmed to the cut, gain, then fades."""
-    music, seconds = bed.music, bed.samples / RATE
-    chain = [f"atrim=start_sample={round(music.offset * RATE)}", "asetpts=PTS-STARTPTS",
-             f"atrim=end_sample={bed.samples}", f"volume={music.volume}", f"apad=whole_len={bed.samples}"]
-    if music.fade_in:
-        chain.append(f"afade=t=in:st=0:d={min(music.fade_in, seconds)}")
-    if music.fade_out:
-        chain.append(f"afade=t=out:st={max(seconds - music.fade_out, 0)}:d={min(music.fade_out, seconds)}")
-    return ",".join(chain)
+    settings, seconds = bed.music, bed.samples / RATE
+    music = music.filter("atrim", start_sample=round(settings.offset * RATE)).filter("asetpts", "PTS-STARTPTS")
+    music = music.filter("atrim", end_sample=bed.samples).filter("volume", settings.volume)
+    music = music.filter("apad", whole_len=bed.samples)
+    if settings.fade_in:
+        music = music.filter("afade", t="in", st=0, d=min(settings.fade_in, seconds))
+    if settings.fade_out:
+        music = music.filter("afade", t="out", st=max(seconds - settings.fade_out, 0),
+                             d=min(settings.fade_out, seconds))
+    return music
 
 
-def _measure(inputs: list[str], graph: str, target: float) -> dict:
+def _measure(mixed, target: float) -> dict:
     """First loudnorm pass: what the mix measures (so the second pass can apply one linear gain)."""
-    log = ffmpeg.run_for_log([*inputs, "-filter_complex", f"{graph},loudnorm=I={target}:TP={TRUE_PEAK}:"
-                              f"LRA={RANGE}:print_format=json[sound]", "-map", "[sound]", "-f", "null", "-"],
+    measured = mixed.filter("loudnorm", I=target, TP=TRUE_PEAK, LRA=RANGE, print_format="json")
+    log = ffmpeg.run_for_log(ffmpeg_python.get_args(measured.output("-", f="null")),
                              what="measuring the loudness of the sound")
     found = re.findall(r"\{[^{}]*\"input_i\"[^{}]*\}", log)
     if not found:

@@ -9,9 +9,7 @@ import bisect
 from fractions import Fraction
 from pathlib import Path
 
-import av
-
-from .. import formats
+from .. import ffmpeg, formats
 from ..errors import MediaError
 
 
@@ -20,8 +18,8 @@ def verify(path: Path, runtime: int, keyframes: set[int], starts: list[tuple[int
 
     keyframes: frames of the cut that must be key frames (and no others); starts: (first frame, shot id).
     """
-    with av.open(str(path)) as box:
-        video = box.streams.video[0]
+    with ffmpeg.opened(path, "read the packets of the cut") as box:
+        video = ffmpeg.video_stream(box, path)
         frames, found, uneven = _video(box, video)
         audio_end = _audio_end(box) if sound else None
     end = Fraction(runtime, formats.FPS)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 from PIL import Image, ImageOps
 
 from .. import ffmpeg, formats
@@ -79,12 +78,7 @@ def _ending(project: Project, shot: ShotView, dest: Path, size: tuple[int, int])
 
 
 def _frame(clip: Path, index: int, dest: Path, size: tuple[int, int]) -> str:
-    def decode() -> Image.Image:
-        try:
-            return Image.fromarray(ffmpeg.frame_at(clip, index))
-        except (av.FFmpegError, OSError, ValueError) as exc:
-            raise MediaError(f"{clip}: cannot read frame {index} ({exc})") from exc
-    return _write(dest, size, clip, decode)
+    return _write(dest, size, clip, lambda: Image.fromarray(ffmpeg.frame_at(clip, index)))
 
 
 def _opening(project: Project, shot: ShotView, size: tuple[int, int]) -> Image.Image:

@@ -134,7 +134,13 @@ def check_files(ctx: Context) -> Iterator[Problem]:
 def _check_file(ctx: Context, path: tuple, ref: str, kind: str) -> Iterator[Problem]:
     name = dotted(path)
     file = (ctx.base_dir / ref).resolve()
-    if not file.is_file():
+    try:
+        found = file.is_file()
+    except OSError as exc:  # e.g. a name longer than the file system allows: not a file it could hold
+        yield ctx.at(path, f"{name}: `{ref[:60]}...` cannot be a file name here ({exc.strerror}); "
+                           "give a path relative to the storyboard")
+        return
+    if not found:
         yield ctx.at(path, f"{name}: file `{ref}` not found (looked in {ctx.base_dir}); "
                            "give a path relative to the storyboard")
         return
