@@ -3,7 +3,7 @@
     .venv/bin/python bench/rerun.py [--shots 50] [--runs 5] [--vs OTHER_PYTHON]
 
 The storyboard is 5 chains of 10 extensions at 540p. The fake server runs in its own process on loopback and
-renders flat clips (so the first, paying run is quick). Each checkout's CLI makes its first run into its own
+renders flat clips (bench/orchestration.py's, so the first, paying run is quick). Each checkout's CLI makes its first run into its own
 folder, then both re-run unchanged in turn (A B A B ...), so their times are measured side by side on the same
 machine at the same moment; min, median and max are printed, and the provider calls each re-run made.
 """
@@ -42,7 +42,8 @@ def free_port() -> int:
 
 
 def fake_server(port: int) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "bench.fake_flat", str(port)], cwd=Path(__file__).parents[1],
+    server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("orchestration.py")), "--serve-fake",
+                               "--latency", "0.2", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -179,7 +179,7 @@ def test_the_balance_is_a_number_of_dollars_or_none(name, setup, tmp_path):
 
 
 def test_the_capabilities_are_consistent(name):
-    cls, caps = PROVIDERS[name], providers.capabilities(name)
+    cls, caps = providers.provider_class(name), providers.capabilities(name)
     assert cls.name == name and isinstance(caps, Capabilities) and cls.paid == caps.paid
     assert all(callable(getattr(cls, method, None)) for method in SEAM)
     assert caps.models and caps.images and caps.min_poll_s >= 0 and caps.concurrency >= 1
@@ -205,7 +205,7 @@ def test_every_registered_provider_is_in_this_suite(fake_luma):
 
 
 def test_the_registry_is_the_one_list_of_names():
-    assert providers.NAMES == tuple(PROVIDERS) == tuple(cls.name for cls in PROVIDERS.values())
+    assert providers.NAMES == tuple(PROVIDERS) == tuple(spec.load().name for spec in PROVIDERS.values())
     assert not providers.capabilities(providers.DEFAULT).paid  # spending money is never a default
     schema = Storyboard.model_json_schema()["properties"]["provider"]
     assert schema["enum"] == list(providers.NAMES) and schema["default"] == providers.DEFAULT

@@ -38,8 +38,8 @@ def run_command(sub: Sub) -> None:
 
 def _defaults(limit: str) -> str:
     """e.g. "10 for luma, 2 for animatic": each provider's default for one of the run's limits."""
-    return ", ".join(f"{getattr(cls.capabilities, limit):g} for {name}" for name, cls in providers.PROVIDERS.items()
-                     if getattr(cls.capabilities, limit) is not None)
+    return ", ".join(f"{getattr(spec.capabilities, limit):g} for {name}" for name, spec in providers.PROVIDERS.items()
+                     if getattr(spec.capabilities, limit) is not None)
 
 
 def _limits(args, capabilities):

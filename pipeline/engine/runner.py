@@ -108,7 +108,8 @@ async def _generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
         if engine.provider.paid:
             confirm(to_pay_usd(decisions))
         engine.allowed.update(d.shot.key for d in decisions if d.action.pays)
-        before = await engine.provider.balance_usd() if engine.provider.paid else None
+        paying = engine.provider.paid and any(d.action.pays or d.action is Action.RESUME for d in decisions)
+        before = await engine.provider.balance_usd() if paying else None  # an unchanged re-run asks nothing
         done, errors = await engine.run_all(decisions)
         after = await engine.provider.balance_usd() if before is not None else None
         return done, (round(before - after, 4) if after is not None else None), errors

@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import formats
 from ..errors import ProviderError
 from .base import FailureKind, GenerationFailed, JobStatus, ShotRequest
-from .capabilities import NEVER_EXPIRES, Capabilities, ImageInput, ModelCapabilities
+from .capabilities import NEVER_EXPIRES, Capabilities, ImageInput, ModelCapabilities, ProviderSpec
 
 # Every model and setting the storyboard offers: the animatic stands in for any of them, for free. An
 # extension (either way) continues from the other clip's exact frame; both ends may be clips.
@@ -21,6 +21,8 @@ CAPABILITIES = Capabilities(
     result_url_ttl_s=NEVER_EXPIRES,  # a "fetch" renders from the request, whenever it is asked
     concurrency=2,  # renders take this machine's CPU
     render_options=("burn_in",))
+SPEC = ProviderSpec(name="animatic", title="the animatic", summary="renders offline for free",
+                    capabilities=CAPABILITIES, implementation="pipeline.providers.animatic:AnimaticProvider")
 
 
 class AnimaticProvider:
@@ -30,11 +32,8 @@ class AnimaticProvider:
     the render is a pure function of it, so a resumed run (a new instance) fetches a journalled job alike.
     """
 
-    name = "animatic"
-    title = "the animatic"
-    summary = "renders offline for free"
-    capabilities = CAPABILITIES
-    paid = CAPABILITIES.paid
+    name, title, summary, capabilities = SPEC.name, SPEC.title, SPEC.summary, SPEC.capabilities
+    paid = capabilities.paid
 
     def __init__(self, *, burn_in: bool = True):
         self.burn_in = burn_in

@@ -10,6 +10,7 @@ model it offers inside its `Capabilities`:
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,3 +75,19 @@ class Capabilities:
             return 0.0
         return round(self.models[model].prices[resolution] * seconds, 4)
 
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """A provider as the registry lists it: its name, words for people, capabilities, and where its class is
+    (imported only when a run needs it, so that validating and planning never load an HTTP client)."""
+
+    name: str
+    title: str  # in sentences: "Luma", "the animatic"
+    summary: str  # in the schema's description of `provider:`
+    capabilities: Capabilities
+    implementation: str  # "package.module:Class"
+
+    def load(self) -> type:
+        module, _, cls = self.implementation.partition(":")
+        return getattr(importlib.import_module(module), cls)

@@ -1,7 +1,8 @@
-"""The providers by name: one table and one factory. Adding a provider is a new module and one line in PROVIDERS.
+"""The providers by name: one table and one factory. Adding a provider is a new module and one line in SPECS.
 
-Everything outside providers/ that depends on a provider asks here, by the name the user chose, for its class
-or its capabilities; nothing else knows which names exist.
+Everything outside providers/ that depends on a provider asks here, by the name the user chose, for its spec
+(words, capabilities) or its class; nothing else knows which names exist. A provider's class is imported only
+when a run creates it.
 """
 
 from __future__ import annotations
@@ -9,25 +10,29 @@ from __future__ import annotations
 import inspect
 
 from ..errors import ProviderError
-from .animatic import AnimaticProvider
+from . import animatic
 from .base import Provider
-from .capabilities import Capabilities
-from .luma.provider import LumaProvider
+from .capabilities import Capabilities, ProviderSpec
+from .luma import spec as luma
 
-PROVIDERS: dict[str, type[Provider]] = {cls.name: cls for cls in (AnimaticProvider, LumaProvider)}
+PROVIDERS: dict[str, ProviderSpec] = {s.name: s for s in (animatic.SPEC, luma.SPEC)}
 NAMES = tuple(PROVIDERS)
-DEFAULT = AnimaticProvider.name  # free and offline: spending money is never a default
+DEFAULT = animatic.SPEC.name  # free and offline: spending money is never a default
 
 
-def provider_class(name: str) -> type[Provider]:
+def spec(name: str) -> ProviderSpec:
     try:
         return PROVIDERS[name]
     except KeyError:
         raise ProviderError(f"unknown provider {name!r}: choose one of {', '.join(NAMES)}") from None
 
 
+def provider_class(name: str) -> type[Provider]:
+    return spec(name).load()
+
+
 def capabilities(name: str) -> Capabilities:
-    return provider_class(name).capabilities
+    return spec(name).capabilities
 
 
 def create(name: str, **options) -> Provider:
@@ -35,10 +40,10 @@ def create(name: str, **options) -> Provider:
     (storyboard_dir, asset_base_url, burn_in, ...) and each provider takes those that concern it; an option
     that no provider takes is a TypeError, so a misspelt one does not vanish."""
     cls = provider_class(name)
-    unknown = set(options) - {p for c in PROVIDERS.values() for p in _parameters(c)}
-    if unknown:
-        raise TypeError(f"no provider takes {', '.join(sorted(unknown))}")
-    return cls(**{k: v for k, v in options.items() if k in _parameters(cls)})
+    taken = _parameters(cls)
+    if set(options) - taken and set(options) - {p for s in PROVIDERS.values() for p in _parameters(s.load())}:
+        raise TypeError(f"no provider takes {', '.join(sorted(set(options) - taken))}")
+    return cls(**{k: v for k, v in options.items() if k in taken})
 
 
 def _parameters(cls: type) -> set[str]:
@@ -56,5 +61,5 @@ def cost_usd(name: str, model: str, resolution: str, seconds: float) -> float:
 
 def paid_alternatives(model: str, resolution: str) -> tuple[str, ...]:
     """The paid providers that offer `model` at `resolution` (what a free plan could be generated with)."""
-    return tuple(name for name, cls in PROVIDERS.items()
-                 if cls.capabilities.paid and cls.capabilities.offers(model, resolution))
+    return tuple(name for name, s in PROVIDERS.items()
+                 if s.capabilities.paid and s.capabilities.offers(model, resolution))

@@ -191,7 +191,7 @@ def check_public_keyframes(ctx: Context) -> Iterator[Problem]:
     """A provider that reads keyframes only from public URLs needs asset_base_url for local files."""
     if not providers.capabilities(ctx.provider).needs_public_urls or ctx.board.asset_base_url:
         return
-    title = providers.provider_class(ctx.provider).title
+    title = providers.spec(ctx.provider).title
     for index, shot in ctx.shots:
         for name in ("start", "end"):
             ref = getattr(shot, name)

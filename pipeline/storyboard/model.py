@@ -27,7 +27,7 @@ from . import camera
 
 NONE = "none"  # `start: none`: a new chain from text alone
 ProviderName = Literal[providers.NAMES]  # a tuple subscript: one literal per registered provider
-PROVIDERS_SAID = "; ".join(f"{name} {cls.summary}" for name, cls in providers.PROVIDERS.items()) + "."
+PROVIDERS_SAID = "; ".join(f"{name} {spec.summary}" for name, spec in providers.PROVIDERS.items()) + "."
 
 
 class Strict(BaseModel):

@@ -1,13 +1,22 @@
-"""The `luma` provider: Luma's Dream Machine API v1 (Ray 2). The HTTP details, retries and never-pay-twice live
-in client; pure request building in request; what Luma's errors mean in errors."""
+"""The `luma` provider: Luma's Dream Machine API v1 (Ray 2). What it can do is in spec (light, read by
+validation and planning); the HTTP details, retries and never-pay-twice in client; pure request building in
+request; what Luma's errors mean in errors; the seam in provider.
 
-from .client import CREATE_PATH, LEGACY_CREATE_PATH, LumaClient, RetryPolicy
-from .errors import PERMANENT_FAILURES, failure_error, is_permanent_failure
-from .provider import CAPABILITIES, LumaProvider, to_status
-from .request import KeyframeURLError, keyframe_url
+The names below are loaded on first use, so that `import pipeline.providers.luma.spec` costs no HTTP client.
+"""
 
-__all__ = [
-    "CAPABILITIES", "CREATE_PATH", "LEGACY_CREATE_PATH", "PERMANENT_FAILURES", "KeyframeURLError", "LumaClient",
-    "LumaProvider", "RetryPolicy", "failure_error", "is_permanent_failure", "keyframe_url",
-    "to_status",
-]
+import importlib
+
+_WHERE = {
+    "CREATE_PATH": "client", "LEGACY_CREATE_PATH": "client", "LumaClient": "client", "RetryPolicy": "client",
+    "PERMANENT_FAILURES": "errors", "failure_error": "errors", "is_permanent_failure": "errors",
+    "LumaProvider": "provider", "to_status": "provider", "KeyframeURLError": "request", "keyframe_url": "request",
+    "CAPABILITIES": "spec",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)

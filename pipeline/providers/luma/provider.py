@@ -23,36 +23,18 @@ from ... import formats
 from ...errors import MediaError, ProviderError
 from ...ffmpeg import MediaInfo
 from .. import download as fetching
-from .. import prices
 from ..base import GenerationFailed, JobStatus, ShotRequest
-from ..capabilities import Capabilities, ImageInput, ModelCapabilities
 from .client import CREATE_PATH, DEFAULT_BASE_URL, LumaClient, RetryPolicy
 from .errors import failure_error
 from .request import request_body
-
-
-def _model(name: str) -> ModelCapabilities:
-    # Both frames may be generations (extend either way, interpolate); LUMA_API.md "Chaining".
-    return ModelCapabilities(extend_backward=True, interpolate=True, prices=prices.per_second("luma", name))
-
-
-CAPABILITIES = Capabilities(
-    paid=True, remote=True, models={name: _model(name) for name in formats.MODELS},
-    images=frozenset({ImageInput.PUBLIC_URL}),  # "currently the only way to pass an image"
-    lists_jobs=True,  # GET /generations, matched on the request echo
-    min_poll_s=0.0,  # none published: the engine's schedule spaces the polls
-    result_url_ttl_s=None,  # not published: fetch soon after completion
-    concurrency=10, creates_per_minute=20)  # the Build tier's limits
+from .spec import SPEC
 
 
 class LumaProvider:
     """Luma's Dream Machine API v1 as a provider (paid): submit, status, fetch, find_existing, failure."""
 
-    name = "luma"
-    title = "Luma"
-    summary = "generates with Luma's Ray 2 (Dream Machine API v1) and costs money"
-    capabilities = CAPABILITIES
-    paid = CAPABILITIES.paid
+    name, title, summary, capabilities = SPEC.name, SPEC.title, SPEC.summary, SPEC.capabilities
+    paid = capabilities.paid
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None, create_path: str = CREATE_PATH,
