@@ -3,9 +3,10 @@
     .venv/bin/python bench/rerun.py [--shots 50] [--runs 5] [--vs OTHER_PYTHON]
 
 The storyboard is 5 chains of 10 extensions at 540p. The fake server runs in its own process on loopback and
-renders flat clips (bench/orchestration.py's, so the first, paying run is quick). Each checkout's CLI makes its first run into its own
-folder, then both re-run unchanged in turn (A B A B ...), so their times are measured side by side on the same
-machine at the same moment; min, median and max are printed, and the provider calls each re-run made.
+renders flat clips (bench/orchestration.py's, so the first, paying run is quick). Each checkout's CLI makes its
+first run into its own folder, then both re-run unchanged in turn (A B A B ...), so their times are measured
+side by side on the same machine at the same moment; min, median and max are printed, and the provider calls
+each re-run made.
 """
 
 from __future__ import annotations

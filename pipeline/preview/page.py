@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from .. import providers
 from .fmt import chain_colour, chain_name, clock, esc, money, plural, state_class, timecode
 from .model import PageModel, ShotView
 from .rows import rows
@@ -56,8 +57,9 @@ def _stats(model: PageModel) -> str:
              ("Estimate", money(plan.estimated_cost_usd)), ("Spent", money(model.spent_usd))]
     if model.spent.rehearsal_usd:  # counted against a fake server: shown apart, never as money spent
         cells.append(("Rehearsal (not money)", money(model.spent.rehearsal_usd)))
-    if plan.provider != "luma":
-        cells.insert(4, ("With Luma", "≈ " + money(plan.cost_with("luma"))))
+    if not providers.capabilities(plan.provider).paid:  # what the free plan would cost when generated
+        for name in providers.paid_alternatives(plan.model, plan.resolution):
+            cells.insert(4, (f"With {providers.spec(name).title}", "≈ " + money(plan.cost_with(name))))
     return "".join(f'<div class="stat"><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>' for k, v in cells)
 
 
