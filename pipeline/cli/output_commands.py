@@ -238,11 +238,8 @@ def forget_command(sub: Sub) -> None:
                        description="Forget what the journal holds for SHOT (an unknown state, a job the provider "
                                    "no longer knows). What was paid stays in the ledger; the next run plans a new "
                                    "generation for it, shown in the estimate and asked for like any other.")
-    p.add_argument("path", metavar="PATH", help="storyboard YAML file")
+    _run_folder_args(p)
     p.add_argument("shots", nargs="+", metavar="SHOT", help="shot ids")
-    provider_option(p)
-    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<storyboard name>)")
-    p.add_argument("--no-burn-in", dest="burn_in", action="store_false", help="as given to `pipeline run`")
     _no_wait(p)
     p.set_defaults(handler=_forget)
 
