@@ -288,3 +288,16 @@ def test_an_unchanged_rerun_makes_no_provider_calls(finished):
 
 def test_two_chains_board_is_the_one_these_tests_assume():
     assert TWO_CHAINS.count("- id:") == SHOTS
+
+
+@pytest.mark.parametrize(("cents_per_s", "warned"), [(None, False), (20.0, True)])
+def test_a_run_reports_what_the_balance_says_it_spent(cents_per_s, warned, tmp_path):
+    board, out = write_board(tmp_path), tmp_path / "out"
+    options = {**FAST, **({"prices_cents_per_s": cents_per_s} if cents_per_s else {})}
+    with running(FakeOptions(**options)) as fake:
+        done = run(board, out, fake)
+        charged = stats(fake)["charged_cents"] / 100
+    assert done.returncode == 0, done.stderr
+    said = next(line for line in done.stderr.splitlines() if "the provider's balance says" in line)
+    assert f"this run spent ${charged:.2f}" in said
+    assert said.startswith("warning:") == warned  # 20 cents a second is far from the price table's figure
