@@ -29,13 +29,13 @@ class Tracker:
         self.plan, self.started = plan, time.monotonic()
         self.states = {p.id: ("waiting", "") for p in plan.shots}
         self.since = {p.id: self.started for p in plan.shots}
-        self.spent = 0.0
+        self.spent = self.rehearsal = 0.0
 
     def update(self, event: Progress) -> None:
         if event.shot_id in self.states and self.states[event.shot_id][0] != event.state:
             self.since[event.shot_id] = time.monotonic()
         self.states[event.shot_id] = (event.state, redact(event.detail))
-        self.spent = event.spent_usd
+        self.spent, self.rehearsal = event.spent_usd, event.rehearsal_usd
 
     def left(self) -> tuple[int, float]:
         open_ = [p for p in self.plan.shots if self.states[p.id][0] not in FINISHED]
@@ -69,7 +69,8 @@ class LiveView(AbstractContextManager):
             table.add_row(Text(p.id), Text(state, style=STYLES.get(state, "dim")), f"{now - t.since[p.id]:4.0f}s",
                           Text(detail, style="dim"))
         shots_left, cost_left = t.left()
-        table.caption = (f"{now - t.started:.0f}s elapsed · spent ${t.spent:.2f} · {shots_left} shots left"
+        rehearsal = f" · rehearsal ${t.rehearsal:.2f} (not money)" if t.rehearsal else ""
+        table.caption = (f"{now - t.started:.0f}s elapsed · spent ${t.spent:.2f}{rehearsal} · {shots_left} shots left"
                          + (f" · about ${cost_left:.2f} still to spend" if cost_left else ""))
         return table
 
@@ -94,7 +95,8 @@ class JsonLines(Lines):
 
     def __call__(self, event: Progress) -> None:
         print(json.dumps({"t": round(time.monotonic() - self.started, 3), "shot": event.shot_id,
-                          "state": event.state, "detail": redact(event.detail), "spent_usd": event.spent_usd}),
+                          "state": event.state, "detail": redact(event.detail), "spent_usd": event.spent_usd,
+                          "rehearsal_usd": event.rehearsal_usd}),
               flush=True)
 
 

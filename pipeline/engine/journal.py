@@ -24,7 +24,7 @@ from ..layout import Layout
 from .journal_file import connect, move_aside
 from .states import JobState
 
-NOT_SPENT = ("refunded",)  # failed generations are refunded in full
+NOT_SPENT = ("refunded", "not found")  # failed generations are refunded in full; a lost create made nothing
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,12 @@ class Journal:
             entry = self.update(key, job_id=job_id, state=JobState.QUEUED)
         self._spent = None
         return entry
+
+    def not_found(self, key: str) -> None:
+        """An interrupted create the provider's list does not show: it made nothing, so it is not spend."""
+        self._db.execute("UPDATE creates SET outcome = 'not found' WHERE key = ? AND job_id IS NULL AND "
+                         "outcome = 'sent'", (key,))
+        self._spent = None
 
     def refunded(self, job_id: str) -> None:
         self._db.execute("UPDATE creates SET outcome = 'refunded' WHERE job_id = ?", (job_id,))

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS creates (
     request_digest TEXT,
     job_id TEXT,
     estimated_usd REAL NOT NULL DEFAULT 0,
-    outcome TEXT NOT NULL,  -- sent | accepted | refunded | recovered
+    outcome TEXT NOT NULL,  -- sent | accepted | refunded | recovered | not found
     rehearsal INTEGER NOT NULL DEFAULT 0,
     sent_at REAL NOT NULL,
     answered_at REAL

@@ -139,10 +139,17 @@ class Engine:
             since = None
             if interrupted is not None and interrupted.intent_at is not None:
                 since = dt.datetime.fromtimestamp(interrupted.intent_at - RECOVER_SLACK_S, tz=dt.UTC)
+                if self.provider.paid and not self.provider.capabilities.lists_jobs:
+                    raise ProviderError(f"a create was sent and its answer lost, and this provider cannot list its "
+                                        "jobs: the generation may exist (check the provider's dashboard); "
+                                        f"`{self._forget(request)}` lets the next run create it",
+                                        shot_id=request.shot_id)
             found = await self.provider.find_existing(request, since=since, exclude=self.journal.job_ids())
             if found:
                 self._adopt(request, found, interrupted)
                 return found, False
+            if interrupted is not None:
+                self.journal.not_found(request.key)  # the interrupted create made nothing: not spent
             return await self._create(request), True
 
     def _adopt(self, request: ShotRequest, job_id: str, interrupted: Entry | None) -> None:
