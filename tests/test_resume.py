@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import subprocess
@@ -86,6 +87,14 @@ def test_ctrl_c_leaves_a_consistent_journal_and_says_how_to_resume(tmp_path, ref
     assert frames_digest(out / "final.mp4") == reference_cut
 
 
+def holds_the_folder(out, pid: int) -> bool:
+    """The run `pid` has taken the output folder's lock (its holder record names it)."""
+    try:
+        return json.loads((out / ".lock").read_text())["pid"] == pid
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 @pytest.mark.slow
 def test_sigkill_at_twenty_random_moments_pays_once_per_shot(tmp_path, reference_cut):
     """Kill the run again and again wherever it happens to be (create, poll, download, assembly), then let it
@@ -97,7 +106,8 @@ def test_sigkill_at_twenty_random_moments_pays_once_per_shot(tmp_path, reference
         while kills < 20:
             victim = subprocess.Popen(cli(*run_args(board, out)), env=env, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL)
-            time.sleep(chance.uniform(0.3, 1.5))  # python's start-up is about 0.3 s of it
+            wait_until(lambda v=victim: holds_the_folder(out, v.pid) or v.poll() is not None)  # past start-up
+            time.sleep(chance.uniform(0.0, 2.0))
             states.update(journal_states(out))
             victim.send_signal(signal.SIGKILL)
             kills += victim.poll() is None
