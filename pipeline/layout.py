@@ -68,6 +68,15 @@ class Layout:
         return self.root / "preview"
 
     @property
+    def preview_page(self) -> Path:
+        return self.preview / "index.html"
+
+    @property
+    def side_files(self) -> tuple[Path, ...]:
+        """What travels with the cut, for the page to link to."""
+        return self.cut, self.captions, self.timeline, self.assembly_report
+
+    @property
     def assembly_cache(self) -> Path:
         return self.root / ".assembly-cache"
 

@@ -14,15 +14,13 @@ from pathlib import Path
 
 from ..engine.journal import Journal
 from ..files import make_folder, write_atomic
+from ..layout import Layout
 from ..plan import Plan
 from ..storyboard.load import Project
 from . import captions, model, page, thumbs
 from .server import running, serve
 
-__all__ = ["build", "running", "serve", "PAGE"]
-
-PAGE = Path("preview") / "index.html"  # inside the output folder
-LINKED = ("final.mp4", "captions.srt", "timeline.otio", "assembly.json")
+__all__ = ["build", "running", "serve"]
 
 
 def build(project: Project, plan: Plan, out_dir: Path, journal: Journal | None = None) -> Path:
@@ -31,7 +29,8 @@ def build(project: Project, plan: Plan, out_dir: Path, journal: Journal | None =
     `plan` must be the plan the run used (same render options), or the shots' keys, and so their states,
     will not match the journal. `journal` defaults to out_dir/journal.sqlite when that exists.
     """
-    folder = Path(out_dir) / PAGE.parent
+    layout = Layout(Path(out_dir))
+    folder = layout.preview
     make_folder(folder, hint="choose another output folder with --out")
     seen = model.read(project, plan, Path(out_dir), journal)
     made = thumbs.make_all(seen, folder / "thumbs")
@@ -40,7 +39,7 @@ def build(project: Project, plan: Plan, out_dir: Path, journal: Journal | None =
         write_atomic(folder / "captions.vtt", vtt.encode())
     else:
         (folder / "captions.vtt").unlink(missing_ok=True)
-    files = [name for name in LINKED if (Path(out_dir) / name).is_file()]
+    files = [path.name for path in layout.side_files if path.is_file()]
     html = page.render(seen, made, captions=vtt is not None and seen.cut is not None, files=files)
-    write_atomic(folder / PAGE.name, html.encode())
-    return folder / PAGE.name
+    write_atomic(layout.preview_page, html.encode())
+    return layout.preview_page

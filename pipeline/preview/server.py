@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import loopback
 from ..errors import PipelineError
+from ..layout import Layout
 from .fmt import esc
 
 Rebuild = Callable[[], Path]  # writes the page again and returns its path (e.g. a call of preview.build)
@@ -28,7 +29,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def create_app(out_dir: Path, rebuild: Rebuild | None = None) -> Starlette:
     """The app: / redirects to the page; everything else is a file of `out_dir`."""
-    page = Path(out_dir) / "preview" / "index.html"
+    page = Layout(Path(out_dir)).preview_page
     lock = threading.Lock()  # two tabs reloading at once must not write the same thumbnails together
 
     def fresh() -> Path:
