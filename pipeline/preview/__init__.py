@@ -22,7 +22,7 @@ from .server import running, serve
 __all__ = ["build", "running", "serve", "PAGE"]
 
 PAGE = Path("preview") / "index.html"  # inside the output folder
-LINKED = ("final.mp4", "captions.srt", "timeline.otio", "assembly.json")
+LINKED = ("final.mp4", "final.srt", "timeline.otio", "assembly.json")
 
 
 def build(project: Project, plan: Plan, out_dir: Path, journal: Journal | None = None) -> Path:
