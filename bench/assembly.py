@@ -87,7 +87,8 @@ def prepare(work: Path, count: int) -> list[Path]:
 
 
 def run_ours(work: Path, name: str, count: int) -> dict:
-    from pipeline.assembly.assemble import CACHE, assemble
+    from pipeline.assembly.assemble import assemble
+    from pipeline.layout import Layout
     from pipeline.storyboard.load import load
 
     again = name.startswith("re")
@@ -98,7 +99,7 @@ def run_ours(work: Path, name: str, count: int) -> dict:
     if again:
         clips[plan.shots[-1].id] = work / f"clip{count - 1:03d}-again.mp4"
     else:
-        shutil.rmtree(work / f"out-{name}" / CACHE, ignore_errors=True)
+        shutil.rmtree(Layout(work / f"out-{name}").assembly_cache, ignore_errors=True)
     report = assemble(project, plan, clips, work / f"out-{name}" / "final.mp4")
     return {"runtime_s": report.runtime_s, "copied": report.copied_frames, "reencoded": report.reencoded_frames,
             "trimmed": sum(s.trimmed_frames for s in report.shots), "warnings": list(report.warnings)}

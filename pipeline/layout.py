@@ -6,7 +6,7 @@
       clips/<id>-<key12>.mp4    a shot's verified clip, named by its key so an edit never reuses stale pixels
       clips/<id>-<key12>.json   what the clip is (key, job, lineage, checksum): a lost journal is rebuilt from it
       final.mp4            the cut; final.<provider>.mp4 a paid cut kept when a free run replaced final.mp4
-      assembly.json, captions.srt, timeline.otio   what travels with the cut
+      assembly.json, final.srt, timeline.otio   what travels with the cut (final.srt: the captions)
       preview/             the review page and its thumbnails
       .assembly-cache/     join pictures and sound beds, by content
 
@@ -57,6 +57,11 @@ class Layout:
 
     @property
     def captions(self) -> Path:
+        return self.root / "final.srt"  # the cut's captions, the same cues as its subtitle stream
+
+    @property
+    def old_captions(self) -> Path:
+        """Where versions before the subtitle stream wrote the captions; removed, as it would contradict the cut."""
         return self.root / "captions.srt"
 
     @property

@@ -1,4 +1,5 @@
-"""What travels with the cut, read back: MP4 chapters, captions.srt, timeline.otio, assembly.json."""
+"""What travels with the cut, read back: MP4 chapters, its subtitle stream, final.srt, timeline.otio,
+assembly.json."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def test_chapters_srt_otio_and_report_read_back(tmp_path):
     assert [c["metadata"]["title"] for c in chapters] == ["A = B; said #1", "First", "Second", "z"]
     assert [round(c["start"] * c["time_base"] * 24) for c in chapters] == starts
 
-    cues = re.findall(r"(\d+)\n(\S+) --> (\S+)\n(.+)\n", (tmp_path / "out" / "captions.srt").read_text())
+    cues = re.findall(r"(\d+)\n(\S+) --> (\S+)\n(.+)\n", (tmp_path / "out" / "final.srt").read_text())
     assert [(c[1], c[2], c[3]) for c in cues] == [("00:00:00,000", "00:00:01,000", "A = B; said #1"),
                                                   ("00:00:01,000", "00:00:05,958", "First"),
                                                   ("00:00:05,958", "00:00:10,458", "Second")]

@@ -185,7 +185,7 @@ def test_captions_come_from_the_srt_when_the_exporter_wrote_one(board):
     project, plan, out = setup(board)
     out.mkdir()
     assert captions.vtt_for(out, plan, {}).startswith("WEBVTT\n\n1\n00:00:00.000 --> 00:00:05.000\nMorning")
-    (out / "captions.srt").write_text("1\n00:00:00,000 --> 00:00:04,000\nFrom the SRT\n")
+    (out / "final.srt").write_text("1\n00:00:00,000 --> 00:00:04,000\nFrom the SRT\n")
     assert "From the SRT" in captions.vtt_for(out, plan, {})
 
 

@@ -2,7 +2,7 @@
 
 The flow: probe every clip (gate); decide what each shot takes from its clip at the joins (joins);
 lay the cut out as copied runs and re-encoded pieces (edit_list); render those pieces (reencode) while the
-sound is mixed (sound); join it all by copy with the chapters (mux); check the written file
+sound is mixed (sound); join it all by copy with the chapters and captions (mux); check the written file
 (verify); write what travels with it (export, report). ffmpeg does the media work: no frame
 passes through Python, except the few small grey pictures compared at extension joins.
 """
@@ -19,16 +19,16 @@ from pathlib import Path
 from .. import formats
 from ..errors import MediaError, PipelineError
 from ..files import atomic_path, temp_folder
+from ..layout import Layout
 from ..plan import Plan, overlaps
 from ..storyboard.load import Project
-from . import encoder_match, export, gate, joins, mux, reencode, sound, verify
+from . import captions, encoder_match, export, gate, joins, mux, reencode, sound, verify
 from .edit_list import Blend, Piece, Span, group, own_parts
 from .gate import ClipFacts
 from .joins import Take
 from .report import AssemblyReport, Footage, ShotReport
 
 WORKERS = 2  # pieces re-encoded at once (x264 threads inside each as well)
-CACHE = ".assembly-cache"  # beside the cut: join pictures by clip sha256, sound beds by what shapes them
 MATRIX = {1: "bt709", 5: "bt601", 6: "bt601"}  # FFmpeg colorspace number -> swscale matrix name
 
 
@@ -71,8 +71,8 @@ class Rendered:
 def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *,
              generations: dict[str, str] | None = None) -> AssemblyReport:
     """Write the cut of `plan` to `dest` from `clips` (shot id -> video file; footage shots default to
-    their `clip:` file), with assembly.json,
-    captions.srt (when shots have captions) and timeline.otio beside it; return what was done.
+    their `clip:` file), with assembly.json, final.srt (when shots have captions: the same cues as the cut's
+    mov_text subtitle stream) and timeline.otio beside it; return what was done.
 
     generations: shot id -> the provider's job id, recorded in the timeline's metadata.
     The folder's .assembly-cache keeps the join pictures and the sound bed, so assembling again after an
@@ -83,7 +83,7 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     facts = _inspect(plan, {p.id: project.file(p.shot.clip) for p in plan.shots if p.shot.clip} | clips)
     look = Look(gate.reference(facts, size), size)
     odd = {shot: gate.why_normalised(f, look.ref, size) for shot, f in facts.items()}
-    cache = dest.parent / CACHE
+    cache = Layout(dest.parent).assembly_cache  # join pictures by clip sha256, sound beds by what shapes them
     takes, warnings = joins.takes_for(plan, facts, odd, pictures=functools.partial(joins.decode_pictures,
                                                                                   cache=cache))
     cut = _timeline(takes)
@@ -122,6 +122,11 @@ def _timeline(takes: list[Take]) -> Timeline:
     return Timeline(tuple(takes), tuple(starts), tuple(edges), cursor)
 
 
+def _cues(cut: Timeline) -> list[captions.Cue]:
+    return captions.cues([(s, t.planned.shot.caption) for s, t in zip(cut.starts, cut.takes, strict=True)],
+                         cut.runtime)
+
+
 def _bed(project: Project, cut: Timeline) -> sound.Bed:
     music = project.board.audio
     sounds = tuple(sound.Sound(t.clip.path, at, t.first, t.count) for t, at in zip(cut.takes, cut.starts,
@@ -138,14 +143,16 @@ def _write_cut(title: str, cut: Timeline, bed: sound.Bed, look: Look, places: Pl
         mixing = None if bed.empty else mixer.submit(sound.cached, bed, places.cache)
         rendered, files, keys = _pieces(cut, look, places.work, warnings)
         mixed = mixing.result() if mixing else None
-    script, chapters = places.work / "cut.ffconcat", places.work / "chapters.txt"
+    script, chapters, srt = (places.work / name for name in ("cut.ffconcat", "chapters.txt", "captions.srt"))
     script.write_text(mux.listing(rendered.pieces, files))
     chapters.write_text(export.chapters(title, list(zip(cut.starts, [t.planned for t in cut.takes], strict=True)),
                                         cut.runtime))
+    cues = _cues(cut)
+    srt.write_text(captions.srt(cues), encoding="utf-8")
     with atomic_path(places.dest) as tmp:
-        mux.mux(script, mixed, chapters, tmp)
+        mux.mux(script, mixed, chapters, tmp, captions=srt if cues else None)
         verify.verify(tmp, cut.runtime, keys, [(s, t.id) for s, t in zip(cut.starts, cut.takes, strict=True)],
-                      sound=mixed is not None)
+                      sound=mixed is not None, cues=cues)
     return rendered
 
 
@@ -228,10 +235,10 @@ def _report(plan: Plan, cut: Timeline, rendered: Rendered, warnings: list[str], 
                              redone.get(t.id, 0), tuple(_notes(t, house, redone.get(t.id, 0))), _footage(t))
                   for t, s in zip(cut.takes, cut.starts, strict=True))
     copied = sum(p.frames for p in rendered.pieces if p.copy)
-    folder = dest.parent
-    captions = folder / "captions.srt" if any(t.planned.shot.caption for t in cut.takes) else None
+    folder, cues = Layout(dest.parent), tuple(_cues(cut))
     return AssemblyReport(dest, cut.runtime, plan.runtime_frames, shots, tuple(warnings), copied,
-                          cut.runtime - copied, seconds, captions, folder / "timeline.otio", folder / "assembly.json")
+                          cut.runtime - copied, seconds, folder.captions if cues else None, folder.timeline,
+                          folder.assembly_report, cues)
 
 
 def _footage(take: Take) -> Footage:

@@ -1,5 +1,6 @@
-"""What travels with the cut: MP4 chapters (as an FFmpeg metadata file), SRT captions, and an
-OpenTimelineIO timeline an editing application can open, built from the same positions as the cut itself.
+"""What travels with the cut: MP4 chapters (as an FFmpeg metadata file), final.srt (the captions, made
+by captions), and an OpenTimelineIO timeline an editing application can open, built from the same
+positions as the cut itself.
 
 Fed by the AssemblyReport (where each shot landed and what it took from its clip) and the plan; it knows
 nothing of how the cut was joined.
@@ -15,8 +16,10 @@ import opentimelineio as otio
 
 from .. import formats
 from ..files import write_atomic
+from ..layout import Layout
 from ..plan import Plan, PlannedShot, overlaps
 from ..storyboard.model import Audio
+from . import captions
 from .report import AssemblyReport, ShotReport
 
 
@@ -41,8 +44,13 @@ def chapters(title: str, shots: list[tuple[int, PlannedShot]], runtime: int) -> 
     lines = [";FFMETADATA1", f"title={_escape(title)}"]
     for (start, planned), end in zip(shots, _ends([s for s, _ in shots], runtime), strict=True):
         lines += ["[CHAPTER]", f"TIMEBASE=1/{formats.FPS}", f"START={start}", f"END={end}",
-                  f"title={_escape(planned.shot.caption or planned.id)}"]
+                  f"title={_escape(_title(planned))}"]
     return "\n".join(lines) + "\n"
+
+
+def _title(planned: PlannedShot) -> str:
+    """A chapter's title: the shot's caption made safe (on one line), else its id."""
+    return " ".join(captions.clean(planned.shot.caption or "").split("\n")) or planned.id
 
 
 def _escape(text: str) -> str:
@@ -50,21 +58,8 @@ def _escape(text: str) -> str:
 
 
 def _ends(starts: list[int], runtime: int) -> list[int]:
-    """Where each shot's chapter or caption ends: where the next one starts."""
+    """Where each shot's chapter ends: where the next one starts."""
     return [*starts[1:], runtime]
-
-
-def srt(placed: list[Placed], runtime: int) -> str:
-    """One cue per captioned shot, shown from the shot's start until the next shot starts."""
-    ends = _ends([p.start for p in placed], runtime)
-    cues = [(p.start, end, p.planned.shot.caption) for p, end in zip(placed, ends, strict=True)
-            if p.planned.shot.caption]
-    return "".join(f"{n}\n{_clock(a)} --> {_clock(b)}\n{text.strip()}\n\n" for n, (a, b, text) in enumerate(cues, 1))
-
-
-def _clock(frame: int) -> str:
-    ms = round(frame * 1000 / formats.FPS)
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
 def _time(frames: float) -> otio.opentime.RationalTime:
@@ -131,22 +126,26 @@ def placed(report: AssemblyReport, plan: Plan, generations: dict[str, str]) -> l
 
 def write_sidecars(report: AssemblyReport, plan: Plan, title: str, music: tuple[Audio, Path] | None,
                    generations: dict[str, str]) -> None:
-    """assembly.json, captions.srt and timeline.otio beside the cut, each written atomically.
+    """assembly.json, final.srt (the cues muxed into the cut) and timeline.otio beside the cut, each written
+    atomically.
 
     music: the storyboard's music bed and its file; generations: shot id -> the provider's job id."""
     shots = placed(report, plan, generations)
+    layout = Layout(report.cut.parent)
+    layout.old_captions.unlink(missing_ok=True)  # earlier versions' captions.srt: it would contradict the cut
     if report.captions:
-        write_atomic(report.captions, srt(shots, report.runtime_frames).encode())
+        write_atomic(report.captions, captions.srt(list(report.cues)).encode())
     else:
-        (report.cut.parent / "captions.srt").unlink(missing_ok=True)  # a stale one would contradict the cut
+        layout.captions.unlink(missing_ok=True)  # a stale one would contradict the cut
     write_atomic(report.timeline, timeline(title, shots, _sound_tracks(report, music)).encode())
     write_atomic(report.report, report.to_bytes())
 
 
 def _metadata(planned: PlannedShot, shot: ShotReport, provider: str, job: str | None) -> dict:
     s = planned.shot
-    return {"shot": shot.id, "prompt": s.prompt, "camera": list(s.concepts), "caption": s.caption,
-            "provider": "footage" if s.clip else provider, "generation_id": job, "key": planned.key,
+    return {"shot": shot.id, "prompt": s.prompt, "camera": list(s.concepts),
+            "caption": s.caption and captions.clean(s.caption), "provider": "footage" if s.clip else provider,
+            "generation_id": job, "key": planned.key,
             "source": planned.source, "trimmed_frames": shot.trimmed_frames, "held_frames": shot.held_frames,
             "normalised": shot.footage.normalised, "notes": list(shot.notes)}
 

@@ -1,5 +1,5 @@
-"""Write the cut: the pieces joined by the concat demuxer (packets copied), the sound and the chapters
-muxed in the same pass, the index moved to the front (+faststart)."""
+"""Write the cut: the pieces joined by the concat demuxer (packets copied), the sound, the chapters and the
+captions (a mov_text subtitle stream) muxed in the same pass, the index moved to the front (+faststart)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from .. import ffmpeg, formats
+from .captions import LANGUAGE
 from .edit_list import Piece
 
 
@@ -37,6 +38,13 @@ def _us(frame: int) -> int:
     return round(Fraction(frame * 1_000_000, formats.FPS))
 
 
+def subtitle_stream(source: int) -> list[str]:
+    """Output options that make input `source`'s subtitles the cut's mov_text stream, as QuickTime and VLC
+    show it: MP4's own text format, a language tag (players skip "und" tracks) and the default flag."""
+    return ["-map", f"{source}:s:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={LANGUAGE}",
+            "-disposition:s:0", "default"]
+
+
 def _seconds(us: int) -> str:
     return f"{us // 1_000_000}.{us % 1_000_000:06d}"
 
@@ -45,8 +53,9 @@ def _quote(path: Path) -> str:
     return "'" + str(Path(path).resolve()).replace("'", "'\\''") + "'"
 
 
-def mux(script: Path, sound: Path | None, metadata: Path, dest: Path) -> None:
-    """Join the pieces listed in `script` by copy, add `sound` (copied) and the chapters of `metadata`."""
+def mux(script: Path, sound: Path | None, metadata: Path, dest: Path, *, captions: Path | None = None) -> None:
+    """Join the pieces listed in `script` by copy, add `sound` (copied), the chapters of `metadata` and the
+    SRT `captions` as a subtitle stream."""
     # auto_convert off: every piece shares the reference's parameter sets (the gate checked), so packets
     # go through as they are instead of gaining in-band SPS/PPS on the way through Annex B and back
     args = ["-f", "concat", "-safe", "0", "-auto_convert", "0", "-i", str(script)]
@@ -54,9 +63,13 @@ def mux(script: Path, sound: Path | None, metadata: Path, dest: Path) -> None:
         args += ["-f", "concat", "-safe", "0"] if sound.suffix == ".ffconcat" else []
         args += ["-i", str(sound)]
     meta = 2 if sound is not None else 1
-    args += ["-f", "ffmetadata", "-i", str(metadata), "-map", "0:v:0", "-c:v", "copy"]
+    args += ["-f", "ffmetadata", "-i", str(metadata)]
+    args += ["-i", str(captions)] if captions is not None else []
+    args += ["-map", "0:v:0", "-c:v", "copy"]
     if sound is not None:
         args += ["-map", "1:a:0", "-c:a", "copy"]
+    if captions is not None:
+        args += subtitle_stream(meta + 1)
     # copyts: the concat demuxer's timestamps are already the cut's; without it the sound's priming packet
     # (pts -1024, skipped through an edit list) would be shifted to 0 and play as 21 ms of extra sound
     ffmpeg.run([*args, "-copyts", "-map_metadata", str(meta), "-map_chapters", str(meta), "-movflags", "+faststart",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import formats
+from .captions import Cue
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,11 @@ class AssemblyReport:
     copied_frames: int  # frames whose packets were copied unchanged from the clips
     reencoded_frames: int
     seconds: float  # wall time
-    captions: Path | None
+    captions: Path | None  # final.srt, when the cut has cues (its subtitle stream holds the same)
     timeline: Path
     report: Path
+    cues: tuple[Cue, ...] = ()  # the cut's captions, in its frames
+    burnt_captions: bool = False  # the captions are in the picture (burn), not in a subtitle stream
 
     @property
     def runtime_s(self) -> float:
@@ -77,7 +80,8 @@ class AssemblyReport:
             "runtime_frames": self.runtime_frames, "planned_runtime_s": round(self.planned_frames / formats.FPS, 3),
             "planned_frames": self.planned_frames, "copied_frames": self.copied_frames,
             "reencoded_frames": self.reencoded_frames, "seconds": round(self.seconds, 3),
-            "captions": self.captions.name if self.captions else None, "timeline": self.timeline.name,
+            "captions": self.captions.name if self.captions else None, "burnt_captions": self.burnt_captions,
+            "timeline": self.timeline.name,
             "shots": [s.to_json() for s in self.shots], "warnings": list(self.warnings),
         }
 

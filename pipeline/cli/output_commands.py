@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import providers
+from ..layout import Layout
 from .output import print_json, print_notes
 from .storyboard_commands import Sub, load_args, provider_option
 
@@ -22,6 +23,7 @@ def run_command(sub: Sub) -> None:
                                    "into OUT/final.mp4. Only what changed since the last run is generated again; a "
                                    "run that was stopped resumes. Nothing is spent unless you choose --provider luma.")
     _run_folder_args(p, burn_in_help="animatic: leave out the burnt-in shot id and prompt")
+    _burn_captions(p)
     p.add_argument("--concurrency", type=int, metavar="N",
                    help=f"generations running at once (default: {_defaults('concurrency')})")
     p.add_argument("--creates-per-minute", type=float, metavar="N",
@@ -64,6 +66,26 @@ def _run_folder_args(parser: argparse.ArgumentParser, burn_in_help: str = "as gi
 def _no_wait(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-wait", dest="wait", action="store_false",
                         help="exit 1 at once if another run is writing into the output folder (default: wait)")
+
+
+def _burn_captions(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--burn-captions", action="store_true",
+                        help="draw the shots' captions into the picture, for platforms that show no subtitles "
+                             "(re-encodes the whole cut: slower)")
+
+
+def _burnt(args, report, out: Path):
+    """The cut with its captions burnt in when --burn-captions asks (holding the folder, as a run does)."""
+    if not args.burn_captions:
+        return report
+    if not report.cues:
+        _say("note: no shot has a caption: nothing to burn in")
+        return report
+    from ..assembly.burn import burn_captions
+    from ..engine import folder_lock
+
+    with folder_lock.holding(Layout(out).lock, wait=args.wait, waiting=_say):
+        return burn_captions(report)
 
 
 def _hints(args, out: Path) -> tuple[str, str]:
@@ -113,8 +135,9 @@ def _run(args) -> int:
     except KeyboardInterrupt:
         print(f"interrupted: every finished step is in the journal; resume with: {resume}", file=sys.stderr)
         return 130
+    assembly = _burnt(args, result.assembly, out)
     if not args.json:
-        _print_assembly(result.assembly)
+        _print_assembly(assembly)
         _say(f"{result.created} generated, {_spend_words(result.spent)}; the cut: {result.cut}")
     print(result.cut)
     return 0
@@ -131,15 +154,18 @@ def _print_assembly(report) -> None:
     for warning in report.warnings:
         print(f"note: {warning}", file=sys.stderr)
     print(f"assembled {report.runtime_s:.2f} s in {report.seconds:.1f} s: {report.copied_frames} frames copied, "
-          f"{report.reencoded_frames} re-encoded", file=sys.stderr)
+          f"{report.reencoded_frames} re-encoded" + (", the captions burnt in" if report.burnt_captions else ""),
+          file=sys.stderr)
 
 
 def assemble_command(sub: Sub) -> None:
     p = sub.add_parser("assemble", help="join the generated clips into the cut again, generating nothing",
-                       description="Assemble OUT/final.mp4 (with chapters, captions.srt and timeline.otio) from "
-                                   "the clips in the output folder's journal. Generates nothing and spends nothing.")
+                       description="Assemble OUT/final.mp4 (with chapters and a subtitle stream, and final.srt and "
+                                   "timeline.otio beside it) from the clips in the output folder's journal. "
+                                   "Generates nothing and spends nothing.")
     _run_folder_args(p)
     _no_wait(p)
+    _burn_captions(p)
     p.set_defaults(handler=_assemble)
 
 
@@ -148,8 +174,10 @@ def _assemble(args) -> int:
 
     project = load_args(args)
     print_notes(project)
-    report = assemble_again(project, _run_plan(project, args), _out_dir(args, project),
+    out = _out_dir(args, project)
+    report = assemble_again(project, _run_plan(project, args), out,
                             paid=providers.capabilities(project.provider).paid, wait=args.wait, tell=_say)
+    report = _burnt(args, report, out)
     _print_assembly(report)
     print(report.cut)
     return 0

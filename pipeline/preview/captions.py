@@ -1,6 +1,6 @@
 """Captions for the player's <track>: browsers take WebVTT only, so SRT is converted.
 
-The exporter's captions.srt is the source when it exists (it knows the cut as assembled); before it does,
+The exporter's final.srt is the source when it exists (it knows the cut as assembled); before it does,
 the cues come from the storyboard's captions at the planned times, so the page has captions at every stage.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..layout import Layout
 from ..plan import Plan
 
 TIMING = re.compile(r"(\d+:\d{2}:\d{2}),(\d{3})")
@@ -46,8 +47,8 @@ def timestamp(seconds: float) -> str:
 
 
 def vtt_for(out_dir: Path, plan: Plan, starts: dict[str, float]) -> str | None:
-    """The page's captions: out_dir/captions.srt converted, else the storyboard's captions, else None."""
+    """The page's captions: out_dir/final.srt converted, else the storyboard's captions, else None."""
     try:
-        return srt_to_vtt((out_dir / "captions.srt").read_text(encoding="utf-8-sig"))
+        return srt_to_vtt(Layout(out_dir).captions.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError):
         return from_plan(plan, starts)
