@@ -95,10 +95,25 @@ def _validate(data: dict, located: Located, shown: str) -> tuple[Storyboard | No
         errors = _without_echoes(exc.errors())
     problems = []
     for error in errors:
-        path = yaml_path(error["loc"])
-        line, col = located.where(path, key=error["type"] in ("extra_forbidden", "missing"))
+        error = {**error, "loc": _as_in_file(yaml_path(error["loc"]), data)}
+        line, col = located.where(error["loc"], key=error["type"] in ("extra_forbidden", "missing"))
         problems.append(Problem(shown, line, col, describe(error, Storyboard)))
     return None, problems
+
+
+def _as_in_file(path: tuple, data: object) -> tuple:
+    """The location cut where the file holds no list: a scalar `camera: x` is validated as the list [x], and
+    its error belongs to `camera`, not to `camera[0]`."""
+    node = data
+    for depth, part in enumerate(path):
+        if isinstance(part, int) and not isinstance(node, list):
+            return path[:depth]
+        node = node[part] if isinstance(node, list | dict) and _has(node, part) else None
+    return path
+
+
+def _has(node: list | dict, part: object) -> bool:
+    return part in node if isinstance(node, dict) else isinstance(part, int) and 0 <= part < len(node)
 
 
 def _without_echoes(errors: list[dict]) -> list[dict]:
