@@ -70,7 +70,7 @@ def test_validate_reports_every_file_and_fails_if_any_fails(tmp_path, capsys):
     assert main(["validate", str(STARTER), str(bad)]) == 1
     captured = capsys.readouterr()
     assert "starter.yaml: ok: 3 shots" in captured.out
-    assert f"{bad}:3:13: shots[0].camera[0]: `sideways` is not a camera move" in captured.err
+    assert f"{bad}:3:13: shots[0].camera: `sideways` is not a camera move" in captured.err
 
 
 def test_camera_aliases_are_named_in_a_note(tmp_path, capsys):

@@ -12,10 +12,13 @@ from hypothesis import strategies as st
 from pipeline import StoryboardError, load
 from pipeline.storyboard.model import Shot, Storyboard
 
+from . import mutations
+
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "storyboards").glob("*.yaml")) + [ROOT / "pipeline/storyboard/templates/starter.yaml"]
 EXAMPLES += sorted((ROOT / "tests/broken").glob("*.yaml"))
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "1000")), deadline=None,
+# The hypothesis tests shrink a failure to a small case; the mutation loop below covers far more ground.
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 KEYS = [*Storyboard.model_fields, *Shot.model_fields, "shot", "type", "path", "volume", "promt", "x"]
@@ -93,3 +96,15 @@ def _swap(lines: list[str], i: int, j: int) -> list[str]:
     out = list(lines)
     out[i], out[j] = out[j], out[i]
     return out
+
+
+MUTATIONS = int(os.environ.get("FUZZ_MUTATIONS", "5000"))
+
+
+def test_thousands_of_mutated_examples_end_in_storyboard_errors(tmp_path):
+    """tests/mutations.py's edits (other types, tags, dropped and repeated keys, shot references, odd text),
+    loaded in process with a fixed seed, so a failure repeats; bench/fuzz_loader.py runs 50,000 of them."""
+    crashes: list[str] = []
+    counts = mutations.run(MUTATIONS, seed=12, folder=tmp_path,
+                           on_crash=lambda name, text: crashes.append(f"{name}:\n{text}") if not crashes else None)
+    assert counts == {}, f"{counts}; the first:\n{crashes[0]}"

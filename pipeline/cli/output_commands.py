@@ -12,7 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import providers
+from ..errors import StoryboardError
 from ..layout import Layout
+from ..storyboard import checks
 from .output import print_json, print_notes
 from .storyboard_commands import Sub, load_args, provider_option
 
@@ -111,6 +113,9 @@ def _run(args) -> int:
     from . import progress
 
     project = load_args(args)
+    refused = checks.unpublished(project.notes)  # plan and validate warn; a paid run stops here, before the gate
+    if refused:
+        raise StoryboardError(refused)
     print_notes(project)
     plan = _run_plan(project, args)
     capabilities = providers.capabilities(project.provider)

@@ -50,7 +50,23 @@ def resolve(name: str) -> str | None:
     return ALIASES.get(key)
 
 
+# Words a filmmaker uses that name a family of moves, not one: the hint lists the concepts (a close spelling,
+# such as "zolly" for "dolly", would point at the wrong move).
+WORDS: dict[str, str] = {
+    "dolly": "`push_in` (dolly in) or `pull_out` (dolly out)",
+    "dolly_shot": "`push_in` (dolly in) or `pull_out` (dolly out)",
+    "zoom_shot": "`zoom_in` or `zoom_out`",
+    "ken_burns": "`push_in` with `pan_left` or `pan_right`, e.g. camera: [push_in, pan_right]",
+    "tracking": "`truck_left` or `truck_right` (or `push_in` to follow from behind)",
+    "tracking_shot": "`truck_left` or `truck_right` (or `push_in` to follow from behind)",
+    "track": "`truck_left` or `truck_right`",
+    "steadicam": "`push_in` or `truck_left`/`truck_right`, with `handheld` for a looser feel",
+}
+
+
 def suggest(name: str) -> str | None:
-    """The closest known concept key or alias, for a 'did you mean' hint."""
+    """A 'did you mean' hint: the moves a filmmaker's word stands for, else the closest key or alias."""
+    if _normal(name) in WORDS:
+        return WORDS[_normal(name)]
     found = difflib.get_close_matches(_normal(name), [*CONCEPTS, *ALIASES], n=1, cutoff=0.6)
-    return found[0] if found else None
+    return f"`{found[0]}`" if found else None

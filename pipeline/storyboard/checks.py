@@ -7,41 +7,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import replace
 
-from .. import ffmpeg, providers
-from ..errors import MediaError, Problem
+from .. import providers
+from ..errors import Problem
 from ..plan import dependencies
 from . import camera
-from .diagnose import dotted
-from .model import NONE, Shot, ShotRef, Storyboard
-from .yamlsource import Located
+from .context import Context, is_url
+from .media_checks import check_files, media_of
+from .model import NONE, Shot, ShotRef
 
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 GENERATION_KEYS = ("prompt", "camera", "start", "end", "duration", "loop")
-
-
-def is_url(ref: str) -> bool:
-    return ref.startswith(("https://", "http://"))
-
-
-@dataclass
-class Context:
-    file: str
-    base_dir: Path
-    located: Located
-    board: Storyboard  # settings; its shots may be a subset when some failed to validate
-    shots: list[tuple[int, Shot]]  # (index in the file, shot) for every shot that validated
-    ids: dict[int, str]  # index -> id, default ids included
-    provider: str
-    partial: set[int] = field(default_factory=set)  # shots checked without their faulty keys
-    media: dict[Path, ffmpeg.MediaInfo] = field(default_factory=dict)
-
-    def at(self, path: tuple, message: str, *, key: bool = False, severity: str = "error") -> Problem:
-        line, col = self.located.where(path, key=key)
-        return Problem(self.file, line, col, message, severity)
 
 
 def check_ids(ctx: Context) -> Iterator[Problem]:
@@ -116,57 +94,6 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
     return None
 
 
-def check_files(ctx: Context) -> Iterator[Problem]:
-    wanted = [(("shots", i, n), getattr(s, n), "image") for i, s in ctx.shots for n in ("start", "end")]
-    wanted += [(("shots", i, "clip"), s.clip, "video") for i, s in ctx.shots]
-    if ctx.board.audio is not None:
-        wanted.append((("audio", "path"), ctx.board.audio.path, "audio"))
-    for path, ref, kind in wanted:
-        if not isinstance(ref, str) or ref == NONE:
-            continue
-        if not is_url(ref):
-            yield from _check_file(ctx, path, ref, kind)
-        elif kind != "image":  # footage and music are cut locally: only keyframes may live online
-            yield ctx.at(path, f"{dotted(path)}: `{ref}` is a URL; download the {kind} next to the storyboard "
-                               "and give its path")
-
-
-def _check_file(ctx: Context, path: tuple, ref: str, kind: str) -> Iterator[Problem]:
-    name = dotted(path)
-    file = (ctx.base_dir / ref).resolve()
-    try:
-        found = file.is_file()
-    except OSError as exc:  # e.g. a name longer than the file system allows: not a file it could hold
-        yield ctx.at(path, f"{name}: `{ref[:60]}...` cannot be a file name here ({exc.strerror}); "
-                           "give a path relative to the storyboard")
-        return
-    if not found:
-        yield ctx.at(path, f"{name}: file `{ref}` not found (looked in {ctx.base_dir}); "
-                           "give a path relative to the storyboard")
-        return
-    try:
-        info = ctx.media.get(file) or ffmpeg.probe(file)
-    except MediaError:
-        yield ctx.at(path, f"{name}: `{ref}` is not a file ffmpeg can read; give a {_KINDS[kind]}")
-        return
-    ctx.media[file] = info
-    if info.kind != kind and not (kind == "audio" and info.has_audio):
-        yield ctx.at(path, f"{name}: `{ref}` is {_NOUNS[info.kind]}, not {_NOUNS[kind]}; give a {_KINDS[kind]}")
-    elif kind != "image":
-        try:
-            found, listed = ffmpeg.packets_missing(file, kind)
-        except MediaError:
-            found, listed = 0, 1
-        if found < listed:
-            yield ctx.at(path, f"{name}: `{ref}` is cut short: it holds {found} of the {listed} {kind} frames its "
-                               "header lists (an interrupted copy or download?); copy or export it again")
-
-
-_NOUNS = {"image": "an image", "video": "a video", "audio": "a sound file"}
-_KINDS = {"image": "still image (PNG, JPEG or WebP)", "video": "video file (e.g. MP4)",
-          "audio": "sound file (e.g. WAV, M4A, MP3)"}
-
-
 def check_generation_rules(ctx: Context) -> Iterator[Problem]:
     for index, shot in ctx.shots:
         where = f"shots[{index}]"
@@ -187,8 +114,13 @@ def check_generation_rules(ctx: Context) -> Iterator[Problem]:
                                            "add a `prompt`", key=True)
 
 
+PUBLISH = ("publish the storyboard's folder and set `asset_base_url:` (or pass --asset-base-url), "
+           "or use an https URL")
+
+
 def check_public_keyframes(ctx: Context) -> Iterator[Problem]:
-    """A provider that reads keyframes only from public URLs needs asset_base_url for local files."""
+    """A provider that reads keyframes only from public URLs needs asset_base_url for local files. A warning:
+    plan and validate still show the estimate; `unpublished` makes it a refusal before a paid run spends."""
     if not providers.capabilities(ctx.provider).needs_public_urls or ctx.board.asset_base_url:
         return
     title = providers.spec(ctx.provider).title
@@ -197,8 +129,13 @@ def check_public_keyframes(ctx: Context) -> Iterator[Problem]:
             ref = getattr(shot, name)
             if isinstance(ref, str) and ref != NONE and not is_url(ref):
                 yield ctx.at(("shots", index, name), f"shots[{index}].{name}: {title} fetches keyframes from public "
-                             f"URLs, and `{ref}` is a local file; publish the storyboard's folder and set "
-                             "`asset_base_url` (or pass --asset-base-url), or use an https URL")
+                             f"URLs, and `{ref}` is a local file; a run refuses it before spending: {PUBLISH}",
+                             severity="warning")
+
+
+def unpublished(notes) -> list[Problem]:
+    """The keyframes a paid run cannot send (check_public_keyframes' warnings), as errors that stop the run."""
+    return [replace(p, severity="error") for p in notes if p.severity == "warning" and PUBLISH in p.message]
 
 
 def check_transitions(ctx: Context) -> Iterator[Problem]:
@@ -217,7 +154,7 @@ def check_transitions(ctx: Context) -> Iterator[Problem]:
 
 def _seconds(ctx: Context, shot: Shot) -> float:
     if shot.clip is not None:
-        info = ctx.media.get((ctx.base_dir / shot.clip).resolve())
+        info = media_of(ctx, shot.clip)
         return info.duration_s if info else float("inf")
     return float(shot.duration or ctx.board.duration)
 

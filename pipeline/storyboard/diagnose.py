@@ -45,6 +45,8 @@ def describe(error: dict, model: type[BaseModel]) -> str:
     if kind == "literal_error":
         expected = re.sub(r"'([^']*)'", r"`\1`", str(ctx["expected"]))
         return f"{name}: {got} is not allowed; use one of {expected}"
+    if kind == "string_type" and isinstance(error.get("input"), int | float):
+        return f"{name}: {_not_text(error['input'])}"
     if kind in _TYPE_NAMES:
         return f"{name}: must be {_TYPE_NAMES[kind]}, not {got}; fix the value"
     if kind in _BOUNDS:
@@ -56,6 +58,13 @@ def describe(error: dict, model: type[BaseModel]) -> str:
     if kind == "string_pattern_mismatch":
         return f"{name}: {got} is not an http(s) URL; give the public address, e.g. https://cdn.example.com/film/"
     return f"{name}: {error['msg'][0].lower()}{error['msg'][1:]}"
+
+
+def _not_text(value: int | float) -> str:
+    """Why a number or a yes where text belongs: YAML read the unquoted word as something else."""
+    if isinstance(value, bool):
+        return "must be text, and YAML reads this word as true or false (yes, no, on, off do); put it in quotes"
+    return f"must be text, and YAML reads `{value}` as a number; put it in quotes: \"{value}\""
 
 
 def _did_you_mean(path: Loc, model: type[BaseModel]) -> str:

@@ -15,6 +15,7 @@ from ..ffmpeg import MediaInfo
 from ..files import sha256_of
 from ..plan import Plan, make_plan
 from . import checks
+from .context import Context, is_url
 from .diagnose import describe, yaml_path
 from .model import NONE, Shot, Storyboard
 from .yamlsource import Located, SourceError, parse
@@ -94,10 +95,25 @@ def _validate(data: dict, located: Located, shown: str) -> tuple[Storyboard | No
         errors = _without_echoes(exc.errors())
     problems = []
     for error in errors:
-        path = yaml_path(error["loc"])
-        line, col = located.where(path, key=error["type"] in ("extra_forbidden", "missing"))
+        error = {**error, "loc": _as_in_file(yaml_path(error["loc"]), data)}
+        line, col = located.where(error["loc"], key=error["type"] in ("extra_forbidden", "missing"))
         problems.append(Problem(shown, line, col, describe(error, Storyboard)))
     return None, problems
+
+
+def _as_in_file(path: tuple, data: object) -> tuple:
+    """The location cut where the file holds no list: a scalar `camera: x` is validated as the list [x], and
+    its error belongs to `camera`, not to `camera[0]`."""
+    node = data
+    for depth, part in enumerate(path):
+        if isinstance(part, int) and not isinstance(node, list):
+            return path[:depth]
+        node = node[part] if isinstance(node, list | dict) and _has(node, part) else None
+    return path
+
+
+def _has(node: list | dict, part: object) -> bool:
+    return part in node if isinstance(node, dict) else isinstance(part, int) and 0 <= part < len(node)
 
 
 def _without_echoes(errors: list[dict]) -> list[dict]:
@@ -116,7 +132,7 @@ def _missing_at(errors: list[dict], parent: tuple) -> list[str]:
 
 
 def _context(board: Storyboard | None, data: dict, located: Located, shown: str, base_dir: Path,
-             provider: str | None) -> checks.Context:
+             provider: str | None) -> Context:
     """The checks' view: the whole storyboard if it validated, else its settings and the shots that did."""
     partial: set[int] = set()
     if board is not None:
@@ -128,7 +144,7 @@ def _context(board: Storyboard | None, data: dict, located: Located, shown: str,
         partial = {i for i, r, s in parsed if s is not None and len(s.model_fields_set) < len(r)}
         board = _settings(data)
     ids = {i: s.id if s.id is not None else f"shot-{i + 1:02d}" for i, s in shots}
-    return checks.Context(shown, base_dir, located, board, shots, ids, provider or board.provider,
+    return Context(shown, base_dir, located, board, shots, ids, provider or board.provider,
                           partial=partial)
 
 
@@ -159,7 +175,7 @@ def _settings(data: dict) -> Storyboard:
     return Storyboard.model_validate({**good, "shots": [{}]})
 
 
-def _digests(board: Storyboard, ctx: checks.Context) -> dict[str, str]:
+def _digests(board: Storyboard, ctx: Context) -> dict[str, str]:
     refs = [r for s in board.shots for r in (s.start, s.end, s.clip) if isinstance(r, str) and r != NONE]
     refs += [board.audio.path] if board.audio else []
-    return {ref: ref if checks.is_url(ref) else sha256_of(ctx.base_dir / ref) for ref in refs}
+    return {ref: ref if is_url(ref) else sha256_of(ctx.base_dir / ref) for ref in refs}

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .diagnose import dotted
+
 Path_ = tuple[str | int, ...]
 MAX_NODES = 100_000  # aliases can make a small file expand enormously ("billion laughs")
 
@@ -19,6 +21,16 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_YAML + name: what for name, what in [
+    ("str", "text"), ("int", "a whole number"), ("float", "a number"), ("bool", "true or false"),
+    ("null", "null"), ("merge", "a merge key (<<)")]}
+_ALLOWED = {yaml.ScalarNode: set(_SCALAR_TAGS), yaml.SequenceNode: {_YAML + "seq"}, yaml.MappingNode: {_YAML + "map"}}
+# What PyYAML's scalar constructors raise for a value its tag does not fit (`!!float` with no value, `!!bool`
+# with `x`, `0x_` read as an int): translated here, where the node's position is known.
+_UNREADABLE = (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError)
 
 
 class SourceError(Exception):
@@ -48,29 +60,69 @@ class Located:
 
 
 def parse(text: str) -> Located:
+    """The document and its positions; the nodes are checked (positions, tags, text) before any value is built."""
     loader = None
     try:
         loader = _Loader(text)
         root = loader.get_single_node()
         if root is None:
             return Located(data=None)
-        data = loader.construct_document(root)
+        located = Located(data=None)
+        _walk(root, (), located, [0], frozenset(), loader)
+        located.data = loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise SourceError(line, col, _yaml_message(exc)) from exc
     except yaml.YAMLError as exc:  # e.g. a second document, or a reader error without a mark
         raise SourceError(1, 1, f"not valid YAML ({' '.join(str(exc).split())}); fix it") from exc
-    except (ValueError, TypeError, OverflowError) as exc:  # an explicitly tagged value that won't build
-        raise SourceError(1, 1, f"a value could not be read ({exc}); fix or quote it") from exc
     except RecursionError as exc:
         raise SourceError(1, 1, "the document is nested too deeply; simplify it") from exc
     finally:
         if loader is not None:
             loader.dispose()
-    located = Located(data=data)
-    _walk(root, (), located, [0], frozenset())
     return located
+
+
+def _check_node(node: yaml.Node, loader: _Loader, path: Path_) -> None:
+    """Refuse, at the node, a tag no storyboard uses, a scalar its tag does not fit, and a lone surrogate."""
+    try:
+        _check_scalar_or_tag(node, loader)
+    except SourceError as exc:
+        raise SourceError(exc.line, exc.col, f"{dotted(path)}: {exc.message}") from exc
+
+
+def _check_scalar_or_tag(node: yaml.Node, loader: _Loader) -> None:
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    tag = node.tag.replace(_YAML, "!!")
+    if node.tag in _SCALAR_TAGS and not isinstance(node, yaml.ScalarNode):
+        raise SourceError(line, col, f"`{tag}` marks {_SCALAR_TAGS[node.tag]}, not a list or mapping; remove it")
+    if node.tag not in _ALLOWED[type(node)]:
+        raise SourceError(line, col, f"the YAML tag `{tag}` has no use in a storyboard; remove it "
+                                     "(put the value in quotes if it is text)")
+    if not isinstance(node, yaml.ScalarNode):
+        return
+    node.value = _joined_surrogates(node.value, line, col)
+    if node.tag not in (_YAML + "str", _YAML + "merge"):
+        try:
+            loader.construct_object(node)
+        except _UNREADABLE as exc:
+            shown = f"`{node.value[:40]}`" if node.value else "an empty value"
+            raise SourceError(line, col, f"{shown} cannot be read as {_SCALAR_TAGS[node.tag]} (`{tag}`); "
+                                         "remove the tag or fix the value") from exc
+
+
+def _joined_surrogates(text: str, line: int, col: int) -> str:
+    """Text with escaped UTF-16 pairs ("\\ud83d\\ude80") joined; a lone half cannot be written to any file."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError as exc:
+        half = text[exc.start // 2]
+        raise SourceError(line, col, f"the text holds a lone surrogate (\\u{ord(half):04x}, half of a UTF-16 "
+                                     "pair), which no file or player can hold; remove the escape or write the "
+                                     "character itself") from exc
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
@@ -85,7 +137,8 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {what}; fix the syntax here (check indentation, colons, brackets and quotes)"
 
 
-def _walk(node: yaml.Node, path: Path_, out: Located, count: list[int], above: frozenset[int]) -> None:
+def _walk(node: yaml.Node, path: Path_, out: Located, count: list[int], above: frozenset[int],
+          loader: _Loader) -> None:
     count[0] += 1
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if count[0] > MAX_NODES:
@@ -94,9 +147,11 @@ def _walk(node: yaml.Node, path: Path_, out: Located, count: list[int], above: f
         raise SourceError(line, col, "an alias refers to a value that contains it; remove the loop")
     above = above | {id(node)}
     out.values.setdefault(path, (line, col))
+    _check_node(node, loader, path)
     if isinstance(node, yaml.MappingNode):
         seen: dict[object, yaml.Node] = {}
         for key_node, value_node in node.value:
+            _check_node(key_node, loader, path)
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)
             if key in seen:
                 mark = key_node.start_mark
@@ -105,7 +160,7 @@ def _walk(node: yaml.Node, path: Path_, out: Located, count: list[int], above: f
             seen[key] = key_node
             child = (*path, key)
             out.keys.setdefault(child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
-            _walk(value_node, child, out, count, above)
+            _walk(value_node, child, out, count, above, loader)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), out, count, above)
+            _walk(item, (*path, index), out, count, above, loader)

@@ -1,0 +1,158 @@
+"""Check the files a storyboard names: each can be a file here, exists, is media ffmpeg reads, is the kind
+its key wants (an image, a video, a sound), is whole, and (an image) is not larger than the animatic reads."""
+
+from __future__ import annotations
+
+import functools
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+from PIL import Image
+
+from .. import ffmpeg
+from ..errors import MediaError, Problem
+from .context import Context, is_url
+from .diagnose import dotted
+from .model import NONE
+
+# The largest keyframe the animatic reads cleanly: Pillow's own limit (89 MP), above which it warns of a
+# "decompression bomb" and, past twice that, refuses and leaves the picture to a slower ffmpeg decode; ffmpeg
+# itself stops near 268 MP ((w+128)*(h+128) < 2**28) and then calls a valid picture unreadable.
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+_NOUNS = {"image": "an image", "video": "a video", "audio": "a sound file"}
+_KINDS = {"image": "still image (PNG, JPEG or WebP)", "video": "video file (e.g. MP4)",
+          "audio": "sound file (e.g. WAV, M4A, MP3)"}
+_NO_FILE = {"video": "remove `clip` to generate the shot, or give a video file (e.g. MP4)",
+            "audio": "remove `audio` for a film without music, or give a sound file"}
+
+
+def check_files(ctx: Context) -> Iterator[Problem]:
+    wanted = [(("shots", i, n), getattr(s, n), "image") for i, s in ctx.shots for n in ("start", "end")]
+    wanted += [(("shots", i, "clip"), s.clip, "video") for i, s in ctx.shots]
+    if ctx.board.audio is not None:
+        wanted.append((("audio", "path"), ctx.board.audio.path, "audio"))
+    for path, ref, kind in wanted:
+        if not isinstance(ref, str) or (ref == NONE and kind == "image"):
+            continue  # `start: none` is a new chain; `clip: none` and `path: none` name no file
+        if not is_url(ref):
+            yield from _check_file(ctx, path, ref, kind)
+        elif kind != "image":  # footage and music are cut locally: only keyframes may live online
+            yield ctx.at(path, f"{dotted(path)}: {shown(ref)} is a URL; download the {kind} next to the "
+                               "storyboard and give its path")
+
+
+def _check_file(ctx: Context, path: tuple, ref: str, kind: str) -> Iterator[Problem]:
+    name = dotted(path)
+    try:
+        file = (ctx.base_dir / _no_nul(ref)).resolve()
+        found = file.is_file()
+    except OSError as exc:  # e.g. a name longer than the file system allows: not a file it could hold
+        yield ctx.at(path, f"{name}: {shown(ref)} cannot be a file name here ({exc.strerror}); "
+                           "give a path relative to the storyboard")
+        return
+    if not found:
+        yield ctx.at(path, f"{name}: {_not_found(ctx, ref, kind)}")
+        return
+    try:
+        info = ctx.media.get(file) or _probe(file)
+    except MediaError:
+        yield ctx.at(path, f"{name}: {_unreadable(file, ref, kind)}")
+        return
+    ctx.media[file] = info
+    yield from _check_content(ctx, path, ref, kind, info)
+
+
+def _check_content(ctx: Context, path: tuple, ref: str, kind: str, info: ffmpeg.MediaInfo) -> Iterator[Problem]:
+    name, file = dotted(path), (ctx.base_dir / ref).resolve()
+    if info.kind != kind and not (kind == "audio" and info.has_audio):
+        yield ctx.at(path, f"{name}: {shown(ref)} is {_NOUNS[info.kind]}, not {_NOUNS[kind]}; give a {_KINDS[kind]}")
+    elif kind == "image" and info.width * info.height > MAX_PIXELS:
+        yield ctx.at(path, f"{name}: {_too_large(ref, info.width, info.height)}")
+    elif kind != "image":
+        found, listed = _packets(file, kind)
+        if found < listed:
+            yield ctx.at(path, f"{name}: {shown(ref)} is cut short: it holds {found} of the {listed} {kind} "
+                               "frames its header lists (an interrupted copy or download?); copy or export it again")
+
+
+def media_of(ctx: Context, ref: str) -> ffmpeg.MediaInfo | None:
+    """What check_files found in the file `ref` names; None for one it could not read or name."""
+    return None if "\x00" in ref else ctx.media.get((ctx.base_dir / ref).resolve())
+
+
+def _not_found(ctx: Context, ref: str, kind: str) -> str:
+    if ref.strip().lower() in (NONE, "null"):
+        if kind == "image":
+            return (f"{shown(ref)} is read as a file name; write `none` in lower case for a new chain, "
+                    "or remove the key to extend the previous shot")
+        return f"{shown(ref)} names no file; {_NO_FILE[kind]}"
+    return f"file {shown(ref)} not found (looked in {ctx.base_dir}); give a path relative to the storyboard"
+
+
+def _unreadable(file: Path, ref: str, kind: str) -> str:
+    size = _header_size(file) if kind == "image" else None
+    if size and size[0] * size[1] > MAX_PIXELS:
+        return _too_large(ref, *size)
+    return f"{shown(ref)} is not a file ffmpeg can read; give a {_KINDS[kind]}"
+
+
+def _too_large(ref: str, width: int, height: int) -> str:
+    return (f"{shown(ref)} is {width}x{height} pixels ({width * height / 1e6:.0f} MP), larger than the "
+            f"animatic reads (at most {MAX_PIXELS / 1e6:.0f} MP, e.g. 12000x7450); scale it down, e.g. to "
+            "3840 pixels wide: a keyframe is scaled to the film's size anyway")
+
+
+def shown(ref: str) -> str:
+    """A file reference as messages quote it: control characters escaped, a long one cut at 60 characters."""
+    text = ref if ref.isprintable() else repr(ref)[1:-1]
+    return f"`{text[:60]}...`" if len(text) > 60 else f"`{text}`"
+
+
+def _no_nul(ref: str) -> str:
+    """The reference, or the OSError a file system gives for a NUL in a name (Python raises ValueError)."""
+    if "\x00" in ref:
+        raise OSError(0, "a file name cannot hold a NUL character")
+    return ref
+
+
+def _probe(file: Path) -> ffmpeg.MediaInfo:
+    stat = file.stat()
+    return _probed(file, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _probed(file: Path, size: int, mtime_ns: int) -> ffmpeg.MediaInfo:
+    """Probe once per version of a file: `watch` and the fuzz tests load the same media again and again."""
+    return ffmpeg.probe(file)
+
+
+def _packets(file: Path, kind: str) -> tuple[int, int]:
+    stat = file.stat()
+    return _packets_of(file, kind, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _packets_of(file: Path, kind: str, size: int, mtime_ns: int) -> tuple[int, int]:
+    try:
+        return ffmpeg.packets_missing(file, kind)
+    except MediaError:
+        return 0, 1
+
+
+def _header_size(file: Path) -> tuple[int, int] | None:
+    """An image's size read from its header by Pillow's format plugins, as Image.open does but without its
+    decompression-bomb check, which refuses a very large picture without saying how large it is."""
+    Image.init()
+    with file.open("rb") as fp:
+        prefix = fp.read(16)
+        for name in Image.ID:
+            factory, accept = Image.OPEN[name]
+            if accept is not None and not accept(prefix):
+                continue
+            fp.seek(0)
+            try:
+                return factory(fp, str(file)).size
+            except (SyntaxError, IndexError, TypeError, ValueError, OSError, struct.error):  # as Image.open
+                continue
+    return None
