@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from pathlib import Path
 
-from ..files import sha256_of, write_atomic
+from ..files import write_atomic
 from ..layout import Layout
 from .journal import COLUMNS, Entry
 from .states import JobState
@@ -26,7 +25,7 @@ def write(layout: Layout, entry: Entry) -> None:
 
 
 def read(layout: Layout, shot_id: str, key: str) -> Entry | None:
-    """The fetched entry that the record beside the shot's clip describes, if the clip is there and whole."""
+    """The fetched entry that the record beside the shot's clip describes, if both are there."""
     path, clip = layout.clip_record(shot_id, key), layout.clip(shot_id, key)
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
@@ -37,15 +36,8 @@ def read(layout: Layout, shot_id: str, key: str) -> Entry | None:
     known = {name: record[name] for name in KEPT if name in record and name in COLUMNS}
     entry = Entry(**{"shot_id": shot_id, "take": 1, "provider": "", **known, "key": key,
                      "state": JobState.FETCHED, "file": layout.relative(clip)})
-    return entry if entry.checksum and _same(clip, entry.checksum) else None
+    return entry if entry.checksum else None  # the clip is checked against it where it is used (work.intact)
 
 
 def remove(layout: Layout, shot_id: str, key: str) -> None:
     layout.clip_record(shot_id, key).unlink(missing_ok=True)
-
-
-def _same(clip: Path, checksum: str) -> bool:
-    try:
-        return sha256_of(clip) == checksum
-    except OSError:
-        return False

@@ -220,11 +220,12 @@ def reading(layout: Layout) -> Iterator[Journal | None]:
     if not layout.journal.exists():
         yield None
         return
+    db = sqlite3.connect(f"file:{layout.journal}?mode=ro", uri=True, check_same_thread=False, timeout=30)
     try:
-        db = sqlite3.connect(f"file:{layout.journal}?mode=ro", uri=True, check_same_thread=False, timeout=30)
         db.execute(f"SELECT {', '.join(COLUMNS)} FROM shots LIMIT 1").fetchall()
         db.execute("SELECT outcome FROM creates LIMIT 1").fetchall()
-    except sqlite3.Error:
+    except sqlite3.Error:  # damaged, or of an older format: the next run sets it aside or migrates it
+        db.close()
         yield None
         return
     journal = Journal(layout, db)

@@ -19,7 +19,7 @@ from ..plan import Plan
 from ..providers.base import Provider
 from ..storyboard.load import Project
 from . import folder_lock
-from .journal import Journal, Spend, reading
+from .journal import Journal, Spend
 from .polling import TIMEOUT_S
 from .requests import Generated
 from .shots import REAL_TIME, Clock, Engine, Progress
@@ -170,9 +170,8 @@ def assemble_again(project: Project, plan: Plan, out_dir: Path, *, paid: bool, w
                    tell: Callable[[str], None] = lambda text: None) -> AssemblyReport:
     """Assemble the cut from the journal's clips, generating nothing; PipelineError if a shot has no clip."""
     layout = Layout(out_dir)
-    with reading(layout) as journal:
-        if journal is None and not layout.clips.is_dir():
-            raise PipelineError(f"nothing has been generated into {out_dir} yet; run `pipeline run` first")
+    if not layout.journal.exists() and not layout.clips.is_dir():
+        raise PipelineError(f"nothing has been generated into {out_dir} yet; run `pipeline run` first")
     with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
         decisions = decide(plan, journal, layout)
         missing = [d.shot.id for d in decisions if d.action not in (Action.CACHED, Action.FOOTAGE)]

@@ -70,7 +70,7 @@ class Engine:
         self._done: dict[str, asyncio.Future[Generated]] = {}
         self._costs: dict[str, float] = {}
         self._polls = PollSchedule()
-        self.rehearsal = bool(getattr(provider, "rehearsal", False))
+        self.rehearsal = provider.rehearsal
 
     def report(self, shot_id: str, state: str, detail: str = "") -> None:
         spent = self.journal.spent()

@@ -34,6 +34,7 @@ class AnimaticProvider:
 
     name, title, summary, capabilities = SPEC.name, SPEC.title, SPEC.summary, SPEC.capabilities
     paid = capabilities.paid
+    rehearsal = False  # nothing here is money
 
     def __init__(self, *, burn_in: bool = True):
         self.burn_in = burn_in

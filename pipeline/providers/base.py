@@ -110,6 +110,10 @@ class Provider(Protocol):
                 job_id: str | None = None) -> GenerationFailed:
         """The error for a job that ended `failed`, with its kind and a message that names the next step."""
 
+    @property
+    def rehearsal(self) -> bool:
+        """True when talking to a stand-in server (the fake), so that what it counts is not money."""
+
     async def balance_usd(self) -> float | None:
         """The account's balance as the provider reports it, in USD; None when it keeps none."""
 
