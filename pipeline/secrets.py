@@ -50,11 +50,11 @@ def redact(text: str) -> str:
     for secret in known:
         text = text.replace(secret, MASK)
     text = _TOKEN.sub(lambda m: f"{m.group(1)} {MASK}", text)
-    text = _URL.sub(lambda m: _unsigned(m.group(0)), text)
+    text = _URL.sub(lambda m: unsigned(m.group(0)), text)
     return _PAIR.sub(lambda m: f"{m.group(1)}={MASK}", text)
 
 
-def _unsigned(url: str) -> str:
+def unsigned(url: str) -> str:
     """The URL without credentials: user:password@ and a signed query become ***."""
     rest, hash_, fragment = url.partition("#")
     base, question, query = rest.partition("?")

@@ -11,6 +11,7 @@ import stamina
 from PIL import Image
 
 from pipeline import ffmpeg
+from pipeline.assets.base_url import BaseUrlStore
 from pipeline.errors import ProviderError
 from pipeline.fake_luma import FakeOptions
 from pipeline.fake_luma.testing import provider_and_fake, quick_render, wait
@@ -86,14 +87,14 @@ def test_a_local_keyframe_is_sent_as_its_public_url(mode, tmp_path):
     Image.new("RGB", (64, 36), "orange").save(cdn / "frames" / "pad one.png")
 
     async def scenario(provider, fake, root):
-        provider.asset_base_url = root + "/cdn/"
-        request = shot("launch", start=ImageKeyframe(path=cdn / "frames" / "pad one.png"))
+        url = BaseUrlStore(root + "/cdn/", cdn).publish(cdn / "frames" / "pad one.png").url
+        request = shot("launch", start=ImageKeyframe(path=cdn / "frames" / "pad one.png", url=url))
         job_id = await provider.submit(request)
         generation = await provider.client.get(job_id)
         status = await wait(provider, job_id)
         return generation["request"]["keyframes"], status
 
-    keyframes, status = run(mode, options(cdn_dir=cdn), scenario, storyboard_dir=cdn)
+    keyframes, status = run(mode, options(cdn_dir=cdn), scenario)
     assert keyframes["frame0"]["url"].endswith("/cdn/frames/pad%20one.png")
     assert status.state == "completed"
 
@@ -289,11 +290,11 @@ def test_the_animatic_starts_from_a_keyframe_on_the_cdn(mode, tmp_path):
     Image.new("RGB", (960, 540), (250, 120, 10)).save(tmp_path / "orange.png")
 
     async def scenario(provider, fake, root):
-        provider.asset_base_url = root + "/cdn"
-        request = shot("lit", start=ImageKeyframe(path=tmp_path / "orange.png"), caption=False)
+        url = BaseUrlStore(root + "/cdn", tmp_path).publish(tmp_path / "orange.png").url
+        request = shot("lit", start=ImageKeyframe(path=tmp_path / "orange.png", url=url), caption=False)
         job_id = await provider.submit(request)
         return await provider.fetch(job_id, await wait(provider, job_id), request, tmp_path / "lit.mp4")
 
-    assert run(mode, FakeOptions(latency=0.1, cdn_dir=tmp_path), scenario, storyboard_dir=tmp_path).frames == 120
+    assert run(mode, FakeOptions(latency=0.1, cdn_dir=tmp_path), scenario).frames == 120
     first = ffmpeg.frame_at(tmp_path / "lit.mp4", 0)
     assert abs(first.reshape(-1, 3).mean(axis=0) - (250, 120, 10)).max() < 12

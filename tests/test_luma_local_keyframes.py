@@ -13,8 +13,9 @@ from pipeline.fake_luma import FakeOptions, running
 
 ROCKET = Path(__file__).parent.parent / "storyboards/rocket.yaml"
 WARNING = ("rocket.yaml:17:12: warning: shots[0].start: Luma fetches keyframes from public URLs, and "
-           "`assets/rocket/pad.jpg` is a local file; a run refuses it before spending: publish the storyboard's "
-           "folder and set `asset_base_url:` (or pass --asset-base-url), or use an https URL")
+           "`assets/rocket/pad.jpg` is a local file; a run refuses it before spending: set `assets: "
+           "s3://BUCKET/PREFIX/` (or --assets, or PIPELINE_ASSETS) to publish keyframes to a bucket, or publish "
+           "the storyboard's folder and set `asset_base_url:`, or use an https URL")
 
 
 def test_the_readmes_plan_with_luma_shows_the_estimate_and_a_warning(capsys):

@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.assets import AssetError
+from pipeline.assets.base_url import BaseUrlStore
 from pipeline.errors import PipelineError
 from pipeline.providers.base import GenerationKeyframe, ImageKeyframe, ShotRequest
 from pipeline.providers.luma import KeyframeURLError, keyframe_url
@@ -22,30 +24,39 @@ def shot(**kwargs) -> ShotRequest:
 
 def test_a_url_keyframe_is_used_as_is():
     frame = ImageKeyframe(path=Path("ignored.png"), url="https://cdn.example.com/a.png?sig=1")
-    assert keyframe_url(frame, None, None) == "https://cdn.example.com/a.png?sig=1"
+    assert keyframe_url(frame) == "https://cdn.example.com/a.png?sig=1"
 
 
 def test_a_local_keyframe_is_published_under_the_asset_base(tmp_path):
-    frame = ImageKeyframe(path=tmp_path / "key frames" / "pad #1.png")
-    url = keyframe_url(frame, tmp_path, "https://cdn.example.com/board/")
+    store = BaseUrlStore("https://cdn.example.com/board/", tmp_path)
+    url = store.publish(tmp_path / "key frames" / "pad #1.png").url
     assert url == "https://cdn.example.com/board/key%20frames/pad%20%231.png"
-    relative = ImageKeyframe(path=Path("frames/pad.png"))
-    assert keyframe_url(relative, tmp_path, "https://cdn.example.com/b") == "https://cdn.example.com/b/frames/pad.png"
+    relative = BaseUrlStore("https://cdn.example.com/b", tmp_path).publish(Path("frames/pad.png")).url
+    assert relative == "https://cdn.example.com/b/frames/pad.png"
 
 
-def test_a_local_keyframe_without_an_asset_base_is_refused(tmp_path):
+def test_a_local_keyframe_without_a_url_is_refused(tmp_path):
     with pytest.raises(KeyframeURLError) as caught:
-        keyframe_url(ImageKeyframe(path=tmp_path / "pad.png"), tmp_path, None)
+        keyframe_url(ImageKeyframe(path=tmp_path / "pad.png"))
     assert isinstance(caught.value, PipelineError)
     assert str(caught.value) == (
-        f"keyframe {tmp_path / 'pad.png'} is a local file, but Luma can only read keyframes from public URLs: "
-        "set asset_base_url to the public address where the storyboard folder is published "
-        "(or give the keyframe as an https URL)")
+        f"keyframe {tmp_path / 'pad.png'} is a local file, but Luma can only read keyframes from public URLs: set "
+        "`assets: s3://BUCKET/PREFIX/` to publish it to a bucket, or `asset_base_url` to the public address of "
+        "the storyboard's folder (or give the keyframe as an https URL)")
 
 
 def test_a_keyframe_outside_the_storyboard_folder_cannot_be_published(tmp_path):
-    with pytest.raises(KeyframeURLError, match="is outside the storyboard folder"):
-        keyframe_url(ImageKeyframe(path=Path("../elsewhere.png")), tmp_path / "board", "https://cdn.example.com")
+    with pytest.raises(AssetError, match="is outside the storyboard folder"):
+        BaseUrlStore("https://cdn.example.com", tmp_path / "board").publish(Path("../elsewhere.png"))
+
+
+def test_a_presigned_url_matches_its_echo_signed_again():
+    signed = "https://bucket.example.com/p/sha256/ab/abcd.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature="
+    one = shot(start=ImageKeyframe(url=signed + "1111"))
+    again = {"request": request_body(shot(start=ImageKeyframe(url=signed + "2222")))}
+    other = {"request": request_body(shot(start=ImageKeyframe(url=signed.replace("abcd", "ef01") + "2222")))}
+    assert matches(request_body(one), again)
+    assert not matches(request_body(one), other)
 
 
 def test_the_body_of_a_text_to_video_shot():

@@ -71,7 +71,7 @@ def with_provider(name: str, setup: Setup, scenario, tmp_path):
         made = []
 
         def make():
-            made.append(providers.create(name, storyboard_dir=tmp_path, asset_base_url=None, **setup.options))
+            made.append(providers.create(name, **setup.options))
             return made[-1]
         try:
             return await scenario(make)

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import providers
+from ..assets.choose import for_board as choose_assets
 from ..errors import StoryboardError
 from ..layout import Layout
 from ..storyboard import checks
@@ -123,8 +124,8 @@ def _run(args) -> int:
         print(f"Rendering an offline animatic (free). To generate with Luma: pipeline run {shlex.quote(args.path)} "
               "--provider luma", file=sys.stderr)
     limits = _limits(args, capabilities)
-    provider = providers.create(project.provider, storyboard_dir=project.base_dir,
-                                asset_base_url=project.board.asset_base_url, burn_in=args.burn_in)
+    provider = providers.create(project.provider, burn_in=args.burn_in)
+    assets = choose_assets(project) if capabilities.needs_public_urls else None
     out = _out_dir(args, project)
     resume, forget = _hints(args, out)
 
@@ -136,7 +137,7 @@ def _run(args) -> int:
         with progress.reporter(plan, json_events=args.json, quiet=args.quiet) as report:
             result = runner.run(project, plan, provider, out, limits=limits, report=report, confirm=confirm,
                                 caption=args.burn_in, resume_hint=resume, forget_hint=forget, tell=_say,
-                                wait=args.wait)
+                                wait=args.wait, assets=assets)
     except KeyboardInterrupt:
         print(f"interrupted: every finished step is in the journal; resume with: {resume}", file=sys.stderr)
         return 130

@@ -4,6 +4,7 @@ layer). Each registers its arguments and calls one library function."""
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -28,11 +29,15 @@ def provider_option(parser: argparse.ArgumentParser) -> None:
                         help=f"override the storyboard's provider (default: {providers.DEFAULT}, offline and free)")
     parser.add_argument("--asset-base-url", metavar="URL",
                         help="public URL of the storyboard's folder, where Luma fetches local keyframes")
+    parser.add_argument("--assets", metavar="S3_URL",
+                        help="publish local keyframes to this bucket, s3://BUCKET/PREFIX/ (default: the "
+                             "storyboard's `assets:`, else $PIPELINE_ASSETS)")
 
 
-def load_args(args):
-    """The storyboard named on the command line, with its --provider and --asset-base-url."""
-    return load(args.path, provider=args.provider, asset_base_url=args.asset_base_url)
+def load_args(args, path: str | None = None):
+    """The storyboard named on the command line, with its --provider, --asset-base-url and --assets."""
+    return load(path or args.path, provider=args.provider, asset_base_url=args.asset_base_url, assets=args.assets,
+                default_assets=os.environ.get("PIPELINE_ASSETS") or None)
 
 
 def validate_command(sub: Sub) -> None:
@@ -48,7 +53,7 @@ def _validate(args) -> int:
     failed = 0
     for path in args.paths:
         try:
-            project = load(path, provider=args.provider, asset_base_url=args.asset_base_url)
+            project = load_args(args, path)
         except StoryboardError as exc:
             print_problems(exc.problems)
             failed += 1

@@ -188,6 +188,19 @@ class Journal:
             self._db.executemany("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET"
                                  " value = excluded.value", values.items())
 
+    def published(self, store: str, location: str, digest: str, *, size: int, uploaded: bool) -> None:
+        """Note a file the asset store holds (`location`: its place, never a signed URL)."""
+        with self._db:
+            self._db.execute("INSERT INTO published (store, object, digest, bytes, uploaded, at)"
+                             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(store, object)"
+                             " DO UPDATE SET uploaded = MAX(uploaded, excluded.uploaded)",
+                             (store, location, digest, size, int(uploaded), time.time()))
+
+    def publications(self) -> list[dict]:
+        cursor = self._db.execute("SELECT * FROM published ORDER BY at")
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     def forget(self, key: str) -> bool:
         """Drop a shot's row (its ledger rows stay): the next run plans it afresh, through the money gate."""
         return self._db.execute("DELETE FROM shots WHERE key = ?", (key,)).rowcount > 0

@@ -24,6 +24,15 @@ CREATE TABLE IF NOT EXISTS creates (
     sent_at REAL NOT NULL,
     answered_at REAL
 );
+CREATE TABLE IF NOT EXISTS published (
+    store TEXT NOT NULL,  -- s3://bucket/prefix/: never a signed URL
+    object TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    uploaded INTEGER NOT NULL DEFAULT 0,  -- sent by this folder's runs (0: the store had it already)
+    at REAL NOT NULL,
+    PRIMARY KEY (store, object)
+);
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
     value TEXT

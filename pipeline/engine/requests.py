@@ -42,7 +42,7 @@ def _keyframe(project: Project, ref: object, shot_id: str | None, done: dict[str
         return None
     if is_url(ref):
         return ImageKeyframe(url=ref)
-    return ImageKeyframe(path=project.file(ref))  # the Luma provider publishes it under asset_base_url
+    return ImageKeyframe(path=project.file(ref), digest=project.digests.get(ref))  # published at submit time
 
 
 def request_digest(request: ShotRequest) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..assembly.assemble import assemble
 from ..assembly.report import AssemblyReport
+from ..assets import AssetStore
 from ..errors import PipelineError, ProviderError
 from ..files import make_folder, sweep_temps
 from ..layout import Layout
@@ -74,18 +75,20 @@ class RunFailed(PipelineError):
 def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limits: Limits = Limits(),
         report: Callable[[Progress], None] = lambda p: None, confirm: Callable[[float], object] = lambda c: None,
         caption: bool = True, resume_hint: str = "pipeline run", forget_hint: str = "pipeline forget FILE SHOT",
-        tell: Callable[[str], None] = lambda text: None, wait: bool = True, clock: Clock = REAL_TIME) -> RunResult:
+        tell: Callable[[str], None] = lambda text: None, wait: bool = True, clock: Clock = REAL_TIME,
+        assets: AssetStore | None = None) -> RunResult:
     """Generate what is missing into out_dir (journal, clips), then write out_dir/final.mp4.
 
     `confirm(estimate)` is called with what this run could pay before anything is spent; it raises to refuse.
     Notes for the user (a journal set aside, a kept cut, a balance that disagrees) go to `tell`.
+    `assets` publishes local keyframes for a provider that reads URLs; it is checked before the estimate.
     """
     layout = Layout(out_dir)
     make_folder(out_dir, hint=OUT_HINT)
     with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
         sweep_temps(out_dir)  # what a killed run left half-written: safe, since this process holds the folder
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
-                        allowed=set(), forget=forget_hint, clock=clock)
+                        allowed=set(), forget=forget_hint, clock=clock, assets=assets)
         before = journal.spent()
         done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
         if errors:
@@ -106,6 +109,9 @@ async def _generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
         if gone:
             decisions = decide(plan, engine.journal, engine.layout, gone=gone, forget_hint=forget_hint)
         if engine.provider.paid:
+            if engine.assets is not None and engine.provider.capabilities.needs_public_urls and any(
+                    d.action.pays for d in decisions):
+                await asyncio.to_thread(engine.assets.check)  # a bad bucket or key stops here, before the gate
             confirm(to_pay_usd(decisions))
         engine.allowed.update(d.shot.key for d in decisions if d.action.pays)
         paying = engine.provider.paid and any(d.action.pays or d.action is Action.RESUME for d in decisions)

@@ -16,10 +16,19 @@ from dataclasses import dataclass, replace
 
 from aiolimiter import AsyncLimiter
 
+from ..assets import AssetStore
 from ..errors import PipelineError, ProviderError
 from ..files import DiskError, sha256_of
 from ..layout import Layout
-from ..providers.base import GenerationKeyframe, JobStatus, Provider, ShotRequest
+from ..providers.base import (
+    FailureKind,
+    GenerationFailed,
+    GenerationKeyframe,
+    ImageKeyframe,
+    JobStatus,
+    Provider,
+    ShotRequest,
+)
 from ..secrets import redact
 from ..storyboard.load import Project
 from . import clip_records
@@ -57,8 +66,10 @@ REAL_TIME = Clock()
 class Engine:
     def __init__(self, project: Project, provider: Provider, journal: Journal, layout: Layout, *, limits,
                  report: Callable[[Progress], None], caption: bool, allowed: set[str], forget: str,
-                 clock: Clock = REAL_TIME):
+                 clock: Clock = REAL_TIME, assets: AssetStore | None = None):
         self.project, self.provider, self.journal, self.layout = project, provider, journal, layout
+        self.assets = assets  # where local keyframes are published for a provider that reads URLs
+        self._sent_files: dict[str, list[str]] = {}  # key -> where its keyframes were published
         self.limits, self.caption, self._report, self.clock = limits, caption, report, clock
         self.allowed, self.forget = allowed, forget  # keys the estimate counted; `pipeline forget ...` hint
         self.created = 0
@@ -136,6 +147,7 @@ class Engine:
         a lost journal) if the provider lists one, else a new create. Shots asking the same thing take turns,
         so that neither adopts the generation the other is creating."""
         async with self._same_request[request_digest(request)]:
+            sent = await self._sendable(request)
             since = None
             if interrupted is not None and interrupted.intent_at is not None:
                 since = dt.datetime.fromtimestamp(interrupted.intent_at - RECOVER_SLACK_S, tz=dt.UTC)
@@ -144,13 +156,35 @@ class Engine:
                                         "jobs: the generation may exist (check the provider's dashboard); "
                                         f"`{self._forget(request)}` lets the next run create it",
                                         shot_id=request.shot_id)
-            found = await self.provider.find_existing(request, since=since, exclude=self.journal.job_ids())
+            found = await self.provider.find_existing(sent, since=since, exclude=self.journal.job_ids())
             if found:
                 self._adopt(request, found, interrupted)
                 return found, False
             if interrupted is not None:
                 self.journal.not_found(request.key)  # the interrupted create made nothing: not spent
-            return await self._create(request), True
+            return await self._create(request, sent), True
+
+    async def _sendable(self, request: ShotRequest) -> ShotRequest:
+        """The request as the provider gets it: each local keyframe published through the asset store, its URL
+        made (signed) now, so that a create retried hours later is signed again. Nothing else keeps it."""
+        if self.assets is None or not self.provider.capabilities.needs_public_urls:
+            return request
+        changes, places = {}, []
+        for end in ("start", "end"):
+            keyframe = getattr(request, end)
+            if isinstance(keyframe, ImageKeyframe) and keyframe.path is not None and not keyframe.url:
+                digest = keyframe.digest or await asyncio.to_thread(sha256_of, keyframe.path)
+                try:
+                    published = await asyncio.to_thread(self.assets.publish, keyframe.path, digest)
+                except PipelineError as exc:
+                    raise ProviderError(f"cannot publish keyframe {keyframe.path.name}: {exc}",
+                                        shot_id=request.shot_id) from exc
+                if self.assets.remembers:
+                    self.journal.published(self.assets.name, published.location, digest, size=published.size,
+                                           uploaded=published.uploaded)
+                changes[end], places = replace(keyframe, url=published.url), [*places, published.location]
+        self._sent_files[request.key] = places
+        return replace(request, **changes) if changes else request
 
     def _adopt(self, request: ShotRequest, job_id: str, interrupted: Entry | None) -> None:
         if interrupted is not None:
@@ -175,7 +209,7 @@ class Engine:
             if status.state == JobState.COMPLETED:
                 return await self._fetch(request, job_id, status)
             self.journal.refunded(job_id)
-            error = self.provider.failure(status, shot_id=request.shot_id, job_id=job_id)
+            error = self._unread(self.provider.failure(status, shot_id=request.shot_id, job_id=job_id), request)
             failures += 1
             if not error.retryable or failures > self.limits.failed_retries:
                 raise error
@@ -186,7 +220,17 @@ class Engine:
             self.report(request.shot_id, "retrying", f"failed ({status.failure_reason}); generating it again")
             job_id, fresh = await self._start(request, None)
 
-    async def _create(self, request: ShotRequest) -> str:
+    def _unread(self, error: GenerationFailed, request: ShotRequest) -> GenerationFailed:
+        """A refused keyframe that came from the asset store: say which objects and which store."""
+        places = self._sent_files.get(request.key)
+        if not places or error.kind is not FailureKind.REFUSED or "frame" not in (error.reason or "").lower():
+            return error
+        return GenerationFailed(f"{error}; the keyframes came from the asset store {self.assets.name} as "
+                                f"{', '.join(places)}: check they are there and readable, and that "
+                                "assets_url_ttl outlasts the provider's queue", kind=error.kind,
+                                reason=error.reason, shot_id=error.shot_id, job_id=error.job_id)
+
+    async def _create(self, request: ShotRequest, sent: ShotRequest) -> str:
         if request.key not in self.allowed:  # every create passes the estimate and the gate
             raise ProviderError(f"would create a generation the estimate did not count (about "
                                 f"${self._costs[request.shot_id]:.2f}); nothing was created: run again to see "
@@ -195,7 +239,7 @@ class Engine:
                                      request_digest=request_digest(request))  # before the request leaves
         if self._creates is not None:
             await self._creates.acquire()
-        job_id = await self.provider.submit(request)
+        job_id = await self.provider.submit(sent)
         self.journal.accepted(ledger, request.key, job_id)  # before any polling
         self.created += 1
         self.report(request.shot_id, "queued", job_id)

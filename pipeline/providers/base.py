@@ -23,7 +23,8 @@ class ImageKeyframe:
     """A still image: a local file (path) and/or a public URL the provider can fetch."""
 
     path: Path | None = None
-    url: str | None = None
+    url: str | None = None  # for a local file: set at submit time by the asset store (maybe signed: never kept)
+    digest: str | None = None  # sha256 of a local file's content: where a content-addressed store keeps it
 
 
 @dataclass(frozen=True)

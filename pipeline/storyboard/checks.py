@@ -114,14 +114,15 @@ def check_generation_rules(ctx: Context) -> Iterator[Problem]:
                                            "add a `prompt`", key=True)
 
 
-PUBLISH = ("publish the storyboard's folder and set `asset_base_url:` (or pass --asset-base-url), "
-           "or use an https URL")
+PUBLISH = ("set `assets: s3://BUCKET/PREFIX/` (or --assets, or PIPELINE_ASSETS) to publish keyframes to a bucket, "
+           "or publish the storyboard's folder and set `asset_base_url:`, or use an https URL")
 
 
 def check_public_keyframes(ctx: Context) -> Iterator[Problem]:
-    """A provider that reads keyframes only from public URLs needs asset_base_url for local files. A warning:
-    plan and validate still show the estimate; `unpublished` makes it a refusal before a paid run spends."""
-    if not providers.capabilities(ctx.provider).needs_public_urls or ctx.board.asset_base_url:
+    """A provider that reads keyframes only from public URLs needs an asset store (a bucket, or the published
+    folder) for local files. A warning: plan and validate still show the estimate; `unpublished` makes it a
+    refusal before a paid run spends."""
+    if not providers.capabilities(ctx.provider).needs_public_urls or ctx.board.assets or ctx.board.asset_base_url:
         return
     title = providers.spec(ctx.provider).title
     for index, shot in ctx.shots:

@@ -55,8 +55,12 @@ class Project:
                          clip_frames=clip_frames, render_options=render_options)
 
 
-def load(path: str | Path, *, provider: str | None = None, asset_base_url: str | None = None) -> Project:
-    """Load and check a storyboard; raise StoryboardError listing every problem found."""
+def load(path: str | Path, *, provider: str | None = None, asset_base_url: str | None = None,
+         assets: str | None = None, default_assets: str | None = None) -> Project:
+    """Load and check a storyboard; raise StoryboardError listing every problem found.
+
+    assets: the asset store given on the command line, over the storyboard's; default_assets (the
+    environment's) applies only where the storyboard names none."""
     shown = str(path)
     located = _parse(Path(path), shown)
     if not isinstance(located.data, dict):
@@ -65,6 +69,8 @@ def load(path: str | Path, *, provider: str | None = None, asset_base_url: str |
     data = located.data
     if asset_base_url:
         data = {**data, "asset_base_url": asset_base_url}
+    if assets or (default_assets and "assets" not in data):
+        data = {**data, "assets": assets or default_assets}
     board, problems = _validate(data, located, shown)
     ctx = _context(board, data, located, shown, Path(path).resolve().parent, provider)
     for check in checks.ALL:

@@ -58,6 +58,22 @@ AspectRatio = Annotated[
     BeforeValidator(_aspect, json_schema_input_type=Literal[formats.ASPECT_RATIOS]),
 ]
 Seconds = Annotated[float, Field(ge=0, le=3600)]
+TTL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_URL_TTL_S = 7 * 86400  # SigV4's limit on a presigned URL
+
+
+def _ttl(value: object) -> object:
+    """'24h', '30m', '7d', '90s' or seconds -> seconds, from 1 s to 7 days."""
+    text = str(value).strip().lower() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    match = re.fullmatch(r"(\d+)\s*([smhd]?)", text)
+    seconds = int(match[1]) * TTL_UNITS[match[2] or "s"] if match else None
+    if seconds is None or not 1 <= seconds <= MAX_URL_TTL_S:
+        raise PydanticCustomError("pipeline", "{got} is not a URL lifetime; give one from 1s to 7d (e.g. 24h)",
+                                  {"got": repr(value)})
+    return seconds
+
+
+UrlTTL = Annotated[int, BeforeValidator(_ttl, json_schema_input_type=str | int)]
 
 
 def _known_concept(name: str) -> str:
@@ -169,6 +185,14 @@ class Storyboard(Strict):
     asset_base_url: str | None = Field(
         None, pattern=r"^https?://\S+$",
         description="Public URL of the storyboard's folder, so Luma can fetch local keyframe images.")
+    assets: str | None = Field(
+        None, pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/\S*)?$",
+        description="An S3-compatible bucket, s3://BUCKET/PREFIX/, where local keyframes are published for "
+                    "providers that read URLs (credentials and endpoint as boto3 finds them).")
+    assets_url_ttl: UrlTTL = Field(86400, description="How long a presigned keyframe URL lasts: 1s to 7d.")
+    assets_public_url: str | None = Field(
+        None, pattern=r"^https?://\S+$",
+        description="The public address of the `assets` bucket (a CDN or public bucket): URLs without signatures.")
     audio: Audio | None = None
     shots: list[Shot] = Field(min_length=1)
 

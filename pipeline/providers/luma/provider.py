@@ -1,7 +1,7 @@
 """Luma Dream Machine (Ray 2) behind the provider seam.
 
-    provider = LumaProvider(asset_base_url="https://cdn.example.com/board", storyboard_dir=Path("board"))
-    job_id = await provider.submit(request)          # journal it at once
+    provider = LumaProvider()                        # LUMAAI_API_KEY, LUMAAI_BASE_URL
+    job_id = await provider.submit(request)          # journal it at once; local keyframes carry their URLs
     status = await polling.until_done(provider, job_id)   # the engine's poller (pipeline.engine.polling)
     if status.state == "failed":
         raise provider.failure(status, shot_id=request.shot_id, job_id=job_id)
@@ -38,12 +38,10 @@ class LumaProvider:
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
                  transport: httpx.AsyncBaseTransport | None = None, create_path: str = CREATE_PATH,
-                 asset_base_url: str | None = None, storyboard_dir: Path | None = None,
                  retry: RetryPolicy | None = None, fetch_attempts: int = 3,
                  timeout: httpx.Timeout | float | None = None):
         self.client = LumaClient(api_key=api_key, base_url=base_url, transport=transport,
                                  create_path=create_path, retry=retry, timeout=timeout)
-        self.asset_base_url, self.storyboard_dir = asset_base_url, storyboard_dir
         self.fetch_attempts = fetch_attempts
         # Assets sit on a CDN: fetched by a second client that never carries the API key.
         self._downloads = httpx.AsyncClient(transport=transport, follow_redirects=True,
@@ -54,7 +52,7 @@ class LumaProvider:
 
     def body(self, request: ShotRequest) -> dict:
         """The create body for `request` (raises KeyframeURLError for a keyframe without a public URL)."""
-        return request_body(request, self.storyboard_dir, self.asset_base_url)
+        return request_body(request)
 
     async def submit(self, request: ShotRequest) -> str:
         generation = await self.client.create(self.body(request), shot_id=request.shot_id)

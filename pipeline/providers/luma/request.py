@@ -6,10 +6,8 @@ resolution (which compares what was sent with what Luma echoes back) is testable
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import quote
-
 from ...errors import PipelineError
+from ...secrets import unsigned
 from ..base import GenerationKeyframe, ImageKeyframe, Keyframe, ShotRequest
 
 # The request fields that identify a generation: two requests equal on these are the same paid work.
@@ -21,41 +19,20 @@ class KeyframeURLError(PipelineError):
     """A keyframe image has no public URL that Luma could fetch."""
 
 
-def keyframe_url(keyframe: ImageKeyframe, storyboard_dir: Path | None, asset_base_url: str | None) -> str:
-    """The public URL Luma fetches `keyframe` from; KeyframeURLError when a local file has none.
-
-    Luma only reads keyframes from public URLs, so a local file must be published under `asset_base_url`
-    at its path relative to the storyboard folder.
-    """
+def keyframe_url(keyframe: ImageKeyframe) -> str:
+    """The URL Luma fetches `keyframe` from: the storyboard's https URL, or the one the asset store made for a
+    local file at submit time (pipeline.assets); KeyframeURLError when a local file has none."""
     if keyframe.url:
         return keyframe.url
     if keyframe.path is None:
         raise KeyframeURLError("a keyframe image has neither a path nor a URL")
-    if not asset_base_url:
-        raise KeyframeURLError(
-            f"keyframe {keyframe.path} is a local file, but Luma can only read keyframes from public URLs: "
-            "set asset_base_url to the public address where the storyboard folder is published "
-            "(or give the keyframe as an https URL)")
-    relative = _relative_to(Path(keyframe.path), storyboard_dir)
-    return asset_base_url.rstrip("/") + "/" + quote(relative.as_posix())
+    raise KeyframeURLError(
+        f"keyframe {keyframe.path} is a local file, but Luma can only read keyframes from public URLs: set "
+        "`assets: s3://BUCKET/PREFIX/` to publish it to a bucket, or `asset_base_url` to the public address of "
+        "the storyboard's folder (or give the keyframe as an https URL)")
 
 
-def _relative_to(path: Path, storyboard_dir: Path | None) -> Path:
-    if storyboard_dir is None:
-        if path.is_absolute():
-            raise KeyframeURLError(f"keyframe {path} is absolute, and no storyboard folder was given "
-                                   "to publish it relative to")
-        return path
-    base = Path(storyboard_dir).resolve()
-    full = path if path.is_absolute() else base / path
-    try:
-        return full.resolve().relative_to(base)
-    except ValueError:
-        raise KeyframeURLError(f"keyframe {path} is outside the storyboard folder {storyboard_dir}: "
-                               "asset_base_url can only publish files inside it") from None
-
-
-def _frame(keyframe: Keyframe | None, storyboard_dir, asset_base_url, *, shot_id: str) -> dict | None:
+def _frame(keyframe: Keyframe | None, *, shot_id: str) -> dict | None:
     if keyframe is None:
         return None
     if isinstance(keyframe, GenerationKeyframe):
@@ -63,13 +40,12 @@ def _frame(keyframe: Keyframe | None, storyboard_dir, asset_base_url, *, shot_id
             raise PipelineError(f"shot {shot_id}: the shot it continues ({keyframe.shot_id}) "
                                 "has no Luma generation yet")
         return {"type": "generation", "id": keyframe.job_id}
-    return {"type": "image", "url": keyframe_url(keyframe, storyboard_dir, asset_base_url)}
+    return {"type": "image", "url": keyframe_url(keyframe)}
 
 
-def request_body(request: ShotRequest, storyboard_dir: Path | None = None,
-                 asset_base_url: str | None = None) -> dict:
+def request_body(request: ShotRequest) -> dict:
     """The JSON body of a Luma video create for `request`."""
-    frames = {name: _frame(kf, storyboard_dir, asset_base_url, shot_id=request.shot_id)
+    frames = {name: _frame(kf, shot_id=request.shot_id)
               for name, kf in (("frame0", request.start), ("frame1", request.end))}
     frames = {name: frame for name, frame in frames.items() if frame is not None}
     body = {
@@ -88,7 +64,8 @@ def echo_key(request: dict | None) -> tuple:
     """What identifies a request, normalised so that a body and Luma's echo of it (nulls included) compare."""
     request = request or {}
     frames = request.get("keyframes") or {}
-    keyframes = tuple((name, frame.get("type"), frame.get("id") or frame.get("url"))
+    # A presigned URL is signed anew for every create: the object it names is what identifies the keyframe.
+    keyframes = tuple((name, frame.get("type"), frame.get("id") or unsigned(frame.get("url") or ""))
                       for name, frame in sorted(frames.items()) if frame)
     concepts = tuple(sorted(c.get("key", "") for c in request.get("concepts") or ()))
     return (request.get("prompt") or None, request.get("model"), request.get("aspect_ratio") or DEFAULT_ASPECT,

@@ -1,0 +1,169 @@
+"""A real S3 server for the tests: Ceph's radosgw from Debian on loopback, over a one-node cluster (one monitor,
+one memstore OSD) made in a temporary folder. It checks signatures and expiry as any S3 store does, which is
+the point: a mock would accept a tampered or expired URL.
+
+Starting it takes about 15 s, so one server serves the whole session; each test gets a bucket of its own.
+Its access log (beast's, in the rgw log) is how tests count what reached the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+DAEMONS = ("ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "monmaptool", "ceph")
+ACCESS_KEY, SECRET_KEY = "PIPELINETESTKEY", "pipeline-test-secret-not-a-real-key"
+START_TIMEOUT_S = 120
+
+
+def missing() -> str | None:
+    """Why the server cannot run here, or None."""
+    absent = [name for name in DAEMONS if shutil.which(name) is None]
+    if absent:
+        return (f"no {', '.join(absent)} on this machine: apt-get install --no-install-recommends radosgw ceph-mon "
+                "ceph-osd (.ci/run does)")
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RadosGateway:
+    endpoint: str
+    folder: Path
+    access_key: str = ACCESS_KEY
+    secret_key: str = SECRET_KEY
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "log" / "client.rgw.log"
+
+    def requests(self, method: str, bucket: str) -> list[str]:
+        """The paths of the `method` requests the store answered for `bucket`, from its access log."""
+        pattern = re.compile(rf'"{method} (/{re.escape(bucket)}/[^ ?"]*)')
+        text = self.log.read_text(errors="replace") if self.log.is_file() else ""
+        return pattern.findall(text)
+
+    def env(self) -> dict[str, str]:
+        """The standard AWS settings that point any S3 client here."""
+        return {"AWS_ENDPOINT_URL_S3": self.endpoint, "AWS_ACCESS_KEY_ID": self.access_key,
+                "AWS_SECRET_ACCESS_KEY": self.secret_key, "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+CONF = """\
+[global]
+fsid = {fsid}
+mon host = v1:127.0.0.1:{mon_port}
+auth cluster required = none
+auth service required = none
+auth client required = none
+run dir = {dir}/run
+log file = {dir}/log/$name.log
+admin socket = {dir}/run/$name.asok
+osd pool default size = 1
+osd pool default min size = 1
+osd pool default pg num = 8
+osd pool default pgp num = 8
+mon allow pool size one = true
+mon warn on pool no redundancy = false
+mon max pg per osd = 1000
+mon data avail warn = 1
+mon data avail crit = 0
+osd objectstore = memstore
+memstore device bytes = 536870912
+ms bind ipv6 = false
+[mon.a]
+mon data = {dir}/mon
+[osd.0]
+osd data = {dir}/osd0
+[client.rgw]
+rgw data = {dir}/rgw
+rgw frontends = beast endpoint=127.0.0.1:{rgw_port}
+debug rgw = 1
+"""
+
+
+@contextlib.contextmanager
+def running(folder: Path) -> Iterator[RadosGateway]:
+    """A monitor, an OSD and radosgw, stopped (and their folder removed) when the block ends."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for sub in ("run", "log", "mon", "osd0", "rgw"):
+        (folder / sub).mkdir(exist_ok=True)
+    fsid, mon_port, rgw_port = str(uuid.uuid4()), free_port(), free_port()
+    conf = folder / "ceph.conf"
+    conf.write_text(CONF.format(fsid=fsid, mon_port=mon_port, rgw_port=rgw_port, dir=folder))
+    c = ["-c", str(conf)]
+
+    def step(*cmd: str, timeout: float = 60) -> str:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr[-2000:]}")
+        return done.stdout
+
+    daemons: list[str] = []
+    try:
+        # A v1 address: with a v2 one the command-line tools hang looking for the monitor.
+        step("monmaptool", "--create", "--clobber", "--fsid", fsid, "--addv", "a", f"[v1:127.0.0.1:{mon_port}]",
+             str(folder / "monmap"))
+        step("ceph-mon", *c, "--mkfs", "-i", "a", "--monmap", str(folder / "monmap"))
+        step("ceph-mon", *c, "-i", "a", "--pid-file", str(folder / "run" / "mon.pid"))
+        daemons.append("mon")
+        osd = str(uuid.uuid4())
+        step("ceph", *c, "osd", "new", osd)
+        step("ceph-osd", *c, "-i", "0", "--mkfs", "--osd-uuid", osd)
+        step("ceph-osd", *c, "-i", "0", "--pid-file", str(folder / "run" / "osd.pid"))
+        daemons.append("osd")
+        step("radosgw", *c, "-n", "client.rgw", "--pid-file", str(folder / "run" / "rgw.pid"))
+        daemons.append("rgw")
+        endpoint = f"http://127.0.0.1:{rgw_port}"
+        _wait_for(endpoint)
+        step("radosgw-admin", *c, "user", "create", "--uid=pipeline-tests", "--display-name=pipeline tests",
+             f"--access-key={ACCESS_KEY}", f"--secret-key={SECRET_KEY}")
+        yield RadosGateway(endpoint=endpoint, folder=folder)
+    finally:
+        for name in reversed(daemons):
+            _stop(folder / "run" / f"{name}.pid")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_for(endpoint: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            if httpx.get(endpoint + "/", timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"radosgw did not answer on {endpoint} within {START_TIMEOUT_S} s")
+        time.sleep(0.25)
+
+
+def _stop(pid_file: Path) -> None:
+    """SIGTERM, then SIGKILL: a memstore OSD keeps nothing worth a clean shutdown."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(50):
+            os.kill(pid, 0)
+            time.sleep(0.1)
+        os.kill(pid, signal.SIGKILL)
