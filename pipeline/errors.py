@@ -59,6 +59,7 @@ class ProviderError(PipelineError):
     def __init__(self, message: str, *, shot_id: str | None = None, job_id: str | None = None,
                  retryable: bool = False):
         self.shot_id, self.job_id, self.retryable = shot_id, job_id, retryable
+        self.detail = message  # without the shot and generation, for an error that wraps this one
         where = f"shot {shot_id}: " if shot_id else ""
         super().__init__(f"{where}{message}" + (f" (generation {job_id})" if job_id else ""))
 

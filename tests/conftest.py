@@ -48,3 +48,34 @@ def fake(point_at_fake):
 
     with running(FakeOptions(latency=0.2)) as server:
         yield point_at_fake(server)
+
+
+@pytest.fixture(scope="session")
+def rgw(tmp_path_factory):
+    """A real S3 server (Ceph's radosgw) on loopback for the session; skips where Ceph is not installed."""
+    from . import ceph_rgw
+
+    why = ceph_rgw.missing()
+    if why:
+        pytest.skip(why)
+    with ceph_rgw.running(tmp_path_factory.mktemp("ceph")) as gateway:
+        yield gateway
+
+
+@pytest.fixture
+def bucket(rgw, monkeypatch, request) -> str:
+    """A new bucket on the test S3 server, with the standard AWS settings pointing every client at it."""
+    import re
+    import uuid
+
+    import boto3
+
+    for name, value in rgw.env().items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")  # the machine's own settings stay out
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+    name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-") + "-" + uuid.uuid4().hex[:8]
+    boto3.client("s3").create_bucket(Bucket=name)
+    return name

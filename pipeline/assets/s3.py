@@ -131,7 +131,7 @@ def _new_client():
     # SigV4 everywhere (S3 has refused V2 for years; R2 and Ceph take V4 too); a few retries for a busy store.
     config = Config(signature_version="s3v4", connect_timeout=10, read_timeout=60,
                     retries={"max_attempts": 4, "mode": "standard"})
-    return boto3.client("s3", config=config)
+    return boto3.session.Session().client("s3", config=config)  # a session of its own: settings read now
 
 
 def _code(exc) -> str:

@@ -225,7 +225,7 @@ class Engine:
         places = self._sent_files.get(request.key)
         if not places or error.kind is not FailureKind.REFUSED or "frame" not in (error.reason or "").lower():
             return error
-        return GenerationFailed(f"{error}; the keyframes came from the asset store {self.assets.name} as "
+        return GenerationFailed(f"{error.detail}; the keyframes came from the asset store {self.assets.name} as "
                                 f"{', '.join(places)}: check they are there and readable, and that "
                                 "assets_url_ttl outlasts the provider's queue", kind=error.kind,
                                 reason=error.reason, shot_id=error.shot_id, job_id=error.job_id)
