@@ -100,8 +100,26 @@ debug rgw = 1
 
 
 @contextlib.contextmanager
-def running(folder: Path) -> Iterator[RadosGateway]:
-    """A monitor, an OSD and radosgw, stopped (and their folder removed) when the block ends."""
+def running(folder: Path, attempts: int = 3) -> Iterator[RadosGateway]:
+    """A monitor, an OSD and radosgw, stopped (and their folder removed) when the block ends. A start that
+    fails is tried again from scratch on new ports (an OSD now and then meets a monitor that is not ready)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            started = _started(folder / f"try{attempt}")
+            gateway = started.__enter__()
+        except RuntimeError:
+            if attempt == attempts:
+                raise
+            continue
+        try:
+            yield gateway
+        finally:
+            started.__exit__(None, None, None)
+        return
+
+
+@contextlib.contextmanager
+def _started(folder: Path) -> Iterator[RadosGateway]:
     folder.mkdir(parents=True, exist_ok=True)
     for sub in ("run", "log", "mon", "osd0", "rgw"):
         (folder / sub).mkdir(exist_ok=True)

@@ -105,3 +105,43 @@ def test_a_tampered_url_fails_the_shot(bucket, point_at_fake, tmp_path, monkeypa
     err = capsys.readouterr().err
     assert status == 1 and "Luma could not read the keyframe image(s)" in err
     assert f"from the asset store s3://{bucket}/ as s3://{bucket}/sha256/" in err
+
+
+def test_a_create_killed_in_flight_is_found_again_though_its_url_is_signed_anew(bucket, tmp_path):
+    """SIGKILL while the create's answer is held: the resumed run signs a new URL, and still recognises the
+    generation the lost create made (the object, not the signature, identifies the keyframe)."""
+    import signal
+    import subprocess
+
+    from .runs import cli, journal_states, luma_env
+    from .test_resume import wait_until
+
+    board, out = copy_example("watch.yaml", tmp_path), tmp_path / "out"
+    args = cli("run", str(board), "--provider", "luma", "--yes", "--out", str(out), "--assets", f"s3://{bucket}/")
+    with running(FakeOptions(latency=0.3, create_answer_delay_s=3.0, render=fetching_render)) as fake:
+        env = luma_env(fake)
+        victim = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_until(lambda: ("intent" in journal_states(out) and stats(fake)["creates"] >= 1)
+                       or victim.poll() is not None)
+        finally:
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+        assert victim.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+        time.sleep(1.1)  # a signature made in another second: the URLs differ
+        resumed = subprocess.run(args, env=env, capture_output=True, text=True)
+        assert resumed.returncode == 0, resumed.stderr
+        assert "found the interrupted create" in resumed.stderr + resumed.stdout or stats(fake)["creates"] == 2
+        assert stats(fake)["creates"] == 2  # watch.yaml has two shots: none paid twice
+
+
+def test_a_missing_bucket_stops_the_run_before_the_estimate(bucket, point_at_fake, tmp_path, capsys):
+    board = copy_example("watch.yaml", tmp_path)
+    with running(FakeOptions(latency=0.1)) as fake:
+        point_at_fake(fake)
+        status = main(["run", str(board), "--provider", "luma", "--yes", "--out", str(tmp_path / "out"),
+                       "--assets", f"s3://{bucket}-gone/"])
+        assert stats(fake)["creates"] == 0
+    err = capsys.readouterr().err
+    assert status == 1 and f"s3://{bucket}-gone/: there is no bucket '{bucket}-gone'" in err
+    assert "spending with luma" not in err and "Traceback" not in err
