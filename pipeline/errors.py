@@ -8,6 +8,7 @@
     ├── ProviderError             a generation provider refused or failed: carries shot id and job id
     │   └── GenerationFailed      providers.base: a job ended `failed`, classified by its provider
     ├── KeyframeURLError          providers.luma.request: a local keyframe has no public URL Luma can fetch
+    ├── AssetError                assets.store: the asset store cannot take or serve a file; names the store
     ├── RunFailed                 engine.runner: shots failed; carries their ProviderErrors and how to resume
     ├── UnknownState              engine.states: a journaled state this version does not know; names the shot
     ├── FolderBusy                engine.folder_lock: another process writes the output folder (--no-wait)
