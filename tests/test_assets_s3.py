@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -147,3 +148,14 @@ def test_a_bucket_url_is_checked():
         Location.parse("https://example.com/x")
     assert str(Location.parse("s3://films")) == "s3://films/"
     assert str(Location.parse("s3://films/a/b")) == "s3://films/a/b/"
+
+
+def test_a_parents_last_frame_is_published_exactly(bucket, media, tmp_path):
+    from pipeline import ffmpeg
+    from pipeline.assets.join_frames import publish_last_frame
+
+    published = publish_last_frame(store(bucket), media["video"], tmp_path / "joins")
+    got = tmp_path / "got.png"
+    got.write_bytes(httpx.get(published.url).content)
+    assert np.array_equal(np.asarray(Image.open(got).convert("RGB")), ffmpeg.frame_at(media["video"], -1))
+    assert not publish_last_frame(store(bucket), media["video"], tmp_path / "joins").uploaded  # once
