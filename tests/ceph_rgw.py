@@ -60,6 +60,14 @@ class RadosGateway:
         text = self.log.read_text(errors="replace") if self.log.is_file() else ""
         return pattern.findall(text)
 
+    def another_user(self, uid: str) -> tuple[str, str]:
+        """A second account's access key and secret: it owns none of the first's buckets."""
+        access, secret = f"{uid.upper()}KEY", f"{uid}-secret-not-a-real-key"
+        subprocess.run(["radosgw-admin", "-c", str(self.folder / "ceph.conf"), "user", "create", f"--uid={uid}",
+                        f"--display-name={uid}", f"--access-key={access}", f"--secret-key={secret}"],
+                       check=True, capture_output=True, timeout=60)
+        return access, secret
+
     def env(self) -> dict[str, str]:
         """The standard AWS settings that point any S3 client here."""
         return {"AWS_ENDPOINT_URL_S3": self.endpoint, "AWS_ACCESS_KEY_ID": self.access_key,

@@ -107,6 +107,14 @@ def test_refused_credentials_say_which_settings(bucket, monkeypatch):
         store(bucket).check()
 
 
+def test_denied_access_says_what_to_grant(bucket, rgw, monkeypatch):
+    access, secret = rgw.another_user("stranger")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", access)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    with pytest.raises(AssetError, match=f"access denied: the credentials may not read objects in '{bucket}'"):
+        store(bucket).check()
+
+
 def test_an_unreachable_endpoint_is_said(bucket, monkeypatch):
     from tests.ceph_rgw import free_port
 
