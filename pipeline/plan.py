@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import formats, providers
 from .storyboard.model import NONE, Shot, ShotRef, Storyboard
@@ -105,7 +106,11 @@ class Plan:
         return max(total.values(), default=0)
 
     def by_id(self, shot_id: str) -> PlannedShot:
-        return next(p for p in self.shots if p.id == shot_id)
+        return self._by_id[shot_id]
+
+    @cached_property
+    def _by_id(self) -> dict[str, PlannedShot]:
+        return {p.id: p for p in self.shots}
 
 
 def _path_frames(p: PlannedShot, by_id: dict, memo: dict) -> int:
@@ -124,6 +129,7 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
     render_options: provider options that change pixels (the animatic's burnt-in caption), part of each key.
     """
     ids = board.shot_ids()
+    shot_of = dict(zip(ids, board.shots, strict=True))
     links = _links(ids, board.shots)
     chains = _chains(ids, {i: [n for n in links[i] if n] for i in ids})
     keys: dict[str, str] = {}
@@ -131,8 +137,7 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
     def key_of(shot_id: str) -> str:  # keys in dependency order: a shot may lead into a later one
         if shot_id not in keys:
             parent, end_ref = links[shot_id]
-            shot = board.shots[ids.index(shot_id)]
-            keys[shot_id] = shot_key(board, shot_id, shot, provider, digests, parent and key_of(parent),
+            keys[shot_id] = shot_key(board, shot_id, shot_of[shot_id], provider, digests, parent and key_of(parent),
                                      end_ref and key_of(end_ref), render_options)
         return keys[shot_id]
 
