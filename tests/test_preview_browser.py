@@ -152,8 +152,8 @@ def test_before_a_run_the_page_shows_the_plan(browser, tmp_path, shots_dir):
     plan = project.plan({"burn_in": True})
     out = tmp_path / "out"
 
-    def rebuild() -> Path:
-        return preview.build(project, plan, out)
+    def rebuild() -> preview.Built:
+        return preview.refresh(project, plan, out)
 
     rebuild()
     with preview.running(out, rebuild=rebuild) as url:

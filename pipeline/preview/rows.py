@@ -7,20 +7,26 @@ from .model import ShotView
 from .thumbs import Thumbs
 
 
-def rows(shots: tuple[ShotView, ...], thumbs: dict[str, Thumbs]) -> str:
+def rows(shots: tuple[ShotView, ...], thumbs: dict[str, Thumbs], *, current: bool = True) -> str:
+    return "\n".join(each(shots, thumbs, current=current))
+
+
+def each(shots: tuple[ShotView, ...], thumbs: dict[str, Thumbs], *, current: bool = True) -> list[str]:
+    """Every shot's row, in cut order. `current`: the assembler's notes are of the cut on its way, not the
+    previous one."""
     out = []
     for i, shot in enumerate(shots):
         before = shots[i - 1] if i else None
         after = shots[i + 1] if i + 1 < len(shots) else None
-        out.append(row(shot, thumbs[shot.planned.id], _same_chain(before, shot), _same_chain(shot, after)))
-    return "\n".join(out)
+        out.append(row(shot, thumbs[shot.planned.id], _same_chain(before, shot), _same_chain(shot, after), current))
+    return out
 
 
 def _same_chain(a: ShotView | None, b: ShotView | None) -> bool:
     return a is not None and b is not None and a.chain is not None and a.chain == b.chain
 
 
-def row(shot: ShotView, thumbs: Thumbs, joined_before: bool, joined_after: bool) -> str:
+def row(shot: ShotView, thumbs: Thumbs, joined_before: bool, joined_after: bool, current: bool = True) -> str:
     p = shot.planned
     classes = " ".join(["shot", f"is-{state_class(shot.state)}", "footage" if not p.generate else "",
                         "joined-before" if joined_before else "", "joined-after" if joined_after else ""])
@@ -28,7 +34,8 @@ def row(shot: ShotView, thumbs: Thumbs, joined_before: bool, joined_after: bool)
             f'style="--chain:{chain_colour(shot.chain)}" tabindex="0" '
             f'aria-label="Shot {p.index + 1}, {esc(p.id)}, starts at {clock(shot.start_s)}">'
             f'<div class="rail" aria-hidden="true"></div>{_thumbs(thumbs, shot)}'
-            f'<div class="info">{_head(shot)}{_prompt(shot)}{_chips(shot)}{_facts(shot)}{_problems(shot)}</div>'
+            f'<div class="info">{_head(shot)}{_prompt(shot)}{_chips(shot)}{_facts(shot)}'
+            f"{_problems(shot, current)}</div>"
             "</li>")
 
 
@@ -89,8 +96,16 @@ def _facts(shot: ShotView) -> str:
     return f'<dl class="facts">{cells}{gen}</dl>'
 
 
-def _problems(shot: ShotView) -> str:
+def _problems(shot: ShotView, current: bool) -> str:
+    """A failure, and a normalised clip, in full; assembly's notes folded (and said to be the previous cut's
+    while a new cut is on its way)."""
     lines = [f'<p class="problem fail">Failed: {esc(shot.failure or "no reason given")}</p>']
     lines = lines if shot.state == "failed" else []
-    lines += [f'<p class="problem">{esc(n)}</p>' for n in shot.notes]
+    problems, notes = (shot.problems, shot.notes) if current else ((), shot.problems + shot.notes)
+    lines += [f'<p class="problem">{esc(n)}</p>' for n in problems]
+    if notes:
+        whose = "" if current else " on the previous cut"
+        items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+        lines.append(f'<details class="shot-notes"><summary>{len(notes)} assembly note{"s" * (len(notes) != 1)}'
+                     f"{whose}</summary><ul>{items}</ul></details>")
     return "".join(lines)
