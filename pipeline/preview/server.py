@@ -83,9 +83,10 @@ def serve(out_dir: Path, *, host: str = "127.0.0.1", port: int = 0, rebuild: Reb
 
 
 @contextlib.contextmanager
-def running(out_dir: Path, *, host: str = "127.0.0.1", rebuild: Rebuild | None = None) -> Iterator[str]:
-    """Serve `out_dir` on a free port in a background thread for the block; yields the page's URL."""
-    sock = loopback.bound(_loopback(host), 0, what="preview")
+def running(out_dir: Path, *, host: str = "127.0.0.1", port: int = 0,
+            rebuild: Rebuild | None = None) -> Iterator[str]:
+    """Serve `out_dir` in a background thread for the block (port 0: a free one); yields the page's URL."""
+    sock = loopback.bound(_loopback(host), port, what="preview")
     with loopback.in_thread(_config(create_app(out_dir, rebuild)), sock, name="preview"):
         yield _url(host, sock)
 
