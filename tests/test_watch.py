@@ -128,7 +128,7 @@ def test_a_save_renders_only_the_changed_shots_and_the_page_follows(tmp_path):
         assert watching.url.startswith("http://127.0.0.1:") and watching.url.endswith("/preview/")
         watching.wait_for(r"rendered dawn, boats, storm; reused 0")
         watching.wait_for(r"watching .*watched\.yaml")
-        first_cut = (out / "final.mp4").stat().st_mtime_ns
+        first_cut = str((out / "final.mp4").stat().st_mtime_ns)
         before = clips(out)
         stream = Stream(watching.url)
         stream.next("update", lambda d: d["cut"] and d["cut"]["version"] == first_cut)  # what the page has now
@@ -144,8 +144,8 @@ def test_a_save_renders_only_the_changed_shots_and_the_page_follows(tmp_path):
         assert after[storm] == before[storm]  # not rendered again: the same file, untouched
         update = stream.next("update", lambda d: d["cut"] and d["cut"]["version"] != first_cut and d["cut"]["current"])
         assert [s["state"] for s in update["shots"]] == ["done"] * 3
-        assert update["cut"]["version"] == (out / "final.mp4").stat().st_mtime_ns
-        good_cut = update["cut"]["version"]
+        assert update["cut"]["version"] == str((out / "final.mp4").stat().st_mtime_ns)
+        good_cut = int(update["cut"]["version"])
 
         board.write_text(BOARD.replace("    prompt: Fishing", "    promt: Fishing"))  # a save with a mistake
         watching.wait_for(r"watched\.yaml:8:5: shots\[1\]\.promt: unknown key; did you mean `prompt`\?")

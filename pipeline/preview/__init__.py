@@ -64,7 +64,7 @@ def refresh(project: Project, plan: Plan, out_dir: Path, journal: Journal | None
                   for s, html in zip(seen.shots, rows.each(seen.shots, made, current=seen.assembly.current),
                                      strict=True)],
         "parts": page.parts(seen, made, shown, files), "runtime": round(seen.runtime_s, 3),
-        "cut": {"version": seen.cut.version, "current": seen.assembly.current} if seen.cut else None,
+        "cut": {"version": str(seen.cut.version), "current": seen.assembly.current} if seen.cut else None,
         "problems": len(seen.problems), "notes": len(seen.notes)}
     return Built(layout.preview_page, update, sources_of(project))
 

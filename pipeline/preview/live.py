@@ -58,6 +58,7 @@ class Live:
         self.seen: tuple | None = None
         self.latest: Event | None = None
         self.good = False  # a rebuild has succeeded at least once: index.html is a page worth showing
+        self.closing = threading.Event()  # the server is stopping: streams end
 
     def watched(self) -> tuple[Path, ...]:
         folder = self.layout
@@ -103,7 +104,7 @@ async def stream(live: Live, request: Request) -> AsyncIterator[str]:
     told = request.headers.get("last-event-id")
     yield f"retry: {RETRY_MS}\n\n"
     started = quiet = time.monotonic()
-    while time.monotonic() - started < STREAM_S:
+    while time.monotonic() - started < STREAM_S and not live.closing.is_set():
         if await request.is_disconnected():
             return
         event = await run_in_threadpool(live.look)

@@ -143,23 +143,25 @@ def _ruler(total: float) -> str:
 
 
 def _findings(model: PageModel) -> str:
-    """Problems first, in full; notes after them, quiet and folded; the counts as assembly.json has them."""
+    """Problems first, in full; notes after them, quiet and folded; the counts as assembly.json has them. A cut
+    on its way is said above them, and is no problem."""
     a = model.assembly
     counts = (f'<p class="counts">assembly.json: {plural(a.warnings, "warning")} · {plural(a.notes, "note")}'
               + ("" if a.current else " · of the previous cut") + "</p>") if a.exists else ""
-    problems = _list(model.problems)
-    if problems:
-        problems = f'<div class="problems"><h2>{plural(len(model.problems), "problem")}</h2>{problems}</div>'
+    coming = "".join(f'<p class="coming w-{esc(kind)}">{esc(text)}</p>' for kind, text in model.problems
+                     if kind == "previous")
+    found = tuple(f for f in model.problems if f[0] != "previous")
+    problems = f'<div class="problems"><h2>{plural(len(found), "problem")}</h2>{_list(found)}</div>' if found else ""
     notes = ""
     if model.notes:
         whose = "" if a.current or not a.exists else ' <span class="previous">on the previous cut</span>'
         notes = (f'<details class="notes"><summary>{plural(len(model.notes), "note")}{whose}</summary>'
                  f"{_list(model.notes)}</details>")
     return (f'<section class="findings" id="findings" aria-label="Problems and notes" '
-            f'data-problems="{len(model.problems)}" data-notes="{len(model.notes)}" '
+            f'data-problems="{len(found)}" data-notes="{len(model.notes)}" '
             f'data-assembly-warnings="{a.warnings}" data-assembly-notes="{a.notes}" '
-            f'data-current="{str(a.current).lower()}"{"" if problems or notes else " hidden"}>'
-            f"{problems}{notes}{counts}</section>")
+            f'data-current="{str(a.current).lower()}"{"" if coming or problems or notes else " hidden"}>'
+            f"{coming}{problems}{notes}{counts}</section>")
 
 
 def _list(found: tuple[tuple[str, str], ...]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -56,13 +57,15 @@ def create_app(out_dir: Path, rebuild: Rebuild | None = None) -> Starlette:
         return send
 
     captions = layout.preview / "captions.vtt"
-    return Starlette(routes=[
+    app = Starlette(routes=[
         Route("/", lambda request: RedirectResponse(PAGE_PATH)),
         Route(PAGE_PATH, show), Route(PAGE_PATH + "index.html", show), Route(PAGE_PATH + "events", events),
         Route(PAGE_PATH + captions.name, side_file(captions)),
         Mount(PAGE_PATH + "thumbs", StaticFiles(directory=layout.preview / "thumbs", check_dir=False)),
         *(Route("/" + path.name, side_file(path)) for path in layout.side_files),
     ])
+    app.state.live = live
+    return app
 
 
 def _problem_page(message: str) -> str:
@@ -77,9 +80,10 @@ def serve(out_dir: Path, *, host: str = "127.0.0.1", port: int = 0, rebuild: Reb
           ready: Callable[[str], None] = lambda url: None) -> None:
     """Serve until interrupted (Ctrl-C returns). `ready(url)` is called with the page's address once the
     port is listening (port 0 picks a free one), before requests are answered: the CLI prints it there."""
-    sock = loopback.bound(_loopback(host), port, what="preview")
-    ready(_url(host, sock))
-    loopback.serve_until_interrupted(_config(create_app(out_dir, rebuild)), sock)
+    with contextlib.suppress(KeyboardInterrupt), running(out_dir, host=host, port=port, rebuild=rebuild) as url:
+        ready(url)
+        while True:  # the server runs in its thread; Ctrl-C lands here, and open pages' streams are closed
+            time.sleep(3600)
 
 
 @contextlib.contextmanager
@@ -87,8 +91,12 @@ def running(out_dir: Path, *, host: str = "127.0.0.1", port: int = 0,
             rebuild: Rebuild | None = None) -> Iterator[str]:
     """Serve `out_dir` in a background thread for the block (port 0: a free one); yields the page's URL."""
     sock = loopback.bound(_loopback(host), port, what="preview")
-    with loopback.in_thread(_config(create_app(out_dir, rebuild)), sock, name="preview"):
-        yield _url(host, sock)
+    app = create_app(out_dir, rebuild)
+    with loopback.in_thread(_config(app), sock, name="preview"):
+        try:
+            yield _url(host, sock)
+        finally:
+            app.state.live.closing.set()  # open event streams end now, so the server stops at once
 
 
 def _loopback(host: str) -> str:
