@@ -152,6 +152,10 @@ def test_assembly_json_sets_starts_and_lengths(board, media):
     assert (boats.start_s, boats.duration_s) == (4.958, 119 / 24)
     assert boats.notes == ("trimmed 1 repeated frame at the join",)
     assert seen.shots[3].problems == ("normalised to the cut's format",)
+    html = preview.build(project, plan, out).read_text()  # the cut's real times, the plan's in a title
+    trimmed = 'title="the plan says {}; assembly trimmed a frame that the join repeated">{}</dd>'
+    assert trimmed.format("0:05.0", "0:04.96") in html and trimmed.format("5.0 s", "4.96 s") in html
+    assert html.count('class="off-plan"') == 3  # boats' start and length, reel's start; dawn runs as planned
 
 
 TRIM_NOTE = "its first frame repeats dawn's last picture (difference 0.10 against 3.00): trimmed, nothing re-encoded"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..formats import FPS
 from .fmt import chain_colour, clock, esc, length, money, state_class, state_word
 from .model import ShotView
 from .thumbs import Thumbs
@@ -87,13 +88,27 @@ def _source(source: str) -> str:
 
 def _facts(shot: ShotView) -> str:
     cost = money(shot.cost_usd) + (" est." if shot.cost_is_estimate else "")
-    facts = [("start", clock(shot.start_s)), ("length", length(shot.duration_s)), ("cost", cost)]
-    cells = "".join(f'<div class="fact"><dt>{name}</dt><dd>{esc(value)}</dd></div>' for name, value in facts)
+    planned = shot.planned
+    facts = [("start", *_timed(shot.start_s, planned.start_s, clock)),
+             ("length", *_timed(shot.duration_s, planned.duration_s, length)), ("cost", cost, "")]
+    cells = "".join(f'<div class="fact"><dt>{name}</dt><dd{said}>{esc(value)}</dd></div>'
+                    for name, value, said in facts)
     if shot.chain is not None:
         cells += f'<div class="fact chain"><dt>chain</dt><dd>{shot.chain}</dd></div>'
     job = shot.entry.job_id if shot.entry and shot.entry.job_id else None
     gen = f'<div class="fact gen"><dt>generation</dt><dd title="{esc(job)}">{esc(job)}</dd></div>' if job else ""
     return f'<dl class="facts">{cells}{gen}</dl>'
+
+
+def _timed(cut_s: float, plan_s: float, shown) -> tuple[str, str]:
+    """(the cut's figure, a title attribute): where the cut differs from the plan by a frame or more (assembly
+    trimmed a join frame that a provider repeated), the cut's real time to the hundredth, and the plan's in a
+    title. The page shows the cut as the player plays it."""
+    if abs(cut_s - plan_s) < 0.5 / FPS:
+        return shown(cut_s), ""
+    precise = f"{int(cut_s // 60)}:{cut_s % 60:05.2f}" if shown is clock else f"{cut_s:.2f} s"
+    return precise, (f' class="off-plan" title="the plan says {esc(shown(plan_s))}; assembly trimmed a frame '
+                     'that the join repeated"')
 
 
 def _problems(shot: ShotView, current: bool) -> str:
