@@ -256,6 +256,13 @@ def test_during_a_run_the_page_shows_a_shot_turning_done_then_the_new_cut_withou
         assert page.evaluate("document.getElementById('player').currentTime") == pytest.approx(
             float(page.locator("#shots .shot").nth(2).get_attribute("data-start")), abs=1e-3)
         page.screenshot(path=str(shots_dir / "preview-after-run.png"))
+        board.write_text(BOARD.replace("    prompt: Fishing", "    promt: Fishing"))  # a save with a mistake
+        page.wait_for_function("!document.getElementById('alert').hidden", timeout=15_000)
+        assert "harbour.yaml:11:5: shots[1].promt: unknown key" in page.locator("#alert").inner_text()
+        assert page.evaluate("document.body.dataset.cutVersion") == str(new_cut)  # the last good cut stays
+        page.screenshot(path=str(shots_dir / "preview-broken-save.png"))
+        board.write_text(BOARD.replace("one by one", "two by two"))  # fixed
+        page.wait_for_function("document.getElementById('alert').hidden", timeout=15_000)
         assert page.evaluate("window.marker") == "set at load"  # the same document all along
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1 and not loads
         assert not page.errors

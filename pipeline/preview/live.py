@@ -93,6 +93,8 @@ class Live:
                     before = self.signature()  # now with the files this build was made from
             except PipelineError as exc:
                 named, data = "problem", {"message": str(exc)}
+            except OSError as exc:  # e.g. a folder removed under a run: say it, and look again next time
+                named, data = "problem", {"message": f"the output folder could not be read: {exc}"}
             self.seen = before
             self.latest = Event((self.latest.id + 1) if self.latest else 1, named, data)
             return self.latest
