@@ -179,3 +179,24 @@ def test_watch_never_uses_a_paid_provider(tmp_path, capsys):
 def test_a_missing_storyboard_is_a_clear_error(tmp_path, capsys):
     assert main(["watch", str(tmp_path / "nope.yaml")]) == 1
     assert "no such storyboard file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("extra", "said"), [
+    (["--port", "70000"], "give a --port from 1 to 65535"),
+    (["--out", "AFILE"], "is a file"),
+])
+def test_mistakes_in_the_command_are_refused_at_once(extra, said, tmp_path, capsys):
+    board = tmp_path / "watched.yaml"
+    board.write_text(BOARD)
+    (tmp_path / "afile").write_text("mine\n")
+    extra = [str(tmp_path / "afile") if a == "AFILE" else a for a in extra]
+    out = [] if "--out" in extra else ["--out", str(tmp_path / "out")]
+    assert main(["watch", str(board), *out, *extra]) == 1
+    assert said in capsys.readouterr().err
+    assert (tmp_path / "afile").read_text() == "mine\n"
+
+
+def test_help_says_it_is_free(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["watch", "--help"])
+    assert done.value.code == 0 and "never a paid provider" in " ".join(capsys.readouterr().out.split())

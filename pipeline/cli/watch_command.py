@@ -17,6 +17,7 @@ import watchfiles
 
 from .. import preview, providers
 from ..errors import PipelineError, StoryboardError
+from ..files import make_folder
 from ..preview.fmt import plural
 from ..storyboard.load import Project, load
 from .output import print_notes, print_problems
@@ -114,6 +115,7 @@ def _watch(args) -> int:
     if not Path(args.path).is_file():
         raise PipelineError(f"{args.path}: no such storyboard file; check the path (`pipeline init` writes one)")
     watcher = Watcher(args)
+    make_folder(watcher.out, hint="choose another output folder with --out")  # a mistake no save can fix
     try:
         if not args.serve:
             return _loop(watcher)
