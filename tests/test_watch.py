@@ -32,6 +32,7 @@ shots:
   - id: storm
     start: none
     prompt: Night. A storm lashes the lighthouse on its rock
+    camera: dolly in
 """
 
 
@@ -61,6 +62,12 @@ class Watching:
             if found := re.search(pattern, line):
                 return found
         raise AssertionError(f"no line like {pattern!r} in:\n" + "\n".join(self.said))
+
+    def rest(self) -> list[str]:
+        """Everything said so far, the lines not waited for included."""
+        while not self.lines.empty():
+            self.said.append(self.lines.get())
+        return self.said
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -165,6 +172,7 @@ def test_a_save_renders_only_the_changed_shots_and_the_page_follows(tmp_path):
         code = watching.stop()
     assert code == 0
     watching.wait_for(r"stopped watching", timeout=5)
+    assert sum("is read as Luma's `push_in`" in line for line in watching.rest()) == 1  # said once, not per save
 
 
 def test_watch_never_uses_a_paid_provider(tmp_path, capsys):

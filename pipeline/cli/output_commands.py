@@ -242,7 +242,7 @@ def _preview(args) -> int:
 
     from .. import preview
 
-    def build():  # the storyboard is read again each time, so the page shows its edits
+    def build() -> preview.Built:  # the storyboard is read again each time, so the page shows its edits
         project = load_args(args)
         return preview.refresh(project, _run_plan(project, args), out)
 

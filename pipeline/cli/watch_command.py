@@ -19,8 +19,9 @@ from .. import preview, providers
 from ..errors import PipelineError, StoryboardError
 from ..files import make_folder
 from ..preview.fmt import plural
+from ..secrets import redact
 from ..storyboard.load import Project, load
-from .output import print_notes, print_problems
+from .output import print_problems
 from .storyboard_commands import Sub
 
 FREE = providers.DEFAULT  # the offline animatic
@@ -58,6 +59,7 @@ class Watcher:
         self.path = Path(args.path)
         self.out = args.out or Path("output") / self.path.stem  # as `pipeline run` names it
         self.sources: set[Path] = {self.path.resolve()}
+        self.told: set[str] = set()  # notes said once, not on every save
 
     def load(self) -> Project:
         project = load(self.path, provider=FREE)
@@ -79,13 +81,17 @@ class Watcher:
         try:
             project = self.load()
         except StoryboardError as exc:
-            print_problems(exc.problems)
+            print_problems([p for p in exc.problems if p.severity == "error" or str(p) not in self.told])
             _say("the last good cut stays; fix the storyboard and save again")
             return False
-        print_notes(project)
+        notes = [str(n) for n in project.notes]
         if project.board.provider != FREE:
-            _say(f"note: the storyboard says provider: {project.board.provider}; watch renders the {FREE} (free); "
-                 f"`pipeline run {self.path}` uses {project.board.provider}")
+            notes.append(f"note: the storyboard says provider: {project.board.provider}; watch renders the {FREE} "
+                         f"(free); `pipeline run {self.path}` uses {project.board.provider}")
+        for note in notes:
+            if note not in self.told:
+                _say(redact(note))
+        self.told = set(notes)
         plan, rendered, reused = self.plan(project), [], []
 
         def report(event) -> None:
