@@ -208,3 +208,21 @@ def test_help_says_it_is_free(capsys):
     with pytest.raises(SystemExit) as done:
         main(["watch", "--help"])
     assert done.value.code == 0 and "never a paid provider" in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.slow
+def test_a_saved_keyframe_renders_the_shots_that_start_from_it(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (192, 108), (40, 60, 200)).save(tmp_path / "shore.png")
+    board = tmp_path / "watched.yaml"
+    board.write_text(BOARD.replace("    camera: push_in\n", "    camera: push_in\n    start: shore.png\n", 1))
+    watching = Watching(board, tmp_path / "out")
+    try:
+        watching.wait_for(r"rendered dawn, boats, storm; reused 0")
+        watching.wait_for(r"watching .*watched\.yaml and the 1 file it names")
+        Image.new("RGB", (192, 108), (200, 90, 40)).save(tmp_path / "shore.png")  # the picture changed
+        said = watching.wait_for(r"rendered (.*); reused (\d+)")
+        assert (said.group(1), said.group(2)) == ("dawn, boats", "1")
+    finally:
+        assert watching.stop() == 0
