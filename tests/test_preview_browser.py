@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -152,8 +155,8 @@ def test_before_a_run_the_page_shows_the_plan(browser, tmp_path, shots_dir):
     plan = project.plan({"burn_in": True})
     out = tmp_path / "out"
 
-    def rebuild() -> Path:
-        return preview.build(project, plan, out)
+    def rebuild() -> preview.Built:
+        return preview.refresh(project, plan, out)
 
     rebuild()
     with preview.running(out, rebuild=rebuild) as url:
@@ -163,4 +166,103 @@ def test_before_a_run_the_page_shows_the_plan(browser, tmp_path, shots_dir):
         assert "playing" in page.locator("#shots .shot").nth(2).get_attribute("class")
         assert page.locator("#tc").inner_text() == "00:00:09:12"  # storm starts at 9.5 s (after a dissolve)
         page.screenshot(path=str(shots_dir / "preview-before-run.png"))
+        assert not page.errors
+
+
+# A run in another process whose renders wait, shot by shot, for the test to let them go: so the page can be
+# seen before, while and after each shot turns done, however fast or slow the machine is.
+GATED_RUN = """\
+import asyncio, sys
+from pathlib import Path
+from pipeline.engine import runner
+from pipeline.providers.animatic import AnimaticProvider
+from pipeline.storyboard.load import load
+
+board, out, gate = (Path(a) for a in sys.argv[1:4])
+
+class Gated(AnimaticProvider):
+    async def fetch(self, job_id, status, request, dest):
+        (gate / (request.shot_id + ".waiting")).touch()
+        while not (gate / request.shot_id).exists():
+            await asyncio.sleep(0.05)
+        await super().fetch(job_id, status, request, dest)
+
+project = load(board)
+runner.run(project, project.plan({"burn_in": True}), Gated(), out,
+           limits=runner.Limits(concurrency=1, creates_per_minute=None))
+"""
+
+
+def wait_for_file(path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+def test_during_a_run_the_page_shows_a_shot_turning_done_then_the_new_cut_without_a_reload(browser, tmp_path,
+                                                                                             shots_dir):
+    shutil.copy(ASSETS / "shore.jpg", tmp_path / "shore.jpg")
+    board = tmp_path / "harbour.yaml"
+    board.write_text(BOARD)
+    out = tmp_path / "out"
+    made = subprocess.run([sys.executable, "-m", "pipeline", "run", str(board), "--out", str(out), "--quiet"],
+                          capture_output=True, text=True)  # the previous cut (Playwright holds this thread's loop)
+    assert made.returncode == 0, made.stderr
+    old_cut = (out / "final.mp4").stat().st_mtime_ns
+    board.write_text(BOARD.replace("one by one", "two by two"))  # boats is made again; nothing else
+
+    def rebuild() -> preview.Built:
+        project = load(board)
+        return preview.refresh(project, project.plan({"burn_in": True}), out)
+
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    with preview.running(out, rebuild=rebuild) as url:
+        page = open_page(browser, url, 1280, 800)
+        loads = []
+        page.on("load", lambda: loads.append(1))
+        page.evaluate("window.marker = 'set at load'")
+        boats = page.locator('#shots .shot[data-id="boats"]')
+        assert "is-waiting" in boats.get_attribute("class")  # the edit: not generated yet
+        assert page.locator("#findings .w-stale").count() == 1  # the cut on screen is out of date
+
+        run = subprocess.Popen([sys.executable, "-c", GATED_RUN, str(board), str(out), str(gate)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            wait_for_file(gate / "boats.waiting")
+            page.wait_for_function("document.querySelector('#shots .shot[data-id=\"boats\"]')"
+                                   ".classList.contains('is-working')", timeout=15_000)
+            assert page.locator("#findings .w-previous").count() == 1  # a new cut is on its way
+            assert page.locator("#findings .notes summary .previous").count() <= 1
+            page.screenshot(path=str(shots_dir / "preview-during-run.png"))
+            (gate / "boats").touch()
+            page.wait_for_function("document.querySelector('#shots .shot[data-id=\"boats\"]')"
+                                   ".classList.contains('is-done')", timeout=30_000)
+            new_first = page.locator('#shots .shot[data-id="boats"] .thumbs img').first.get_attribute("src")
+            assert new_first.endswith("-first.jpg") or "dawn-" in new_first  # its real frames, not the slate
+            assert run.wait(timeout=60) == 0, run.stdout.read()
+        finally:
+            if run.poll() is None:
+                run.kill()
+        new_cut = (out / "final.mp4").stat().st_mtime_ns
+        assert new_cut != old_cut
+        page.wait_for_function(f"document.body.dataset.cutVersion === '{new_cut}'", timeout=15_000)
+        page.wait_for_function("document.getElementById('player').src.includes('v=" + str(new_cut) + "')")
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        assert page.evaluate("document.querySelector('#findings').dataset.current") == "true"
+        assert page.locator("#findings .w-previous, #findings .w-stale").count() == 0
+        page.locator("#shots .shot").nth(2).click()  # rows put in place by the update still seek
+        assert page.evaluate("document.getElementById('player').currentTime") == pytest.approx(
+            float(page.locator("#shots .shot").nth(2).get_attribute("data-start")), abs=1e-3)
+        page.screenshot(path=str(shots_dir / "preview-after-run.png"))
+        board.write_text(BOARD.replace("    prompt: Fishing", "    promt: Fishing"))  # a save with a mistake
+        page.wait_for_function("!document.getElementById('alert').hidden", timeout=15_000)
+        assert "harbour.yaml:11:5: shots[1].promt: unknown key" in page.locator("#alert").inner_text()
+        assert page.evaluate("document.body.dataset.cutVersion") == str(new_cut)  # the last good cut stays
+        page.screenshot(path=str(shots_dir / "preview-broken-save.png"))
+        board.write_text(BOARD.replace("one by one", "two by two"))  # fixed
+        page.wait_for_function("document.getElementById('alert').hidden", timeout=15_000)
+        assert page.evaluate("window.marker") == "set at load"  # the same document all along
+        assert page.evaluate("performance.getEntriesByType('navigation').length") == 1 and not loads
         assert not page.errors

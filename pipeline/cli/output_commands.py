@@ -232,7 +232,7 @@ def preview_command(sub: Sub) -> None:
                                    "state and cost, and the cut in a player. Works before, during and after a run.")
     _run_folder_args(p)
     p.add_argument("--serve", action="store_true",
-                   help="serve the output folder on 127.0.0.1; a reload of the page rebuilds it")
+                   help="serve the page on 127.0.0.1; it follows a run (in any process) as it goes")
     p.add_argument("--port", type=int, default=0, help="port for --serve (default: a free one)")
     p.add_argument("--open", action="store_true", help="open the page in a browser")
     p.set_defaults(handler=_preview)
@@ -243,14 +243,14 @@ def _preview(args) -> int:
 
     from .. import preview
 
-    def build() -> Path:  # the storyboard is read again each time, so a reload shows its edits
+    def build() -> preview.Built:  # the storyboard is read again each time, so the page shows its edits
         project = load_args(args)
-        return preview.build(project, _run_plan(project, args), out)
+        return preview.refresh(project, _run_plan(project, args), out)
 
     project = load_args(args)
     print_notes(project)
     out = _out_dir(args, project)
-    page = build()
+    page = build().page
     if not args.serve:
         print(page)
         if args.open:

@@ -1,9 +1,11 @@
-"""What the preview page shows, as plain data: each shot's timing, state and cost, the cut, and warnings.
+"""What the preview page shows, as plain data: each shot's timing, state and cost, the cut, its problems and
+notes.
 
 Everything here is read, never written: the plan (timings, estimate), the run journal (states, job ids,
 costs; opened only if it exists, so looking never creates one), the clips on disk, and the assembler's
 assembly.json (where each shot really starts in the cut, trims and normalised clips). Any of these may be
-missing, because the page is built before, during and after a run.
+missing, because the page is built before, during and after a run. findings sorts what needs a person's eye
+(problems) from what assembly did as a matter of course (notes).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from ..errors import MediaError
 from ..layout import Layout
 from ..plan import Plan, PlannedShot
 from ..storyboard.load import Project
+from .findings import Assembly, Finding, assembly_of, shot_findings, sort_findings
+
+WORKING = ("intent", "queued", "dreaming", "completed")  # the journal's in-progress states, as the page shows them
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class ShotView:
     state: str  # waiting | intent | queued | dreaming | completed | done | failed | footage
     clip: Path | None  # the shot's video on disk, if there is one
     entry: Entry | None = None
-    notes: tuple[str, ...] = ()  # what assembly did to it (trimmed, normalised)
+    notes: tuple[str, ...] = ()  # what assembly did to it as a matter of course (trimmed a join, re-encoded)
+    problems: tuple[str, ...] = ()  # what assembly did that changes the picture (normalised its clip)
 
     @property
     def cost_usd(self) -> float:
@@ -48,6 +54,10 @@ class ShotView:
     @property
     def failure(self) -> str | None:
         return self.entry.failure_reason if self.state == "failed" and self.entry else None
+
+    @property
+    def working(self) -> bool:
+        return self.state in WORKING
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,9 @@ class PageModel:
     shots: tuple[ShotView, ...]
     cut: Cut | None
     spent: Spend
-    warnings: tuple[tuple[str, str], ...]  # (kind, message): kind is failed | trimmed | normalised | stale | note
+    problems: tuple[Finding, ...]  # failed shots, assembly's warnings, normalised clips, a cut out of date
+    notes: tuple[Finding, ...]  # assembly's notes on joins and re-encodes, the storyboard's notes
+    assembly: Assembly = Assembly(current=False)
     built_at: float = field(default_factory=time.time)
 
     @property
@@ -83,14 +95,15 @@ def read(project: Project, plan: Plan, out_dir: Path, journal: Journal | None = 
     """Gather the page's data from `out_dir` (the run's output folder)."""
     layout = Layout(out_dir)
     entries, spent = _journal(plan, layout, journal)
-    assembly = _assembly(layout)
-    placed = {s.get("id"): s for s in assembly.get("shots", []) if isinstance(s, dict)}
+    report = _assembly(layout)
+    placed = _placed(plan, report)
     chains = _chain_numbers(plan)
     shots = tuple(_view(project, p, chains.get(p.id), entries.get(p.key), layout, placed.get(p.id, {}))
                   for p in plan.shots)
     cut = _cut(layout.cut)
-    warnings = _warnings(project, plan, shots, cut, assembly)
-    return PageModel(project, plan, shots, cut, spent, warnings)
+    assembly = assembly_of(plan, shots, cut, report, layout)
+    problems, notes = sort_findings(project, plan, shots, cut, report, assembly)
+    return PageModel(project, plan, shots, cut, spent, problems, notes, assembly)
 
 
 def _journal(plan: Plan, layout: Layout, journal: Journal | None) -> tuple[dict[str, Entry], Spend]:
@@ -99,6 +112,17 @@ def _journal(plan: Plan, layout: Layout, journal: Journal | None) -> tuple[dict[
             return {}, Spend()  # nothing has run here yet
         entries = {p.key: e for p in plan.shots if (e := journal.get(p.key)) is not None}
         return entries, journal.spent()
+
+
+def _placed(plan: Plan, report: dict) -> dict[str, dict]:
+    """Shot id -> its entry in assembly.json, when that cut has the plan's shots in the plan's order (an edit
+    that adds, drops or moves shots makes the old figures meaningless: the plan's are shown instead)."""
+    shots = [s for s in report.get("shots", []) if isinstance(s, dict)]
+    same = [s.get("id") for s in shots] == [p.id for p in plan.shots] and \
+        report.get("planned_frames", plan.runtime_frames) == plan.runtime_frames
+    if not same and "planned_frames" in report:
+        return {}
+    return {s.get("id"): s for s in shots}
 
 
 def _chain_numbers(plan: Plan) -> dict[str, int]:
@@ -113,12 +137,13 @@ def _view(project: Project, p: PlannedShot, chain: int | None, entry: Entry | No
     start_s = float(start) if isinstance(start, int | float) else p.start_s
     duration_s = frames / formats.FPS if isinstance(frames, int) and frames > 0 else p.duration_s
     timing = (start_s, duration_s, chain)
+    notes, problems = shot_findings(placed)
     if not p.generate:
         footage = project.file(p.shot.clip)
-        return ShotView(p, *timing, "footage", footage if footage.exists() else None, None, _notes(placed))
+        return ShotView(p, *timing, "footage", footage if footage.exists() else None, None, notes, problems)
     entry = entry or clip_records.read(layout, p.id, p.key)
     clip = _clip_file(p, entry, layout)
-    return ShotView(p, *timing, state_of(entry, clip), clip, entry, _notes(placed))
+    return ShotView(p, *timing, state_of(entry, clip), clip, entry, notes, problems)
 
 
 def state_of(entry: Entry | None, clip: Path | None) -> str:
@@ -139,16 +164,6 @@ def _clip_file(p: PlannedShot, entry: Entry | None, layout: Layout) -> Path | No
     return clip if clip.is_file() else None
 
 
-def _notes(placed: dict) -> tuple[str, ...]:
-    notes = [str(n) for n in placed.get("notes", []) if n] if isinstance(placed.get("notes"), list) else []
-    trimmed = placed.get("trimmed_frames")
-    if isinstance(trimmed, int) and trimmed > 0 and not any("trim" in n for n in notes):
-        notes.insert(0, f"trimmed {trimmed} repeated frame{'s' * (trimmed != 1)} at the join")
-    if placed.get("normalised") and not any("normalis" in n for n in notes):
-        notes.append("normalised to the cut's format")
-    return tuple(notes)
-
-
 def _assembly(layout: Layout) -> dict:
     """assembly.json if the assembler wrote one and it reads as a JSON object, else {}."""
     try:
@@ -166,34 +181,3 @@ def _cut(path: Path) -> Cut | None:
     except MediaError:
         return None  # half-written or damaged: the page says there is no cut rather than a broken player
     return Cut(path, duration, path.stat().st_mtime_ns)
-
-
-def _warnings(project: Project, plan: Plan, shots: tuple[ShotView, ...], cut: Cut | None,
-              assembly: dict) -> tuple[tuple[str, str], ...]:
-    found = [("failed", f"{s.planned.id} failed: {s.failure or 'no reason given'}")
-             for s in shots if s.state == "failed"]
-    found += [(_kind(n), f"{s.planned.id}: {n}") for s in shots for n in s.notes]
-    found += [("note", str(w)) for w in assembly.get("warnings", []) if isinstance(w, str) and w]
-    found += _stale(project, plan, cut, assembly)
-    found += [("note", p.message) for p in project.notes]
-    return tuple(dict.fromkeys(found))  # the assembler may say a thing twice (per shot and overall)
-
-
-def _kind(note: str) -> str:
-    return "trimmed" if "trim" in note else "normalised" if "normalis" in note else "note"
-
-
-def _stale(project: Project, plan: Plan, cut: Cut | None, assembly: dict) -> list[tuple[str, str]]:
-    """A cut that no longer matches the storyboard (edited since, or from an unfinished run). Assembly may
-    trim repeated join frames, so the cut is held to what assembly.json says it made from this plan."""
-    if cut is None:
-        return []
-    planned = plan.runtime_frames / formats.FPS
-    if assembly.get("planned_frames") == plan.runtime_frames and isinstance(assembly.get("runtime_frames"), int):
-        planned = assembly["runtime_frames"] / formats.FPS
-    if abs(cut.duration_s - planned) > 1.5 / formats.FPS:
-        return [("stale", f"the cut runs {cut.duration_s:.2f} s but the storyboard now plans {planned:.2f} s: "
-                          "it is from an earlier version; run again to update it")]
-    if project.path.stat().st_mtime_ns > cut.version:
-        return [("stale", "the storyboard was saved after this cut was made: run again if the shots changed")]
-    return []

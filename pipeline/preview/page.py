@@ -18,8 +18,8 @@ from .rows import rows
 from .thumbs import Thumbs
 
 TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800)
-KINDS = {"failed": "Failed", "trimmed": "Trimmed join", "normalised": "Normalised", "stale": "Out of date",
-         "note": "Note"}
+KINDS = {"failed": "Failed", "warning": "Warning", "normalised": "Normalised", "stale": "Out of date",
+         "previous": "Previous cut", "note": "Note"}
 
 
 def _asset(name: str) -> str:
@@ -30,10 +30,17 @@ def render(model: PageModel, thumbs: dict[str, Thumbs], *, captions: bool, files
     """The page; `captions`: captions.vtt sits beside it; `files`: output files worth linking (../NAME)."""
     title = model.project.title
     return Template(_asset("page.html")).substitute(
-        title=esc(title), style=_asset("page.css"), script=_asset("page.js"),
-        runtime=f"{model.runtime_s:.3f}", body_style=_body_style(model), subtitle=_subtitle(model), stats=_stats(model),
-        player=_player(model, thumbs, captions), timeline=_timeline(model), warnings=_warnings(model),
-        progress=esc(_progress(model)), shots=rows(model.shots, thumbs), footer=_footer(model, files))
+        title=esc(title), style=_asset("page.css"), script=_asset("page.js"), runtime=f"{model.runtime_s:.3f}",
+        cut_version=model.cut.version if model.cut else 0, body_style=_body_style(model),
+        shots=rows(model.shots, thumbs, current=model.assembly.current), **parts(model, thumbs, captions, files))
+
+
+def parts(model: PageModel, thumbs: dict[str, Thumbs], captions: bool, files: list[str]) -> dict[str, str]:
+    """The page's pieces that change during a run, by the id of the element each one is: the live update
+    (preview.live) sends them to an open page, which puts them in place."""
+    return {"subtitle": _subtitle(model), "stats": _stats(model), "player": _player(model, thumbs, captions),
+            "timeline": _timeline(model), "findings": _findings(model), "progress": esc(_progress(model)),
+            "footer": _footer(model, files)}
 
 
 def _body_style(model: PageModel) -> str:
@@ -88,7 +95,7 @@ def _no_cut(model: PageModel, first: str | None) -> str:
     return (f'<div class="screen empty">{backdrop}<div class="empty-msg"><strong>No cut yet</strong>'
             f"<span>{esc(_progress(model))}</span>"
             f"<code>pipeline run {esc(_shown_path(model.project.path))}</code>"
-            "<span class=\"hint\">The shot list shows the plan; reload this page to see progress."
+            "<span class=\"hint\">The shot list shows the plan; served, this page follows the run."
             "</span></div></div>")
 
 
@@ -135,18 +142,40 @@ def _ruler(total: float) -> str:
                    for t in ticks if t < total - step * 0.4 or t == 0)
 
 
-def _warnings(model: PageModel) -> str:
-    if not model.warnings:
+def _findings(model: PageModel) -> str:
+    """Problems first, in full; notes after them, quiet and folded; the counts as assembly.json has them. A cut
+    on its way is said above them, and is no problem."""
+    a = model.assembly
+    counts = (f'<p class="counts">assembly.json: {plural(a.warnings, "warning")} · {plural(a.notes, "note")}'
+              + ("" if a.current else " · of the previous cut") + "</p>") if a.exists else ""
+    coming = "".join(f'<p class="coming w-{esc(kind)}">{esc(text)}</p>' for kind, text in model.problems
+                     if kind == "previous")
+    found = tuple(f for f in model.problems if f[0] != "previous")
+    problems = f'<div class="problems"><h2>{plural(len(found), "problem")}</h2>{_list(found)}</div>' if found else ""
+    notes = ""
+    if model.notes:
+        whose = "" if a.current or not a.exists else ' <span class="previous">on the previous cut</span>'
+        notes = (f'<details class="notes"><summary>{plural(len(model.notes), "note")}{whose}</summary>'
+                 f"{_list(model.notes)}</details>")
+    return (f'<section class="findings" id="findings" aria-label="Problems and notes" '
+            f'data-problems="{len(found)}" data-notes="{len(model.notes)}" '
+            f'data-assembly-warnings="{a.warnings}" data-assembly-notes="{a.notes}" '
+            f'data-current="{str(a.current).lower()}"{"" if coming or problems or notes else " hidden"}>'
+            f"{coming}{problems}{notes}{counts}</section>")
+
+
+def _list(found: tuple[tuple[str, str], ...]) -> str:
+    if not found:
         return ""
     items = "".join(f'<li class="w-{esc(kind)}"><b>{esc(KINDS.get(kind, "Note"))}</b> {esc(text)}</li>'
-                    for kind, text in model.warnings)
-    return (f'<section class="warnings" aria-label="Warnings"><h2>{plural(len(model.warnings), "warning")}</h2>'
-            f"<ul>{items}</ul></section>")
+                    for kind, text in found)
+    return f"<ul>{items}</ul>"
 
 
 def _footer(model: PageModel, files: list[str]) -> str:
     links = " ".join(f'<a href="../{esc(f)}">{esc(f)}</a>' for f in files)
     built = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(model.built_at))
     keys = "<kbd>↑</kbd> <kbd>↓</kbd> previous / next shot · <kbd>space</kbd> play / pause"
-    return (f'<span>Built {built} · reload to refresh</span><span class="keys">{keys}</span>'
-            f'<span class="files">{links}</span><span class="tc-note">{timecode(model.runtime_s)}</span>')
+    return (f'<span>Built {built} · <span class="live" id="live">reload to refresh</span></span>'
+            f'<span class="keys">{keys}</span><span class="files">{links}</span>'
+            f'<span class="tc-note">{timecode(model.runtime_s)}</span>')

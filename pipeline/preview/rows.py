@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from ..formats import FPS
 from .fmt import chain_colour, clock, esc, length, money, state_class, state_word
 from .model import ShotView
 from .thumbs import Thumbs
 
 
-def rows(shots: tuple[ShotView, ...], thumbs: dict[str, Thumbs]) -> str:
+def rows(shots: tuple[ShotView, ...], thumbs: dict[str, Thumbs], *, current: bool = True) -> str:
+    return "\n".join(each(shots, thumbs, current=current))
+
+
+def each(shots: tuple[ShotView, ...], thumbs: dict[str, Thumbs], *, current: bool = True) -> list[str]:
+    """Every shot's row, in cut order. `current`: the assembler's notes are of the cut on its way, not the
+    previous one."""
     out = []
     for i, shot in enumerate(shots):
         before = shots[i - 1] if i else None
         after = shots[i + 1] if i + 1 < len(shots) else None
-        out.append(row(shot, thumbs[shot.planned.id], _same_chain(before, shot), _same_chain(shot, after)))
-    return "\n".join(out)
+        out.append(row(shot, thumbs[shot.planned.id], _same_chain(before, shot), _same_chain(shot, after), current))
+    return out
 
 
 def _same_chain(a: ShotView | None, b: ShotView | None) -> bool:
     return a is not None and b is not None and a.chain is not None and a.chain == b.chain
 
 
-def row(shot: ShotView, thumbs: Thumbs, joined_before: bool, joined_after: bool) -> str:
+def row(shot: ShotView, thumbs: Thumbs, joined_before: bool, joined_after: bool, current: bool = True) -> str:
     p = shot.planned
     classes = " ".join(["shot", f"is-{state_class(shot.state)}", "footage" if not p.generate else "",
                         "joined-before" if joined_before else "", "joined-after" if joined_after else ""])
@@ -28,7 +35,8 @@ def row(shot: ShotView, thumbs: Thumbs, joined_before: bool, joined_after: bool)
             f'style="--chain:{chain_colour(shot.chain)}" tabindex="0" '
             f'aria-label="Shot {p.index + 1}, {esc(p.id)}, starts at {clock(shot.start_s)}">'
             f'<div class="rail" aria-hidden="true"></div>{_thumbs(thumbs, shot)}'
-            f'<div class="info">{_head(shot)}{_prompt(shot)}{_chips(shot)}{_facts(shot)}{_problems(shot)}</div>'
+            f'<div class="info">{_head(shot)}{_prompt(shot)}{_chips(shot)}{_facts(shot)}'
+            f"{_problems(shot, current)}</div>"
             "</li>")
 
 
@@ -80,8 +88,11 @@ def _source(source: str) -> str:
 
 def _facts(shot: ShotView) -> str:
     cost = money(shot.cost_usd) + (" est." if shot.cost_is_estimate else "")
-    facts = [("start", clock(shot.start_s)), ("length", length(shot.duration_s)), ("cost", cost)]
-    cells = "".join(f'<div class="fact"><dt>{name}</dt><dd>{esc(value)}</dd></div>' for name, value in facts)
+    planned = shot.planned
+    facts = [("start", *_timed(shot.start_s, planned.start_s, clock)),
+             ("length", *_timed(shot.duration_s, planned.duration_s, length)), ("cost", cost, "")]
+    cells = "".join(f'<div class="fact"><dt>{name}</dt><dd{said}>{esc(value)}</dd></div>'
+                    for name, value, said in facts)
     if shot.chain is not None:
         cells += f'<div class="fact chain"><dt>chain</dt><dd>{shot.chain}</dd></div>'
     job = shot.entry.job_id if shot.entry and shot.entry.job_id else None
@@ -89,8 +100,27 @@ def _facts(shot: ShotView) -> str:
     return f'<dl class="facts">{cells}{gen}</dl>'
 
 
-def _problems(shot: ShotView) -> str:
+def _timed(cut_s: float, plan_s: float, shown) -> tuple[str, str]:
+    """(the cut's figure, a title attribute): where the cut differs from the plan by a frame or more (assembly
+    trimmed a join frame that a provider repeated), the cut's real time to the hundredth, and the plan's in a
+    title. The page shows the cut as the player plays it."""
+    if abs(cut_s - plan_s) < 0.5 / FPS:
+        return shown(cut_s), ""
+    precise = f"{int(cut_s // 60)}:{cut_s % 60:05.2f}" if shown is clock else f"{cut_s:.2f} s"
+    return precise, (f' class="off-plan" title="the plan says {esc(shown(plan_s))}; assembly trimmed a frame '
+                     'that the join repeated"')
+
+
+def _problems(shot: ShotView, current: bool) -> str:
+    """A failure, and a normalised clip, in full; assembly's notes folded (and said to be the previous cut's
+    while a new cut is on its way)."""
     lines = [f'<p class="problem fail">Failed: {esc(shot.failure or "no reason given")}</p>']
     lines = lines if shot.state == "failed" else []
-    lines += [f'<p class="problem">{esc(n)}</p>' for n in shot.notes]
+    problems, notes = (shot.problems, shot.notes) if current else ((), shot.problems + shot.notes)
+    lines += [f'<p class="problem">{esc(n)}</p>' for n in problems]
+    if notes:
+        whose = "" if current else " on the previous cut"
+        items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+        lines.append(f'<details class="shot-notes"><summary>{len(notes)} assembly note{"s" * (len(notes) != 1)}'
+                     f"{whose}</summary><ul>{items}</ul></details>")
     return "".join(lines)
