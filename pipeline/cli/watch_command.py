@@ -98,7 +98,7 @@ class Watcher:
             (rendered if event.state == "done" else reused if event.state == "cached" else []).append(event.shot_id)
 
         started = time.monotonic()
-        provider = providers.create(FREE, storyboard_dir=project.base_dir, burn_in=self.args.burn_in)
+        provider = providers.create(FREE, burn_in=self.args.burn_in)
         capabilities = providers.capabilities(FREE)
         limits = runner.Limits(concurrency=capabilities.concurrency, creates_per_minute=None)
         result = runner.run(project, plan, provider, self.out, limits=limits, report=report,
