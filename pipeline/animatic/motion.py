@@ -130,14 +130,3 @@ class Camera:
         for move in self.moves:
             pose = pose * move(s, seconds, self.aspect)
         return pose if s != 0 else IDENTITY  # exactly identity, not merely within rounding
-
-
-def reach(poses: list[Pose], width: int, height: int) -> tuple[int, int]:
-    """How far (pixels, even, per side) beyond the frame any of `poses` looks into the picture."""
-    far_x, far_y = 0.0, 0.0
-    for pose in poses:
-        for x, y in ((0, 0), (width, 0), (0, height), (width, height)):
-            qx, qy = pose.to_source(x, y, width, height)
-            far_x = max(far_x, -qx, qx - width)
-            far_y = max(far_y, -qy, qy - height)
-    return 2 * math.ceil(far_x / 2 + 1), 2 * math.ceil(far_y / 2 + 1)  # +2 px for the bilinear taps
