@@ -117,12 +117,6 @@ def open_image(path: Path) -> Image.Image:
         return Image.fromarray(ffmpeg.frame_at(path, 0))
 
 
-def fetch_image(url: str, shot_id: str) -> Image.Image:
-    """Download the keyframe at an http(s) `url` (verified, retried: pipeline.fetch) and open it."""
-    with tempfile.TemporaryDirectory(prefix="animatic-") as tmp:
-        return open_image(_fetched(url, shot_id, Path(tmp) / "keyframe"))
-
-
 def _fetched(url: str, shot_id: str, path: Path) -> Path:
     if not url.startswith(("http://", "https://")):
         raise ProviderError(f"keyframe URL {url!r} is not http(s)", shot_id=shot_id)

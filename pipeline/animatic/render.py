@@ -66,11 +66,14 @@ def plan_film(request: ShotRequest, size: tuple[int, int], burn_in: bool, *, rep
         raise ProviderError(f"unknown camera concept {exc}", shot_id=request.shot_id) from exc
     continues = start.view is not None and not repeat_join
     source = Source.of(start.picture, size, cover=start.cover)
-    landing = Source.of(end.picture, size, cover=end.cover) if end is not None and not request.loop else None
+    if request.loop:  # the same picture lands where the shot began
+        landing, landing_view = source, None
+    else:
+        landing = Source.of(end.picture, size, cover=end.cover) if end is not None else None
+        landing_view = end.view if end is not None else None
+    band = caption_band(request.shot_id, request.prompt, size) if burn_in else None
     film, cued = shoot(camera, timeline(request.duration_s * FPS, continues=continues), size, source,
-                       start.view, source if request.loop else landing, None if request.loop else
-                       (end.view if end is not None else None),
-                       band=caption_band(request.shot_id, request.prompt, size) if burn_in else None)
+                       start.view, landing, landing_view, band=band)
     last = cued[-1]
     shown = (end, last.end) if last.start is None else (start, last.start)
     return Shot(film, cued, lineage.tag(shown[0].origin, shown[1], size))
