@@ -126,3 +126,31 @@ def test_a_text_only_chain_draws_each_shot_its_own_panel_in_the_chains_colours(t
     family = np.abs(corner(a) - corner(b)).max()
     assert family < 20, "in the first shot's colours"
     assert family < np.abs(corner(a) - corner(ffmpeg.frame_at(other, 0).astype(np.int16))).max()
+
+
+def test_a_clip_that_names_no_picture_is_extended_from_its_exact_last_frame(tmp_path):
+    """Another provider's clip carries no tag: its last frame is the only picture there is, so a pull-out
+    has nothing to widen to and holds, and a push-in moves inside it."""
+    parent = tmp_path / "other.mp4"
+    ffmpeg.run(["-f", "lavfi", "-i", f"testsrc2=size={SIZE[0]}x{SIZE[1]}:rate=24", "-frames:v", "24",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", str(parent)], what="another provider's clip")
+    last = ffmpeg.frame_at(parent, -1).astype(np.int16)
+    held, pushed = tmp_path / "held.mp4", tmp_path / "pushed.mp4"
+    render_shot(request("held", ("pull_out",), GenerationKeyframe("other", clip=parent), duration_s=5), held,
+                burn_in=False)
+    render_shot(request("pushed", ("push_in",), GenerationKeyframe("other", clip=parent), duration_s=5), pushed,
+                burn_in=False)
+    assert max(np.abs(ffmpeg.frame_at(held, i).astype(np.int16) - last).mean() for i in (0, 60, -1)) < 2.5
+    assert np.abs(ffmpeg.frame_at(pushed, 0).astype(np.int16) - last).mean() < 2.5
+    assert np.abs(ffmpeg.frame_at(pushed, -1).astype(np.int16) - last).mean() > 8
+
+
+def test_a_keyframe_changed_since_the_parent_was_rendered_is_not_filmed_by_its_extension(tmp_path, keyframe):
+    key = tmp_path / "key.png"
+    key.write_bytes(keyframe.read_bytes())
+    parent, child = tmp_path / "parent.mp4", tmp_path / "child.mp4"
+    render_shot(request("p", ("push_in",), ImageKeyframe(path=key)), parent, burn_in=False)
+    Image.new("RGB", (1280, 720), (200, 30, 30)).save(key)  # edited after the parent was rendered
+    render_shot(request("c", ("pan_left",), GenerationKeyframe("p", clip=parent)), child, burn_in=False)
+    join = np.abs(ffmpeg.frame_at(child, 0).astype(np.int16) - ffmpeg.frame_at(parent, -1)).mean()
+    assert join < 2.5, "the extension goes on from its parent's last frame, not from the edited picture"
