@@ -219,6 +219,8 @@ def shot_key(board: Storyboard, shot_id: str, shot: Shot, provider: str, digests
             "start": frame(shot.start, parent_key), "end": frame(shot.end, end_key),
             "options": dict(options or {}),
         }
+        if (renderer := providers.capabilities(provider).renderer_version) is not None:
+            material["renderer"] = renderer  # a free renderer's changes re-render; paid keys never change
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 
 

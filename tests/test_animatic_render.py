@@ -79,8 +79,8 @@ def test_every_size_makes_whole_yuv420p_frames(resolution):
     # The encoded sample above covers each aspect once; this covers all 28 sizes through the frame maker.
     for aspect in ASPECT_RATIOS:
         width, height = frame_size(resolution, aspect)
-        made, cued = plan_film(request(resolution=resolution, aspect_ratio=aspect), (width, height), True)
-        planes = made.render(cued[len(cued) // 2])
+        made = plan_film(request(resolution=resolution, aspect_ratio=aspect), (width, height), True)
+        planes = made.film.render(made.cued[len(made.cued) // 2])
         assert [len(p) for p in planes] == [width * height, width * height // 4, width * height // 4]
 
 
@@ -151,8 +151,9 @@ def test_captions_are_burnt_in_between_the_clean_first_and_last_frames(tmp_path,
 @pytest.mark.parametrize("burn_in", [False, True])
 def test_a_shot_lands_exactly_on_its_end_keyframe(tmp_path, pictures, burn_in):
     dest = tmp_path / "clip.mp4"
+    # push_in: a move that needs no room, so the first frame is the start picture itself (see the next test)
     shot = request(start=ImageKeyframe(path=pictures["a"]), end=ImageKeyframe(path=pictures["b"]),
-                   concepts=("pan_right",), duration_s=2)
+                   concepts=("push_in",), duration_s=2)
     render_shot(shot, dest, burn_in=burn_in)
     shown, start, end = frames(dest), fitted(pictures["a"], (960, 540)), fitted(pictures["b"], (960, 540))
     assert diff(shown[0], start) < JOIN_TOLERANCE

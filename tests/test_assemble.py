@@ -50,7 +50,9 @@ def chain(folder: Path, count: int, *, codec: list[str] = ANIMATIC) -> list[Path
 def project_of(folder: Path, shots: list[dict], **settings):
     path = folder / "board.yaml"
     path.write_text(yaml.safe_dump({"resolution": "540p", **settings, "shots": shots}, sort_keys=False))
-    project = load(path)
+    # Planned for a provider whose extensions may repeat the join frame, as the clips here do (the animatic's
+    # never do, so assembly would not look for repeats in its plans).
+    project = load(path, provider="luma")
     return project, project.plan()
 
 

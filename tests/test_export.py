@@ -53,7 +53,7 @@ def test_chapters_srt_otio_and_report_read_back(tmp_path):
     assert [type(i).__name__ for i in picture] == ["Clip", "Transition", "Clip", "Clip", "Transition", "Clip"]
     a = picture[2].metadata["pipeline"]
     assert (a["prompt"], list(a["camera"]), a["provider"], a["generation_id"]) == ("shot a of the test", ["push_in"],
-                                                                             "animatic", "job-a")
+                                                                             "luma", "job-a")
     assert picture[0].metadata["pipeline"]["provider"] == "footage"
     assert picture[0].media_reference.target_url.endswith("/title.mp4")
     assert [t.name for t in sound] == ["music", "footage sound"]

@@ -269,15 +269,20 @@ def test_a_connection_refused_is_reported_with_the_base_url():
 
 @pytest.mark.parametrize("includes_parent", [False, True])
 def test_the_animatic_renders_an_extension_from_its_parents_last_frame(mode, tmp_path, includes_parent):
+    ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=size=960x540", "-frames:v", "1", str(tmp_path / "key.png")],
+               what="keyframe")
+
     async def scenario(provider, fake, root):
-        first = shot("first", caption=False)
+        provider.asset_base_url = root + "/cdn"
+        first = shot("first", start=ImageKeyframe(path=tmp_path / "key.png"), concepts=("pan_left",), caption=False)
         first_id = await provider.submit(first)
         await provider.fetch(first_id, await wait(provider, first_id), first, tmp_path / "first.mp4")
         second = shot("second", start=GenerationKeyframe("first", job_id=first_id), caption=False)
         second_id = await provider.submit(second)
         return await provider.fetch(second_id, await wait(provider, second_id), second, tmp_path / "second.mp4")
 
-    info = run(mode, FakeOptions(latency=0.1, extension_includes_parent=includes_parent), scenario)
+    options = FakeOptions(latency=0.1, extension_includes_parent=includes_parent, cdn_dir=tmp_path)
+    info = run(mode, options, scenario, storyboard_dir=tmp_path)
     assert info.frames == (240 if includes_parent else 120)
     parent_last = ffmpeg.frame_at(tmp_path / "first.mp4", -1).astype(int)
     join = ffmpeg.frame_at(tmp_path / "second.mp4", 120 if includes_parent else 0).astype(int)

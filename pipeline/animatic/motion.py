@@ -4,8 +4,9 @@ A Pose says where the picture sits on screen (y points down): scaled by `zoom` a
 turned by `angle` degrees (positive turns it clockwise on screen), then shifted by (dx, dy) as fractions
 of the frame's width and height. `inner` is the dolly zoom's extra zoom of the centre against the edges.
 
-Each move is a function of `s`, the eased progress through the shot, and is the identity at s == 0, so
-frame 0 shows the start picture untouched and an extension begins exactly where its parent ended. A layer
+Each move is a function of `s`, the eased progress through the shot, and is the identity at s == 0: a
+shot's move is applied to the view it starts from (see framing), so an extension picks up exactly where
+its parent's view ended, and a move is shortened (framing.fit_move) if it would leave its picture. A layer
 that must land on its picture at the end of the shot (an end keyframe) is posed at s - 1, which runs from
 -1 to 0: it moves with the same velocity as the start picture and arrives untouched on the last frame.
 
@@ -130,14 +131,3 @@ class Camera:
         for move in self.moves:
             pose = pose * move(s, seconds, self.aspect)
         return pose if s != 0 else IDENTITY  # exactly identity, not merely within rounding
-
-
-def reach(poses: list[Pose], width: int, height: int) -> tuple[int, int]:
-    """How far (pixels, even, per side) beyond the frame any of `poses` looks into the picture."""
-    far_x, far_y = 0.0, 0.0
-    for pose in poses:
-        for x, y in ((0, 0), (width, 0), (0, height), (width, height)):
-            qx, qy = pose.to_source(x, y, width, height)
-            far_x = max(far_x, -qx, qx - width)
-            far_y = max(far_y, -qy, qy - height)
-    return 2 * math.ceil(far_x / 2 + 1), 2 * math.ceil(far_y / 2 + 1)  # +2 px for the bilinear taps

@@ -1,4 +1,4 @@
-"""Pictures as padded Y'CbCr planes, sampled at a Pose into frames ready for the encoder.
+"""Pictures as Y'CbCr planes, sampled at a View into frames ready for the encoder.
 
 Frames go to x264 as yuv420p so that ffmpeg converts nothing and Pillow resamples 1.5 bytes a pixel
 instead of 4: the one conversion from RGB happens once per picture, here, with the BT.601 limited-range
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .motion import Pose
+from .framing import IDENTITY_VIEW, View
 
 Planes = list[Image.Image]  # Y at full size, Cb and Cr at half size
 FINE = 2  # moves sample planes upsampled this many times (see Source)
@@ -37,21 +37,17 @@ _TO_YCBCR = np.rint(np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.
                               [112.0, -93.786, -18.214]]) / 255 * (1 << _Q)).astype(np.int64)
 
 
-def fit(picture: Image.Image, size: tuple[int, int], margin: tuple[int, int]) -> np.ndarray:
-    """RGB array of `picture` fitted to cover `size` (scaled to fill, centred), plus `margin` each side.
-
-    The margin shows the picture's own pixels where the cover crop cut them off, and a mirror beyond.
-    """
-    (width, height), (mx, my) = size, margin
+def fit(picture: Image.Image, size: tuple[int, int]) -> np.ndarray:
+    """RGB array of `picture` scaled to cover `size`, keeping as much of the rest of it as fits in whole
+    4-pixel steps each way (so the centred frame sits on even chroma samples): the room moves look into."""
+    width, height = size
     scale = max(width / picture.width, height / picture.height)
-    left, top = (picture.width * scale - width) / 2, (picture.height * scale - height) / 2
-    kept_x, kept_y = min(mx, math.floor(left)), min(my, math.floor(top))
-    box = ((left - kept_x) / scale, (top - kept_y) / scale,
-           (left + width + kept_x) / scale, (top + height + kept_y) / scale)
-    out = picture.resize((width + 2 * kept_x, height + 2 * kept_y), Image.Resampling.LANCZOS, box=box,
-                         reducing_gap=3.0)
-    pad = ((my - kept_y,) * 2, (mx - kept_x,) * 2, (0, 0))
-    return np.pad(np.asarray(out.convert("RGB")), pad, mode="symmetric")
+    room = tuple(side + 4 * math.floor((whole * scale - side) / 4 + 1e-9)
+                 for side, whole in ((width, picture.width), (height, picture.height)))
+    cx, cy = picture.width / 2, picture.height / 2
+    box = (cx - room[0] / scale / 2, cy - room[1] / scale / 2, cx + room[0] / scale / 2, cy + room[1] / scale / 2)
+    out = picture.resize(room, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+    return np.asarray(out.convert("RGB"))
 
 
 def to_planes(rgb: np.ndarray) -> Planes:
@@ -70,7 +66,8 @@ def _quads(plane: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Source:
-    """A picture ready to film: its planes, padded by `margin` luma pixels around a frame of `size`.
+    """A whole picture ready to film at frame `size`, as planes `room` luma pixels big (room >= size: the
+    picture around the centred frame is kept, never made up).
 
     Moves sample `fine`, the planes upsampled FINE times (bicubic, once), with nearest-neighbour lookups:
     within 2-3 dB of Pillow's bilinear resampling (~48 against ~50 dB PSNR, both measured against
@@ -82,27 +79,33 @@ class Source:
     planes: Planes
     fine: Planes | None  # None for a picture that never moves
     size: tuple[int, int]
-    margin: tuple[int, int]
 
     @classmethod
-    def of(cls, picture: Picture, size: tuple[int, int], margin: tuple[int, int], *, moves: bool) -> Source:
-        """`picture` fitted to `size`; a Stored frame must already have that size."""
+    def of(cls, picture: Picture, size: tuple[int, int], *, cover: bool = True) -> Source:
+        """`picture` scaled to cover `size` (cover=False: used at its own scale, already bigger than the
+        frame by a multiple of 4 each way); a Stored frame must have that size."""
         if isinstance(picture, Image.Image):
-            planes = to_planes(fit(picture, size, margin))
+            planes = to_planes(fit(picture, size) if cover else np.asarray(picture.convert("RGB")))
         else:
-            pads = [((margin[1] // s,) * 2, (margin[0] // s,) * 2) for s in (1, 2, 2)]
-            planes = [Image.fromarray(np.pad(p, pad, mode="symmetric"))
-                      for p, pad in zip(picture.planes, pads, strict=True)]
-        if not moves:
-            return cls(planes, None, size, margin)
-        fine = [p.resize((p.width * FINE, p.height * FINE), Image.Resampling.BICUBIC) for p in planes]
-        return cls(planes, fine, size, margin)
+            planes = [Image.fromarray(p) for p in picture.planes]
+        return cls(planes, None, size)
 
-    def shoot(self, pose: Pose) -> Planes:
-        """The frame this picture makes at `pose`; the dolly zoom's centre is composited on top."""
-        frame = [self._sample(k, pose, (0, 0, *self._plane_size(k))) for k in range(3)]
-        if pose.inner != 1.0:
-            inner = Pose(pose.zoom * pose.inner, pose.angle, pose.dx, pose.dy)
+    def moving(self) -> Source:
+        """This picture ready to be sampled anywhere, not just at the identity view."""
+        if self.fine is not None:
+            return self
+        fine = [p.resize((p.width * FINE, p.height * FINE), Image.Resampling.BICUBIC) for p in self.planes]
+        return Source(self.planes, fine, self.size)
+
+    @property
+    def room(self) -> tuple[int, int]:
+        return self.planes[0].size
+
+    def shoot(self, view: View) -> Planes:
+        """The frame this picture makes at `view`; the dolly zoom's centre is composited on top."""
+        frame = [self._sample(k, view, (0, 0, *self._plane_size(k))) for k in range(3)]
+        if view.inner != 1.0:
+            inner = View(view.x, view.y, view.k / view.inner, view.angle)
             for k in range(3):
                 region = _centre(self._plane_size(k))
                 frame[k].paste(self._sample(k, inner, region), region[:2], _vignette(region[2:]))
@@ -112,18 +115,20 @@ class Source:
         scale = 1 if k == 0 else 2
         return self.size[0] // scale, self.size[1] // scale
 
-    def _sample(self, k: int, pose: Pose, region: tuple[int, int, int, int]) -> Image.Image:
-        """The part `region` (x, y, width, height) of plane k's frame at `pose`."""
+    def _sample(self, k: int, view: View, region: tuple[int, int, int, int]) -> Image.Image:
+        """The part `region` (x, y, width, height) of plane k's frame at `view`."""
         scale, f = (1 if k == 0 else 2), FINE
-        width, height = self._plane_size(k)
-        mx, my = self.margin[0] // scale, self.margin[1] // scale
-        x, y, w, h = region
-        if pose.is_identity:  # exact: the first frame is the picture itself
+        (rw, rh), x, y, w, h = self.room, *region
+        if view == IDENTITY_VIEW:  # exact: the first frame is the picture itself
+            mx, my = (rw - self.size[0]) // 2 // scale, (rh - self.size[1]) // 2 // scale
             return self.planes[k].crop((mx + x, my + y, mx + x + w, my + y + h))
-        x0, y0 = pose.to_source(x, y, width, height)
-        xa, ya = pose.to_source(x + 1, y, width, height)
-        xb, yb = pose.to_source(x, y + 1, width, height)
-        coeffs = (f * (xa - x0), f * (xb - x0), f * (mx + x0), f * (ya - y0), f * (yb - y0), f * (my + y0))
+
+        def at(px: float, py: float) -> tuple[float, float]:  # plane k's frame pixel -> plane k's picture pixel
+            sx, sy = view.to_source(px * scale, py * scale, self.size)
+            return (sx + rw / 2) / scale, (sy + rh / 2) / scale
+
+        (x0, y0), (xa, ya), (xb, yb) = at(x, y), at(x + 1, y), at(x, y + 1)
+        coeffs = (f * (xa - x0), f * (xb - x0), f * x0, f * (ya - y0), f * (yb - y0), f * y0)
         return self.fine[k].transform((w, h), Image.Transform.AFFINE, coeffs,
                                       resample=Image.Resampling.NEAREST)
 

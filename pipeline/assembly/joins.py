@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import ffmpeg, formats
+from .. import ffmpeg, formats, providers
 from ..errors import MediaError
 from ..files import atomic_path, sha256_of
 from ..plan import Plan, PlannedShot, overlaps
@@ -134,7 +134,8 @@ def takes_for(plan: Plan, facts: dict[str, ClipFacts], odd: dict[str, str | None
     takes = [Take(p, facts[p.id], odd[p.id]) for p in plan.shots]
     _cut_back(takes, pictures)
     warnings = [w for t in takes if (w := _fit(t))]
-    _trim_repeats(takes, pictures)
+    if providers.capabilities(plan.provider).repeats_join_frame:  # else a still join is a held shot, kept
+        _trim_repeats(takes, pictures)
     return takes, warnings
 
 

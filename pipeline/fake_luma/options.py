@@ -51,6 +51,7 @@ class FakeOptions:
     failure_reasons: tuple[str, ...] = TRANSIENT_REASONS  # what an injected "failed" fault says
     retry_after_s: float = 1.0  # the Retry-After of an injected 429
     extension_includes_parent: bool = False  # the extension's video also holds its parent's footage
+    repeat_join_frame: bool = False  # an extension's video opens on its parent's last frame again
     api_key: str | None = None  # accept only this key; None accepts any non-empty bearer token
     credit_balance: float = 100_000.0  # USD cents
     prices_cents_per_s: float | Mapping[tuple[str, str], float] = field(default_factory=lambda: CENTS_PER_SECOND)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -23,10 +24,11 @@ class UnreadableKeyframe(Exception):
     pass
 
 
-def default_render():
+def default_render(repeat_join: bool = False):
+    """The animatic; with repeat_join an extension opens on its parent's last frame, as some providers do."""
     from ..animatic import render_shot  # imported late: the fake can run with an injected renderer alone
 
-    return render_shot
+    return functools.partial(render_shot, repeat_join=repeat_join)
 
 
 def start(fake: FakeLuma, generation: Generation, frames: dict, own_base: str) -> None:
@@ -94,7 +96,7 @@ def _render(fake: FakeLuma, generation: Generation, shot: ShotRequest, parent: P
     video = fake.work_dir / f"{generation.id}.mp4"
     try:
         new_part = video.with_suffix(".new.mp4") if parent else video
-        (fake.options.render or default_render())(shot, new_part)
+        (fake.options.render or default_render(fake.options.repeat_join_frame))(shot, new_part)
         if parent:
             concat([parent, new_part], video)
         _thumbnail(video, video.with_suffix(".jpg"))
@@ -107,11 +109,13 @@ def _render(fake: FakeLuma, generation: Generation, shot: ShotRequest, parent: P
 
 
 def concat(parts: list[Path], dest: Path) -> None:
-    """Join clips of one encoding without re-encoding (the fake's parent-including extensions)."""
+    """Join clips of one encoding without re-encoding (the fake's parent-including extensions); the tags
+    are the last part's, which says what the joined video ends on."""
     listing = dest.with_suffix(".txt")
     listing.write_text("".join(f"file '{p.resolve()}'\n" for p in parts))
-    ffmpeg.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", "-movflags", "+faststart",
-                str(dest)], what="fake luma: join an extension to its parent")
+    ffmpeg.run(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(parts[-1]), "-map", "0",
+                "-map_metadata", "1", "-c", "copy", "-movflags", "+faststart", str(dest)],
+               what="fake luma: join an extension to its parent")
     listing.unlink()
 
 

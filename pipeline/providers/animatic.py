@@ -20,7 +20,9 @@ CAPABILITIES = Capabilities(
     images=frozenset({ImageInput.LOCAL_FILE, ImageInput.PUBLIC_URL}), lists_jobs=False,
     result_url_ttl_s=NEVER_EXPIRES,  # a "fetch" renders from the request, whenever it is asked
     concurrency=2,  # renders take this machine's CPU
-    render_options=("burn_in",))
+    render_options=("burn_in",),
+    repeats_join_frame=False,  # an extension carries on from the moment after its parent's last frame
+    renderer_version=2)  # 2: moves framed inside the picture, a chain's picture carried, no repeated join frame
 SPEC = ProviderSpec(name="animatic", title="the animatic", summary="renders offline for free",
                     capabilities=CAPABILITIES, implementation="pipeline.providers.animatic:AnimaticProvider")
 

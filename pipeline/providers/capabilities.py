@@ -60,6 +60,12 @@ class Capabilities:
     concurrency: int = 2  # default jobs at once
     creates_per_minute: float | None = None  # default rate limit; None: none
     render_options: tuple[str, ...] = ()  # run options that change the pixels, hence part of each shot's key
+    # An extension's first frame may show its parent's last picture again: assembly looks for the repeat at
+    # each join and trims it. False: it never does (its frame 0 is the next moment), so nothing is trimmed.
+    repeats_join_frame: bool = True
+    # The version of a renderer that runs here: part of each shot's key, so a changed renderer's clips are
+    # never mixed with the old one's. Only for a free provider: a paid provider's keys never change under it.
+    renderer_version: int | None = None
 
     @property
     def needs_public_urls(self) -> bool:
