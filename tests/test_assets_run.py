@@ -4,16 +4,17 @@ in the output; a URL the store refuses fails its shot with the shot, the object 
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from pipeline.animatic import keyframes
 from pipeline.cli import main
 from pipeline.fake_luma import FakeOptions, running
 from pipeline.fake_luma.testing import quick_render
+from pipeline.providers import download
 from pipeline.providers.base import ImageKeyframe
 
 from .runs import stats
@@ -26,7 +27,8 @@ def fetching_render(request, dest: Path, *, burn_in=None) -> None:
     """Fetch each keyframe URL as Luma would (a refused one fails the generation), then render quickly."""
     for keyframe in (request.start, request.end):
         if isinstance(keyframe, ImageKeyframe) and keyframe.url:
-            keyframes.fetch_image(keyframe.url, request.shot_id)
+            asyncio.run(download.fetch_image(keyframe.url, dest.with_suffix(".keyframe")))
+            dest.with_suffix(".keyframe").unlink()
     quick_render(request, dest)
 
 

@@ -273,8 +273,9 @@ def test_the_animatic_renders_an_extension_from_its_parents_last_frame(mode, tmp
                what="keyframe")
 
     async def scenario(provider, fake, root):
-        provider.asset_base_url = root + "/cdn"
-        first = shot("first", start=ImageKeyframe(path=tmp_path / "key.png"), concepts=("pan_left",), caption=False)
+        url = BaseUrlStore(root + "/cdn", tmp_path).publish(tmp_path / "key.png").url
+        first = shot("first", start=ImageKeyframe(path=tmp_path / "key.png", url=url), concepts=("pan_left",),
+                     caption=False)
         first_id = await provider.submit(first)
         await provider.fetch(first_id, await wait(provider, first_id), first, tmp_path / "first.mp4")
         second = shot("second", start=GenerationKeyframe("first", job_id=first_id), caption=False)
@@ -282,7 +283,7 @@ def test_the_animatic_renders_an_extension_from_its_parents_last_frame(mode, tmp
         return await provider.fetch(second_id, await wait(provider, second_id), second, tmp_path / "second.mp4")
 
     options = FakeOptions(latency=0.1, extension_includes_parent=includes_parent, cdn_dir=tmp_path)
-    info = run(mode, options, scenario, storyboard_dir=tmp_path)
+    info = run(mode, options, scenario)
     assert info.frames == (240 if includes_parent else 120)
     parent_last = ffmpeg.frame_at(tmp_path / "first.mp4", -1).astype(int)
     join = ffmpeg.frame_at(tmp_path / "second.mp4", 120 if includes_parent else 0).astype(int)
