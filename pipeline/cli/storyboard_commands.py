@@ -17,7 +17,7 @@ from ..engine.status import next_run, plan_json, summary
 from ..engine.work import Action, Decision, to_pay_usd
 from ..errors import PipelineError, StoryboardError
 from ..plan import Plan
-from ..storyboard import starter
+from ..storyboard import camera, starter
 from ..storyboard.load import load
 from ..storyboard.model import Storyboard
 from .output import print_json, print_notes, print_problems
@@ -137,6 +137,37 @@ def _generates(planned, decision: Decision | None) -> str:
     if decision.action in (Action.CACHED, Action.FOOTAGE):
         return f"no ({decision.action.value})"
     return f"{decision.action.value}: {decision.why}"
+
+
+def cameras_command(sub: Sub) -> None:
+    p = sub.add_parser("cameras", help="list the camera moves a shot's `camera:` takes",
+                       description="List every Luma camera concept key with what it does and the friendly names "
+                                   "read as it (`dolly in` is `push_in`).")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=_cameras)
+
+
+def _cameras(args) -> int:
+    moves, words = camera.listing(), camera.families()
+    if args.json:
+        print_json({"cameras": moves, "words": words})
+        return 0
+    console = Console()
+    table = Table(title=Text("camera: one of these keys, or a list (e.g. camera: [push_in, handheld])"),
+                  title_justify="left")
+    for column in ("key", "what it does", "also written"):
+        table.add_column(column, overflow="fold")
+    for move in moves:
+        table.add_row(move["key"], move["description"], Text(", ".join(move["aliases"]), style="dim"))
+    console.print(table)
+    families = Table(title=Text("words that name more than one move (validation suggests these)"),
+                     title_justify="left")
+    for column in ("word", "write"):
+        families.add_column(column, overflow="fold")
+    for word, hint in words.items():
+        families.add_row(word, Text(hint))
+    console.print(families)
+    return 0
 
 
 def schema_command(sub: Sub) -> None:

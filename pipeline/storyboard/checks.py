@@ -160,12 +160,17 @@ def _seconds(ctx: Context, shot: Shot) -> float:
 
 
 def camera_notes(ctx: Context) -> Iterator[Problem]:
+    """One note per friendly name (where it is first used, naming the other shots), not one per shot."""
+    uses: dict[str, list[tuple[int, int, str, str]]] = {}
     for index, shot in ctx.shots:
         for n, name in enumerate(shot.camera):
             key = camera.resolve(name)
             if key != name:
-                yield ctx.at(("shots", index, "camera") + ((n,) if _is_list(ctx, index) else ()),
-                             f"shots[{index}].camera: `{name}` is read as Luma's `{key}`", severity="note")
+                uses.setdefault(camera.normal(name), []).append((index, n, name, key))
+    for (index, n, name, key), *others in uses.values():
+        also = f" (also in {', '.join(f'shots[{i}]' for i in dict.fromkeys(o[0] for o in others))})" if others else ""
+        yield ctx.at(("shots", index, "camera") + ((n,) if _is_list(ctx, index) else ()),
+                     f"shots[{index}].camera: `{name}` is read as Luma's `{key}`{also}", severity="note")
 
 
 def _is_list(ctx: Context, index: int) -> bool:

@@ -63,7 +63,7 @@ Seconds = Annotated[float, Field(ge=0, le=3600)]
 def _known_concept(name: str) -> str:
     if camera.resolve(name) is None:
         hint = camera.suggest(name)
-        todo = f"did you mean {hint}?" if hint else "run `pipeline schema` to see the list"
+        todo = f"did you mean {hint}?" if hint else "`pipeline cameras` lists them all"
         raise PydanticCustomError("pipeline", "`{name}` is not a camera move Luma knows; {todo}",
                                   {"name": name, "todo": todo})
     return name
