@@ -170,3 +170,14 @@ def test_the_estimate_counts_only_what_is_to_generate(tmp_path):
         checked = subprocess.run(cli("validate", str(board), "--provider", "luma"), env=env, capture_output=True,
                                  text=True, cwd=tmp_path)
         assert checked.returncode == 0 and "4 shots, 4 to generate" in checked.stdout  # output/board: no journal
+
+
+def test_a_film_wide_setting_is_named_for_every_shot(board, tmp_path, capsys):
+    out = tmp_path / "out"
+    animatic_run(capsys, board, out)
+    board.write_text("aspect_ratio: \"9:16\"\n" + board.read_text().replace("resolution: 540p", "resolution: 720p"))
+    said = whys(plan_json(capsys, board, out))
+    assert said["boat"] == said["kitchen"] == ("generate", "resolution changed, aspect ratio changed")
+    assert said["sea"] == ("generate", "resolution changed, aspect ratio changed, extends boat, which changed")
+    assert whys(plan_json(capsys, board, out, "--no-burn-in"))["boat"] == (
+        "generate", "resolution changed, aspect ratio changed, burn-in changed")

@@ -220,7 +220,8 @@ def _status(args) -> int:
     console.print(table)
     t = report["totals"]
     rehearsal = f" · rehearsals ${t['rehearsal_usd']:.2f} (not money)" if t["rehearsal_usd"] else ""
-    console.print(Text(f"spent ${t['spent_usd']:.2f}{rehearsal} · a run now would generate {t['to_generate']} shots, "
+    console.print(Text(f"spent ${t['spent_usd']:.2f}{rehearsal} · a run now would generate {t['to_generate']} shot"
+                       f"{'s' * (t['to_generate'] != 1)}, "
                        f"estimated ${t['estimated_cost_usd']:.2f} (an estimate)"))
     return 0
 

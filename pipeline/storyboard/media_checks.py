@@ -85,6 +85,8 @@ CROP_NOTICED = 0.03  # less than this of a keyframe cut away is rounding, not a 
 
 def _cropped(width: int, height: int, aspect: str) -> str | None:
     """How much of a keyframe the film's frame cuts away (it is scaled to cover the frame), in words."""
+    if not width or not height:
+        return None
     across, down = (int(x) for x in aspect.split(":"))
     film, image = across / down, width / height
     lost = 1 - min(film, image) / max(film, image)
