@@ -17,6 +17,7 @@ from ..layout import Layout
 from ..storyboard import checks
 from .output import print_json, print_notes
 from .storyboard_commands import Sub, load_args, provider_option
+from .storyboard_commands import run_plan as _run_plan
 
 
 def run_command(sub: Sub) -> None:
@@ -99,13 +100,6 @@ def _hints(args, out: Path) -> tuple[str, str]:
 
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-def _run_plan(project, args):
-    """The plan as `pipeline run` makes it: the run options that change a provider's pixels (the animatic's
-    burnt-in caption) are part of each shot's key."""
-    options = {name: getattr(args, name) for name in providers.capabilities(project.provider).render_options}
-    return project.plan(options or None)
 
 
 def _run(args) -> int:
