@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..layout import Layout
-from ..plan import Plan, to_json
+from ..plan import Plan, PlannedShot, to_json
 from ..storyboard.load import Project
 from . import changes
 from .journal import Spend, reading
@@ -59,8 +59,7 @@ def plan_json(plan: Plan, decisions: list[Decision] | None) -> dict:
     an estimate of only what is to be generated."""
     data = to_json(plan)
     for shot, planned, d in zip(data["shots"], plan.shots, decisions or [None] * len(plan.shots), strict=True):
-        action, why = (d.action, d.why) if d else (Action.GENERATE, changes.NEW) if planned.generate else (
-            Action.FOOTAGE, planned.source)
+        action, why = (d.action, d.why) if d else _unjournaled(planned)
         shot.update(action=action.value, why=why)
     if decisions is not None:
         data["totals"].update(to_generate=sum(d.action.pays for d in decisions),
@@ -69,3 +68,8 @@ def plan_json(plan: Plan, decisions: list[Decision] | None) -> dict:
     else:
         data["totals"].update(to_generate=plan.generations, cached=0)
     return data
+
+
+def _unjournaled(planned: PlannedShot) -> tuple[Action, str]:
+    """What a run does with a shot where no run has written: generate it (it is new), or play its footage."""
+    return (Action.GENERATE, changes.NEW) if planned.generate else (Action.FOOTAGE, planned.source)
