@@ -31,7 +31,7 @@ def drawable(text: str, size: int = 32) -> tuple[str, list[str]]:
 
 @functools.cache
 def _covered(char: str, size: int) -> bool:
-    if char.isspace() or char == "\n":
+    if char.isspace():
         return True
     if _has_glyph(face(size), char):
         return True
