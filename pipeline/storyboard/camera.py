@@ -76,7 +76,7 @@ ALIASES: dict[str, str] = {
     "rise": "pedestal_up", "descend": "pedestal_down", "reveal": "crane_up",
     "bird's_eye": "overhead", "birds_eye": "overhead", "top_down": "overhead",
     "first_person": "pov", "point_of_view": "pov", "ots": "over_the_shoulder", "over_shoulder": "over_the_shoulder",
-    "dutch": "roll_left", "dutch_angle": "roll_left", "canted": "roll_left", "barrel_roll": "roll_right",
+    "dutch": "roll_left", "dutch_angle": "roll_left", "canted": "roll_left",
     "top_shot": "overhead", "god's_eye": "overhead", "gods_eye": "overhead", "little_planet": "tiny_planet",
     "robotic_arm": "bolt_cam", "bolt": "bolt_cam", "eye_line": "eye_level", "low": "low_angle", "high": "high_angle",
     "worm's_eye": "low_angle", "worms_eye": "low_angle",
