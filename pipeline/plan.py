@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import formats, providers
@@ -47,6 +47,7 @@ class PlannedShot:
     end_ref: str | None  # frame1 = this shot's generation
     key: str
     estimated_cost_usd: float
+    asks: Mapping[str, object] | None = field(default=None, compare=False, repr=False)  # what the key hashes
 
     @property
     def generate(self) -> bool:
@@ -133,12 +134,14 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
     links = _links(ids, board.shots)
     chains = _chains(ids, {i: [n for n in links[i] if n] for i in ids})
     keys: dict[str, str] = {}
+    asks: dict[str, dict] = {}
 
     def key_of(shot_id: str) -> str:  # keys in dependency order: a shot may lead into a later one
         if shot_id not in keys:
             parent, end_ref = links[shot_id]
-            keys[shot_id] = shot_key(board, shot_id, shot_of[shot_id], provider, digests, parent and key_of(parent),
-                                     end_ref and key_of(end_ref), render_options)
+            asks[shot_id] = key_material(board, shot_id, shot_of[shot_id], provider, digests,
+                                         parent and key_of(parent), end_ref and key_of(end_ref), render_options)
+            keys[shot_id] = _digest(asks[shot_id])
         return keys[shot_id]
 
     planned, cursor = [], 0
@@ -148,7 +151,7 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
         cursor = max(cursor - overlap, 0)
         cost = 0.0 if shot.clip else providers.cost_usd(provider, board.model, board.resolution, frames / formats.FPS)
         planned.append(PlannedShot(index, shot_id, shot, chains[shot_id], cursor, frames, kind, overlap,
-                                   *links[shot_id], key_of(shot_id), cost))
+                                   *links[shot_id], key_of(shot_id), cost, asks[shot_id]))
         cursor += frames
     return Plan(title=title, provider=provider, model=board.model, resolution=board.resolution,
                 shots=tuple(planned))
@@ -202,6 +205,17 @@ def shot_key(board: Storyboard, shot_id: str, shot: Shot, provider: str, digests
     """A hash of everything that shapes the shot's pixels, and of which shot and take it is: three shots with
     the same words are three generations. A parent's key stands in for its generation here; the journal
     records the exact generation each one extended (its lineage), so a parent generated again makes it stale."""
+    return _digest(key_material(board, shot_id, shot, provider, digests, parent_key, end_key, options, take))
+
+
+def _digest(material: Mapping[str, object]) -> str:
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def key_material(board: Storyboard, shot_id: str, shot: Shot, provider: str, digests: Mapping[str, str],
+                 parent_key: str | None, end_key: str | None, options: Mapping[str, object] | None = None,
+                 take: int = 1) -> dict:
+    """What a shot's key hashes, as plain data: kept by the journal so a changed key can say what changed."""
     def frame(ref: object, generation: str | None) -> object:
         if generation is not None:
             return {"generation": generation}
@@ -221,7 +235,7 @@ def shot_key(board: Storyboard, shot_id: str, shot: Shot, provider: str, digests
         }
         if (renderer := providers.capabilities(provider).renderer_version) is not None:
             material["renderer"] = renderer  # a free renderer's changes re-render; paid keys never change
-    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
+    return material
 
 
 def to_json(plan: Plan) -> dict:

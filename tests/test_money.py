@@ -212,8 +212,8 @@ def test_a_parent_generated_again_makes_its_descendants_stale(finished):
     plan = subprocess.run(cli("status", str(board), "--provider", "luma", "--out", str(out), "--json"),
                           env=luma_env(fake), capture_output=True, text=True)
     why = {s["id"]: (s["action"], s["why"]) for s in json.loads(plan.stdout)["shots"]}
-    assert why["a"][0] == "generate" and why["c"][0] == why["d"][0] == "cached"
-    assert why["b"] == ("generate", "extends a, which is to be generated again")
+    assert why["a"] == ("generate", "prompt changed") and why["c"][0] == why["d"][0] == "cached"
+    assert why["b"] == ("generate", "extends a, which changed")
     again = run(board, out, fake)
     assert again.returncode == 0, again.stderr
     assert stats(fake)["creates"] == SHOTS + 2

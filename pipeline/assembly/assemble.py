@@ -89,7 +89,8 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     cut = _timeline(takes)
     bed = _bed(project, cut)
     with temp_folder(dest.parent) as work:
-        rendered = _write_cut(project.title, cut, bed, look, Places(work, dest, cache), warnings)
+        rendered = _write_cut(project.title, cut, bed, look, Places(work, dest, cache), warnings,
+                              language=project.board.caption_language)
     report = _report(plan, cut, rendered, warnings, dest, time.perf_counter() - started)
     music = (project.board.audio, bed.music_path) if project.board.audio else None
     export.write_sidecars(report, plan, project.title, music, generations or {})
@@ -136,7 +137,7 @@ def _bed(project: Project, cut: Timeline) -> sound.Bed:
 
 
 def _write_cut(title: str, cut: Timeline, bed: sound.Bed, look: Look, places: Places,
-               warnings: list[str]) -> Rendered:
+               warnings: list[str], *, language: str) -> Rendered:
     """Render pieces while the sound mixes (or comes from the cache), join, verify, and only then put the
     cut in place."""
     with ThreadPoolExecutor(1) as mixer:
@@ -150,9 +151,9 @@ def _write_cut(title: str, cut: Timeline, bed: sound.Bed, look: Look, places: Pl
     cues = _cues(cut)
     srt.write_text(captions.srt(cues), encoding="utf-8")
     with atomic_path(places.dest) as tmp:
-        mux.mux(script, mixed, chapters, tmp, captions=srt if cues else None)
+        mux.mux(script, mixed, chapters, tmp, captions=srt if cues else None, language=language)
         verify.verify(tmp, cut.runtime, keys, [(s, t.id) for s, t in zip(cut.starts, cut.takes, strict=True)],
-                      sound=mixed is not None, cues=cues)
+                      sound=mixed is not None, cues=cues, language=language)
     return rendered
 
 

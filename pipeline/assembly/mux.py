@@ -38,10 +38,10 @@ def _us(frame: int) -> int:
     return round(Fraction(frame * 1_000_000, formats.FPS))
 
 
-def subtitle_stream(source: int) -> list[str]:
+def subtitle_stream(source: int, language: str = LANGUAGE) -> list[str]:
     """Output options that make input `source`'s subtitles the cut's mov_text stream, as QuickTime and VLC
-    show it: MP4's own text format, a language tag (players skip "und" tracks) and the default flag."""
-    return ["-map", f"{source}:s:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={LANGUAGE}",
+    show it: MP4's own text format, a language tag (ISO 639-2; players skip "und" tracks) and the default flag."""
+    return ["-map", f"{source}:s:0", "-c:s", "mov_text", "-metadata:s:s:0", f"language={language}",
             "-disposition:s:0", "default"]
 
 
@@ -53,9 +53,10 @@ def _quote(path: Path) -> str:
     return "'" + str(Path(path).resolve()).replace("'", "'\\''") + "'"
 
 
-def mux(script: Path, sound: Path | None, metadata: Path, dest: Path, *, captions: Path | None = None) -> None:
+def mux(script: Path, sound: Path | None, metadata: Path, dest: Path, *, captions: Path | None = None,
+        language: str = LANGUAGE) -> None:
     """Join the pieces listed in `script` by copy, add `sound` (copied), the chapters of `metadata` and the
-    SRT `captions` as a subtitle stream."""
+    SRT `captions` as a subtitle stream tagged `language`."""
     # auto_convert off: every piece shares the reference's parameter sets (the gate checked), so packets
     # go through as they are instead of gaining in-band SPS/PPS on the way through Annex B and back
     args = ["-f", "concat", "-safe", "0", "-auto_convert", "0", "-i", str(script)]
@@ -69,7 +70,7 @@ def mux(script: Path, sound: Path | None, metadata: Path, dest: Path, *, caption
     if sound is not None:
         args += ["-map", "1:a:0", "-c:a", "copy"]
     if captions is not None:
-        args += subtitle_stream(meta + 1)
+        args += subtitle_stream(meta + 1, language)
     # copyts: the concat demuxer's timestamps are already the cut's; without it the sound's priming packet
     # (pts -1024, skipped through an edit list) would be shifted to 0 and play as 21 ms of extra sound
     ffmpeg.run([*args, "-copyts", "-map_metadata", str(meta), "-map_chapters", str(meta), "-movflags", "+faststart",

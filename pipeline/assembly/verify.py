@@ -18,7 +18,7 @@ from .captions import LANGUAGE, Cue
 
 
 def verify(path: Path, runtime: int, keyframes: set[int] | None, starts: list[tuple[int, str]], *, sound: bool,
-           cues: list[Cue] | tuple[Cue, ...] = ()) -> None:
+           cues: list[Cue] | tuple[Cue, ...] = (), language: str = LANGUAGE) -> None:
     """Raise MediaError naming the shot where `path` departs from the assembly's own arithmetic.
 
     keyframes: frames of the cut that must be key frames (and no others; None: any, as after a whole
@@ -27,7 +27,7 @@ def verify(path: Path, runtime: int, keyframes: set[int] | None, starts: list[tu
     """
     with ffmpeg.opened(path, "read the packets of the cut") as box:
         video = ffmpeg.video_stream(box, path)
-        text = _subtitle_stream(box, bool(cues))
+        text = _subtitle_stream(box, bool(cues), language)
         times, keys, shown = _packets(box, video, text)
         frames, found, uneven = _video(video, times, keys)
         audio_end = _audio_end(box) if sound else None
@@ -53,7 +53,7 @@ def verify(path: Path, runtime: int, keyframes: set[int] | None, starts: list[tu
         raise MediaError(f"the cut's subtitle stream shows cues at frames {shown}, assembly placed them at {placed}")
 
 
-def _subtitle_stream(box, expected: bool):
+def _subtitle_stream(box, expected: bool, language: str):
     """The cut's one subtitle stream, checked to be what players show; None when no cue is expected."""
     streams = list(box.streams.subtitles)
     if not expected:
@@ -61,9 +61,9 @@ def _subtitle_stream(box, expected: bool):
             raise MediaError("the cut has a subtitle stream but no shot has a caption")
         return None
     text = streams[0] if len(streams) == 1 else None
-    if text is None or text.codec_context.name != "mov_text" or text.language != LANGUAGE or \
+    if text is None or text.codec_context.name != "mov_text" or text.language != language or \
             not text.disposition & av.stream.Disposition.default:
-        raise MediaError(f"the cut's captions are not one mov_text subtitle stream tagged {LANGUAGE} and shown by "
+        raise MediaError(f"the cut's captions are not one mov_text subtitle stream tagged {language} and shown by "
                          f"default (found {[(s.codec_context.name, s.language) for s in streams]})")
     return text
 

@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     c, o = storyboard_commands, output_commands
     for command in (c.validate_command, c.plan_command, o.run_command, o.status_command, o.assemble_command,
-                    o.preview_command, watch_command.watch_command, o.forget_command, c.schema_command,
-                    c.init_command, c.fake_luma_command):
+                    o.preview_command, watch_command.watch_command, o.forget_command, c.cameras_command,
+                    c.schema_command, c.init_command, c.fake_luma_command):
         command(sub)
     return parser

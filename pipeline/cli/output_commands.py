@@ -18,6 +18,7 @@ from ..layout import Layout
 from ..storyboard import checks
 from .output import print_json, print_notes
 from .storyboard_commands import Sub, load_args, provider_option
+from .storyboard_commands import run_plan as _run_plan
 
 
 def run_command(sub: Sub) -> None:
@@ -100,13 +101,6 @@ def _hints(args, out: Path) -> tuple[str, str]:
 
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-def _run_plan(project, args):
-    """The plan as `pipeline run` makes it: the run options that change a provider's pixels (the animatic's
-    burnt-in caption) are part of each shot's key."""
-    options = {name: getattr(args, name) for name in providers.capabilities(project.provider).render_options}
-    return project.plan(options or None)
 
 
 def _run(args) -> int:
@@ -221,7 +215,8 @@ def _status(args) -> int:
     console.print(table)
     t = report["totals"]
     rehearsal = f" · rehearsals ${t['rehearsal_usd']:.2f} (not money)" if t["rehearsal_usd"] else ""
-    console.print(Text(f"spent ${t['spent_usd']:.2f}{rehearsal} · a run now would generate {t['to_generate']} shots, "
+    console.print(Text(f"spent ${t['spent_usd']:.2f}{rehearsal} · a run now would generate {t['to_generate']} shot"
+                       f"{'s' * (t['to_generate'] != 1)}, "
                        f"estimated ${t['estimated_cost_usd']:.2f} (an estimate)"))
     return 0
 

@@ -8,7 +8,7 @@ import sys
 import time
 from contextlib import AbstractContextManager
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
@@ -28,14 +28,27 @@ class Tracker:
     def __init__(self, plan: Plan):
         self.plan, self.started = plan, time.monotonic()
         self.states = {p.id: ("waiting", "") for p in plan.shots}
-        self.since = {p.id: self.started for p in plan.shots}
+        self.since = {p.id: self.started for p in plan.shots}  # when the shot entered its state
+        self.began: dict[str, float] = {}  # when the shot's work began (its first state past waiting)
+        self.took: dict[str, float] = {}  # a finished shot's time from beginning to end, frozen
         self.spent = self.rehearsal = 0.0
 
-    def update(self, event: Progress) -> None:
-        if event.shot_id in self.states and self.states[event.shot_id][0] != event.state:
-            self.since[event.shot_id] = time.monotonic()
-        self.states[event.shot_id] = (event.state, redact(event.detail))
+    def update(self, event: Progress, now: float | None = None) -> None:
+        now, shot = time.monotonic() if now is None else now, event.shot_id
+        if shot in self.states and self.states[shot][0] != event.state:
+            self.since[shot] = now
+        if event.state != "waiting":
+            self.began.setdefault(shot, now)
+        if event.state in FINISHED:
+            self.took.setdefault(shot, now - self.began[shot])
+        else:
+            self.took.pop(shot, None)
+        self.states[shot] = (event.state, redact(event.detail))
         self.spent, self.rehearsal = event.spent_usd, event.rehearsal_usd
+
+    def seconds(self, shot_id: str, now: float) -> float:
+        """The "for" column: how long the shot has been in its state; a finished shot's whole time, frozen."""
+        return self.took.get(shot_id, now - self.since[shot_id])
 
     def left(self) -> tuple[int, float]:
         open_ = [p for p in self.plan.shots if self.states[p.id][0] not in FINISHED]
@@ -44,7 +57,7 @@ class Tracker:
 
 class LiveView(AbstractContextManager):
     def __init__(self, plan: Plan, console: Console):
-        self.tracker = Tracker(plan)
+        self.tracker, self.console = Tracker(plan), console
         self.live = Live(self._table(), console=console, refresh_per_second=4, transient=False)
 
     def __enter__(self):
@@ -59,20 +72,35 @@ class LiveView(AbstractContextManager):
         self.tracker.update(event)
         self.live.update(self._table())
 
-    def _table(self) -> Table:
+    def _table(self) -> Group:
         t, now = self.tracker, time.monotonic()
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
         for column in ("shot", "state", "for", "detail"):
             table.add_column(column, no_wrap=column != "detail", overflow="ellipsis")
         for p in t.plan.shots:
             state, detail = t.states[p.id]
-            table.add_row(Text(p.id), Text(state, style=STYLES.get(state, "dim")), f"{now - t.since[p.id]:4.0f}s",
+            table.add_row(Text(p.id), Text(state, style=STYLES.get(state, "dim")), f"{t.seconds(p.id, now):4.0f}s",
                           Text(detail, style="dim"))
-        shots_left, cost_left = t.left()
-        rehearsal = f" · rehearsal ${t.rehearsal:.2f} (not money)" if t.rehearsal else ""
-        table.caption = (f"{now - t.started:.0f}s elapsed · spent ${t.spent:.2f}{rehearsal} · {shots_left} shots left"
-                         + (f" · about ${cost_left:.2f} still to spend" if cost_left else ""))
-        return table
+        return Group(table, Text(footer(footer_phrases(t, now), self.console.width), style="dim"))
+
+
+def footer_phrases(t: Tracker, now: float) -> list[str]:
+    shots_left, cost_left = t.left()
+    phrases = [f"{now - t.started:.0f}s elapsed", f"spent ${t.spent:.2f}"]
+    phrases += [f"rehearsal ${t.rehearsal:.2f} (not money)"] if t.rehearsal else []
+    phrases.append(f"{shots_left} shot{'s' * (shots_left != 1)} left")
+    return phrases + ([f"about ${cost_left:.2f} still to spend"] if cost_left else [])
+
+
+def footer(phrases: list[str], width: int) -> str:
+    """The phrases joined by " · ", broken into lines between phrases, never inside one."""
+    lines: list[str] = []
+    for phrase in phrases:
+        if lines and len(lines[-1]) + 3 + len(phrase) <= width:
+            lines[-1] += f" · {phrase}"
+        else:
+            lines.append(phrase)
+    return "\n".join(lines)
 
 
 class Lines(AbstractContextManager):

@@ -14,9 +14,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import formats, providers
+from ..engine.status import next_run, plan_json, summary
+from ..engine.work import Action, Decision, to_pay_usd
 from ..errors import PipelineError, StoryboardError
-from ..plan import Plan, to_json
-from ..storyboard import starter
+from ..plan import Plan
+from ..storyboard import camera, starter
 from ..storyboard.load import load
 from ..storyboard.model import Storyboard
 from .output import print_json, print_notes, print_problems
@@ -38,6 +40,17 @@ def load_args(args, path: str | None = None):
     """The storyboard named on the command line, with its --provider, --asset-base-url and --assets."""
     return load(path or args.path, provider=args.provider, asset_base_url=args.asset_base_url, assets=args.assets,
                 default_assets=os.environ.get("PIPELINE_ASSETS") or None)
+
+
+def run_plan(project, args) -> Plan:
+    """The plan as `pipeline run` makes it: the run options that change a provider's pixels (the animatic's
+    burnt-in caption) are part of each shot's key, so plan, validate and status name the clips a run makes."""
+    names = providers.capabilities(project.provider).render_options
+    return project.plan({name: getattr(args, name, True) for name in names} or None)
+
+
+def out_dir(args, project) -> Path:
+    return getattr(args, "out", None) or Path("output") / project.name
 
 
 def validate_command(sub: Sub) -> None:
@@ -63,9 +76,10 @@ def _validate(args) -> int:
             failed += 1
             continue
         print_notes(project)
-        plan = project.plan()
-        print(f"{path}: ok: {len(plan.shots)} shots, {plan.runtime_frames / formats.FPS:.2f} s, "
-              f"{plan.generations} to generate with {project.provider}")
+        plan = run_plan(project, args)
+        decisions = next_run(plan, out_dir(args, project))
+        counted = summary(decisions) if decisions else f"{len(plan.shots)} shots, {plan.generations} to generate"
+        print(f"{path}: ok: {counted} with {project.provider}, {plan.runtime_frames / formats.FPS:.2f} s")
     return 1 if failed else 0
 
 
@@ -76,38 +90,89 @@ def plan_command(sub: Sub) -> None:
     p.add_argument("path", metavar="PATH", help="storyboard YAML file")
     p.add_argument("--json", action="store_true", help="print one JSON object (stable field names)")
     provider_option(p)
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="output folder whose journal says what is cached (default: output/<storyboard name>)")
+    p.add_argument("--no-burn-in", dest="burn_in", action="store_false", help="as given to `pipeline run`")
     p.set_defaults(handler=_plan)
 
 
 def _plan(args) -> int:
     project = load_args(args)
-    plan = project.plan()
+    plan = run_plan(project, args)
+    decisions = next_run(plan, out_dir(args, project))
     if args.json:
-        print_json(to_json(plan))
+        print_json(plan_json(plan, decisions))
     else:
         print_notes(project)
-        show_plan(plan, Console())
+        show_plan(plan, Console(), decisions)
     return 0
 
 
-def show_plan(plan: Plan, console: Console) -> None:
+def show_plan(plan: Plan, console: Console, decisions: list[Decision] | None = None) -> None:
+    """The plan as a table; with `decisions` (a run has written the folder), what the next run does per shot
+    and an estimate of only what it generates."""
     table = Table(title=f"{plan.title} ({plan.provider})", title_justify="left")
     for name, justify in [("#", "right"), ("shot", "left"), ("chain", "right"), ("start", "right"),
                           ("length", "right"), ("source", "left"), ("generate", "left"), ("est. cost", "right")]:
         table.add_column(name, justify=justify)
-    for p in plan.shots:
+    for n, p in enumerate(plan.shots):
         table.add_row(str(p.index + 1), Text(p.id), str(p.chain), f"{p.start_s:.2f} s", f"{p.duration_s:.2f} s",
                       Text(p.source + ("" if p.transition == "cut" else f" ({p.transition} in)")),
-                      "yes" if p.generate else "no (footage)", f"${p.estimated_cost_usd:.2f}")
+                      Text(_generates(p, decisions[n] if decisions else None)), f"${p.estimated_cost_usd:.2f}")
     console.print(table)
     fps = formats.FPS
     paid = "" if providers.capabilities(plan.provider).paid else "".join(
         f"; with --provider {name} about ${plan.cost_with(name):.2f}"
         for name in providers.paid_alternatives(plan.model, plan.resolution))
+    counted = f"{summary(decisions)} · " if decisions else ""
+    generations = "" if decisions else f"{plan.generations} generations · "
+    cost = to_pay_usd(decisions) if decisions else plan.estimated_cost_usd
     console.print(Text(
-        f"runtime {plan.runtime_frames / fps:.2f} s · {plan.generations} generations · longest chain "
-        f"{plan.longest_chain_frames / fps:.2f} s · estimated cost ${plan.estimated_cost_usd:.2f}{paid} "
+        f"{counted}runtime {plan.runtime_frames / fps:.2f} s · {generations}longest chain "
+        f"{plan.longest_chain_frames / fps:.2f} s · estimated cost ${cost:.2f}"
+        f"{' for what is to generate' if decisions else ''}{paid} "
         "(an estimate from pipeline/providers/prices.py, not a quote)"))
+
+
+def _generates(planned, decision: Decision | None) -> str:
+    if decision is None:
+        return "yes" if planned.generate else "no (footage)"
+    if decision.action is Action.GENERATE:
+        return f"yes: {decision.why}"
+    if decision.action in (Action.CACHED, Action.FOOTAGE):
+        return f"no ({decision.action.value})"
+    return f"{decision.action.value}: {decision.why}"
+
+
+def cameras_command(sub: Sub) -> None:
+    p = sub.add_parser("cameras", help="list the camera moves a shot's `camera:` takes",
+                       description="List every Luma camera concept key with what it does and the friendly names "
+                                   "read as it (`dolly in` is `push_in`).")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=_cameras)
+
+
+def _cameras(args) -> int:
+    moves, words = camera.listing(), camera.families()
+    if args.json:
+        print_json({"cameras": moves, "words": words})
+        return 0
+    console = Console()
+    table = Table(title=Text("camera: one of these keys, or a list (e.g. camera: [push_in, handheld])"),
+                  title_justify="left")
+    for column in ("key", "what it does", "also written"):
+        table.add_column(column, overflow="fold")
+    for move in moves:
+        table.add_row(move["key"], move["description"], Text(", ".join(move["aliases"]), style="dim"))
+    console.print(table)
+    families = Table(title=Text("words that name more than one move (validation suggests these)"),
+                     title_justify="left")
+    for column in ("word", "write"):
+        families.add_column(column, overflow="fold")
+    for word, hint in words.items():
+        families.add_row(word, Text(hint))
+    console.print(families)
+    return 0
 
 
 def schema_command(sub: Sub) -> None:

@@ -5,6 +5,8 @@
               of this table, never of rows that were overwritten.
     shots     one row per shot key: its state (engine.states), job, the generations it extends (its lineage),
               and its clip (a path relative to the output folder) with the clip's sha256.
+    requests  what each key a run planned asks for (plan.key_material, as JSON), so a shot generated again
+              can say what changed since its last generation (older journals lack it: "settings changed").
 
 A kill at any instant leaves either no row (nothing was sent) or a row whose job is known or can be found by
 its request echo. A journal SQLite cannot read is set aside (renamed, never deleted) and a new one started;
@@ -14,13 +16,15 @@ the caller rebuilds it from the clips on disk and the provider's list before any
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..layout import Layout
+from ..plan import PlannedShot
 from .journal_file import connect, move_aside
 from .states import JobState
 
@@ -91,6 +95,27 @@ class Journal:
     def all(self) -> list[Entry]:
         rows = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM shots ORDER BY created_at").fetchall()
         return [_entry(row) for row in rows]
+
+    def earlier(self, shot_id: str, provider: str, take: int, *, not_key: str) -> Entry | None:
+        """The shot's latest journaled generation under another key (before an edit), if any."""
+        row = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM shots WHERE shot_id = ? AND provider = ? AND take"
+                               " = ? AND key != ? ORDER BY updated_at DESC LIMIT 1",
+                               (shot_id, provider, take, not_key)).fetchone()
+        return _entry(row) if row else None
+
+    def asked(self, key: str) -> dict | None:
+        """What `key` asked for, where a run planned it (None for a journal older than the requests table)."""
+        try:
+            row = self._db.execute("SELECT asks FROM requests WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:  # read-only look at an older journal: the next run adds the table
+            return None
+        return json.loads(row[0]) if row else None
+
+    def remember(self, shots: Iterable[PlannedShot]) -> None:
+        """Keep what each planned key asks for (once per key), so a later edit can be named."""
+        rows = [(p.key, p.id, json.dumps(p.asks, sort_keys=True)) for p in shots if p.generate and p.asks]
+        with self._db:
+            self._db.executemany("INSERT OR IGNORE INTO requests (key, shot_id, asks) VALUES (?, ?, ?)", rows)
 
     def job_ids(self) -> set[str]:
         """Every job this folder's shots hold: never adopted for another shot."""
@@ -233,7 +258,12 @@ def reading(layout: Layout) -> Iterator[Journal | None]:
     if not layout.journal.exists():
         yield None
         return
-    db = sqlite3.connect(f"file:{layout.journal}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+    wal = layout.journal.with_name(layout.journal.name + "-wal")
+    # no run is writing (its log is empty): read the file as it is, touching nothing beside it; else read through
+    # the log, as SQLite's shared index needs (the only file a look may change, and it is SQLite's own)
+    settled = not wal.exists() or wal.stat().st_size == 0
+    db = sqlite3.connect(f"file:{layout.journal}?{'immutable=1' if settled else 'mode=ro'}", uri=True,
+                         check_same_thread=False, timeout=30)
     try:
         db.execute(f"SELECT {', '.join(COLUMNS)} FROM shots LIMIT 1").fetchall()
         db.execute("SELECT outcome FROM creates LIMIT 1").fetchall()

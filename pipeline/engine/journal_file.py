@@ -37,6 +37,11 @@ CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
     value TEXT
 );
+CREATE TABLE IF NOT EXISTS requests (  -- what each key asked for (plan.key_material), so a new key says what changed
+    key TEXT PRIMARY KEY,
+    shot_id TEXT NOT NULL,
+    asks TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS shots (
     key TEXT PRIMARY KEY,
     shot_id TEXT NOT NULL,

@@ -87,6 +87,7 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
     make_folder(out_dir, hint=OUT_HINT)
     with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
         sweep_temps(out_dir)  # what a killed run left half-written: safe, since this process holds the folder
+        journal.remember(plan.shots)  # what each key asks, so a later edit can say what changed
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
                         allowed=set(), forget=forget_hint, clock=clock, assets=assets)
         before = journal.spent()
@@ -108,6 +109,9 @@ async def _generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
         gone = await _preflight(engine, decisions)
         if gone:
             decisions = decide(plan, engine.journal, engine.layout, gone=gone, forget_hint=forget_hint)
+        for d in decisions:
+            if d.action.pays:
+                engine.report(d.shot.id, "waiting", f"to generate: {d.why}")
         if engine.provider.paid:
             if engine.assets is not None and engine.provider.capabilities.needs_public_urls and any(
                     d.action.pays for d in decisions):

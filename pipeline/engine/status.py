@@ -1,14 +1,22 @@
-"""`pipeline status`: each shot's journaled state and what a run would do now, as plain data."""
+"""`pipeline status`, and what plan and validate say of a folder a run has written: each shot's journaled state
+and what a run would do now, as plain data. A look: it never creates, moves or changes a journal or a lock."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from ..layout import Layout
-from ..plan import Plan
+from ..plan import Plan, PlannedShot, to_json
 from ..storyboard.load import Project
+from . import changes
 from .journal import Spend, reading
-from .work import decide, to_pay_usd
+from .work import Action, Decision, decide, to_pay_usd
+
+# How a summary counts each action, in the order it says them: "6 shots: 2 to generate, 4 cached".
+COUNTED = ((Action.GENERATE, "to generate"), (Action.RECOVER, "to look for (an interrupted create)"),
+           (Action.RESUME, "to resume"), (Action.FETCH_AGAIN, "to fetch again"), (Action.BLOCKED, "blocked"),
+           (Action.CACHED, "cached"), (Action.FOOTAGE, "footage"))
 
 
 def status_of(project: Project, plan: Plan, out_dir: Path, *, forget_hint: str = "pipeline forget FILE SHOT") -> dict:
@@ -28,3 +36,40 @@ def status_of(project: Project, plan: Plan, out_dir: Path, *, forget_hint: str =
                    "to_generate": sum(d.action.pays for d in decisions),
                    "estimated_cost_usd": to_pay_usd(decisions)},
     }
+
+
+def next_run(plan: Plan, out_dir: Path, *, forget_hint: str = "pipeline forget FILE SHOT") -> list[Decision] | None:
+    """What a run into `out_dir` would do for each shot; None where no run has written there."""
+    layout = Layout(out_dir)
+    if not layout.journal.exists() and not layout.clips.is_dir():
+        return None
+    with reading(layout) as journal:
+        return decide(plan, journal, layout, forget_hint=forget_hint)
+
+
+def summary(decisions: list[Decision]) -> str:
+    """e.g. "6 shots: 2 to generate, 4 cached"."""
+    counts = Counter(d.action for d in decisions)
+    parts = [f"{counts[action]} {words}" for action, words in COUNTED if counts[action]]
+    return f"{len(decisions)} shot{'s' * (len(decisions) != 1)}: {', '.join(parts)}"
+
+
+def plan_json(plan: Plan, decisions: list[Decision] | None) -> dict:
+    """`pipeline plan --json`: the plan, each shot's action and why, and (where a run has written the folder)
+    an estimate of only what is to be generated."""
+    data = to_json(plan)
+    for shot, planned, d in zip(data["shots"], plan.shots, decisions or [None] * len(plan.shots), strict=True):
+        action, why = (d.action, d.why) if d else _unjournaled(planned)
+        shot.update(action=action.value, why=why)
+    if decisions is not None:
+        data["totals"].update(to_generate=sum(d.action.pays for d in decisions),
+                              cached=sum(d.action is Action.CACHED for d in decisions),
+                              estimated_cost_usd=to_pay_usd(decisions))
+    else:
+        data["totals"].update(to_generate=plan.generations, cached=0)
+    return data
+
+
+def _unjournaled(planned: PlannedShot) -> tuple[Action, str]:
+    """What a run does with a shot where no run has written: generate it (it is new), or play its footage."""
+    return (Action.GENERATE, changes.NEW) if planned.generate else (Action.FOOTAGE, planned.source)

@@ -6,7 +6,8 @@ every path that could create is counted in the estimate before the gate.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import glob
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from ..files import sha256_of
 from ..layout import Layout
 from ..plan import Plan, PlannedShot
-from . import clip_records
+from . import changes, clip_records
 from .journal import Entry, Journal
 from .states import JobState, UnknownState
 
@@ -52,14 +53,15 @@ def decide(plan: Plan, journal: Journal | None, layout: Layout, *, gone: Collect
         if planned.id not in made:
             needs = {n: of(by_id[n]) for n in (planned.parent, planned.end_ref) if n}
             entry = journal.get(planned.key) if journal else None
-            made[planned.id] = _decide(planned, entry, layout, needs, gone, forget_hint)
+            made[planned.id] = _decide(planned, entry, layout, needs, gone, forget_hint,
+                                       lambda: _what_changed(planned, journal, layout))
         return made[planned.id]
 
     return [of(p) for p in plan.shots]
 
 
 def _decide(planned: PlannedShot, entry: Entry | None, layout: Layout, needs: Mapping[str, Decision],
-            gone: Collection[str], forget_hint: str) -> Decision:
+            gone: Collection[str], forget_hint: str, changed: Callable[[], str]) -> Decision:
     if not planned.generate:
         return Decision(planned, Action.FOOTAGE, None, f"footage {planned.shot.clip}")
     entry = entry or clip_records.read(layout, planned.id, planned.key)
@@ -68,7 +70,7 @@ def _decide(planned: PlannedShot, entry: Entry | None, layout: Layout, needs: Ma
         return Decision(planned, action, entry, why)
 
     if entry is None:
-        return made(Action.GENERATE, _stale(planned, None, needs) or "not generated yet")
+        return made(Action.GENERATE, changed())
     try:
         state = JobState.parse(entry.state, shot_id=planned.id, forget=forget_hint.replace("SHOT", planned.id))
     except UnknownState as exc:
@@ -84,8 +86,9 @@ def _by_state(planned, entry: Entry, state: JobState, layout: Layout, gone, made
             return made(Action.CACHED, "clip on disk, unchanged" if entry.updated_at else "clip on disk "
                         "(its record rebuilds the journal)")
         if planned.key in gone:
-            return made(Action.GENERATE, "the clip is missing and its generation is gone")
-        return made(Action.FETCH_AGAIN, "the clip is missing or changed; its generation is asked for it again")
+            return made(Action.GENERATE, "its clip is missing and its generation is gone")
+        return made(Action.FETCH_AGAIN, "its clip is missing or changed: fetched again from its generation, not "
+                    "created again")
     if state.pending and entry.job_id:
         return made(Action.RESUME, f"{state} as {entry.job_id}: poll it")
     if state is JobState.INTENT:
@@ -106,6 +109,23 @@ def _stale(planned: PlannedShot, entry: Entry | None, needs: Mapping[str, Decisi
         if entry is not None and (need.entry.job_id if need.entry else None) != job:
             return f"{verb} {name}, which was generated again"
     return None
+
+
+def _what_changed(planned: PlannedShot, journal: Journal | None, layout: Layout) -> str:
+    """Why a shot with no generation for its key is generated: new, or what changed since its last one."""
+    asks = planned.asks or {}
+    before = journal.earlier(planned.id, str(asks.get("provider")), int(asks.get("take", 1)),
+                             not_key=planned.key) if journal else None
+    if before is None:
+        return changes.UNKNOWN if _other_records(planned, layout) else changes.NEW
+    return changes.since(planned, journal.asked(before.key))
+
+
+def _other_records(planned: PlannedShot, layout: Layout) -> bool:
+    """Whether clips/ holds a record of this shot under another key (a journal lost or from elsewhere)."""
+    mine = layout.clip_record(planned.id, planned.key).name
+    return layout.clips.is_dir() and any(p.stem.rsplit("-", 1)[0] == planned.id and p.name != mine
+                                         for p in layout.clips.glob(f"{glob.escape(planned.id)}-*.json"))
 
 
 def intact(path: Path, checksum: str | None) -> bool:

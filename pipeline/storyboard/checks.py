@@ -147,10 +147,21 @@ def check_transitions(ctx: Context) -> Iterator[Problem]:
             if index == 0:
                 yield ctx.at(path, f"shots[{index}].transition: the first shot has nothing to transition from; "
                                    "remove it", key=True)
-            elif previous is not None and shot.transition.duration >= min(_seconds(ctx, previous), _seconds(ctx, shot)):
-                yield ctx.at(path, f"shots[{index}].transition: a {shot.transition.duration:g} s "
-                                   f"{shot.transition.type} is as long as a shot it joins; make it shorter", key=True)
+            elif previous is not None:
+                yield from _transition_length(ctx, index, shot, min(_seconds(ctx, previous), _seconds(ctx, shot)))
         previous = shot
+
+
+def _transition_length(ctx: Context, index: int, shot: Shot, shortest: float) -> Iterator[Problem]:
+    """A transition as long as a shot it joins is refused; one over half of it hides most of that shot."""
+    path, kind, seconds = ("shots", index, "transition"), shot.transition.type, shot.transition.duration
+    if seconds >= shortest:
+        yield ctx.at(path, f"shots[{index}].transition: a {seconds:g} s {kind} is as long as a shot it joins; "
+                           "make it shorter", key=True)
+    elif seconds > shortest / 2:
+        yield ctx.at(path, f"shots[{index}].transition: a {seconds:g} s {kind} is more than half of the "
+                           f"{shortest:g} s shot it joins, which plays mostly blended; make it {shortest / 2:g} s "
+                           "or shorter", key=True, severity="warning")
 
 
 def _seconds(ctx: Context, shot: Shot) -> float:
@@ -161,12 +172,17 @@ def _seconds(ctx: Context, shot: Shot) -> float:
 
 
 def camera_notes(ctx: Context) -> Iterator[Problem]:
+    """One note per friendly name (where it is first used, naming the other shots), not one per shot."""
+    uses: dict[str, list[tuple[int, int, str, str]]] = {}
     for index, shot in ctx.shots:
         for n, name in enumerate(shot.camera):
             key = camera.resolve(name)
             if key != name:
-                yield ctx.at(("shots", index, "camera") + ((n,) if _is_list(ctx, index) else ()),
-                             f"shots[{index}].camera: `{name}` is read as Luma's `{key}`", severity="note")
+                uses.setdefault(camera.normal(name), []).append((index, n, name, key))
+    for (index, n, name, key), *others in uses.values():
+        also = f" (also in {', '.join(f'shots[{i}]' for i in dict.fromkeys(o[0] for o in others))})" if others else ""
+        yield ctx.at(("shots", index, "camera") + ((n,) if _is_list(ctx, index) else ()),
+                     f"shots[{index}].camera: `{name}` is read as Luma's `{key}`{also}", severity="note")
 
 
 def _is_list(ctx: Context, index: int) -> bool:

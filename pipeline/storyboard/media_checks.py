@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .. import ffmpeg
+from .. import ffmpeg, formats
 from ..errors import MediaError, Problem
 from .context import Context, is_url
 from .diagnose import dotted
@@ -69,11 +69,39 @@ def _check_content(ctx: Context, path: tuple, ref: str, kind: str, info: ffmpeg.
         yield ctx.at(path, f"{name}: {shown(ref)} is {_NOUNS[info.kind]}, not {_NOUNS[kind]}; give a {_KINDS[kind]}")
     elif kind == "image" and info.width * info.height > MAX_PIXELS:
         yield ctx.at(path, f"{name}: {_too_large(ref, info.width, info.height)}")
+    elif kind == "image" and (cropped := _cropped(info.width, info.height, ctx.board.aspect_ratio)):
+        yield ctx.at(path, f"{name}: {shown(ref)} is {_ratio(info.width, info.height)} ({info.width}x{info.height}) "
+                           f"in a {ctx.board.aspect_ratio} film: {cropped}; give a {ctx.board.aspect_ratio} "
+                           "keyframe, or keep what matters in its middle", severity="warning")
     elif kind != "image":
         found, listed = _packets(file, kind)
         if found < listed:
             yield ctx.at(path, f"{name}: {shown(ref)} is cut short: it holds {found} of the {listed} {kind} "
                                "frames its header lists (an interrupted copy or download?); copy or export it again")
+
+
+CROP_NOTICED = 0.03  # less than this of a keyframe cut away is rounding, not a different picture
+
+
+def _cropped(width: int, height: int, aspect: str) -> str | None:
+    """How much of a keyframe the film's frame cuts away (it is scaled to cover the frame), in words."""
+    if not width or not height:
+        return None
+    across, down = (int(x) for x in aspect.split(":"))
+    film, image = across / down, width / height
+    lost = 1 - min(film, image) / max(film, image)
+    if lost < CROP_NOTICED:
+        return None
+    return f"{lost:.0%} of its {'width' if image > film else 'height'} is cropped"
+
+
+def _ratio(width: int, height: int) -> str:
+    """The named aspect ratio a picture has (within 1 %), else its ratio to one."""
+    for named in formats.ASPECT_RATIOS:
+        across, down = (int(x) for x in named.split(":"))
+        if abs(width / height - across / down) <= 0.01 * across / down:
+            return named
+    return f"{width / height:.2f}:1"
 
 
 def media_of(ctx: Context, ref: str) -> ffmpeg.MediaInfo | None:

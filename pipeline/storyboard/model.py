@@ -79,7 +79,7 @@ UrlTTL = Annotated[int, BeforeValidator(_ttl, json_schema_input_type=str | int)]
 def _known_concept(name: str) -> str:
     if camera.resolve(name) is None:
         hint = camera.suggest(name)
-        todo = f"did you mean {hint}?" if hint else "run `pipeline schema` to see the list"
+        todo = f"did you mean {hint}?" if hint else "`pipeline cameras` lists them all"
         raise PydanticCustomError("pipeline", "`{name}` is not a camera move Luma knows; {todo}",
                                   {"name": name, "todo": todo})
     return name
@@ -91,6 +91,33 @@ CameraMove = Annotated[str, AfterValidator(_known_concept),
 
 
 CameraMoves = CameraMove | list[CameraMove]
+
+
+# Common languages by their two-letter code (ISO 639-1) and English name, for the hint when a caption_language
+# is not a three-letter code.
+LANGUAGES = {
+    "en": ("english", "eng"), "fr": ("french", "fra"), "de": ("german", "deu"), "es": ("spanish", "spa"),
+    "it": ("italian", "ita"), "pt": ("portuguese", "por"), "nl": ("dutch", "nld"), "sv": ("swedish", "swe"),
+    "no": ("norwegian", "nor"), "da": ("danish", "dan"), "fi": ("finnish", "fin"), "pl": ("polish", "pol"),
+    "ru": ("russian", "rus"), "uk": ("ukrainian", "ukr"), "el": ("greek", "ell"), "tr": ("turkish", "tur"),
+    "ar": ("arabic", "ara"), "he": ("hebrew", "heb"), "hi": ("hindi", "hin"), "ja": ("japanese", "jpn"),
+    "ko": ("korean", "kor"), "zh": ("chinese", "zho"), "vi": ("vietnamese", "vie"), "th": ("thai", "tha"),
+    "id": ("indonesian", "ind"), "cs": ("czech", "ces"), "hu": ("hungarian", "hun"), "ro": ("romanian", "ron"),
+}
+
+
+def _language(value: object) -> object:
+    """An ISO 639-2 code (three letters, lower case); a two-letter code or a name gets the code to write."""
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text is not None and re.fullmatch(r"[a-z]{3}", text):
+        return text
+    found = next((code for short, (name, code) in LANGUAGES.items() if text in (short, name)), None)
+    hint = f"`{found}`" if found else "e.g. `eng` for English, `fra` for French, `jpn` for Japanese"
+    raise PydanticCustomError("pipeline", "{got} is not an ISO 639-2 language code (three letters); use {hint}",
+                              {"got": repr(value), "hint": hint})
+
+
+Language = Annotated[str, BeforeValidator(_language, json_schema_input_type=str)]
 
 
 class ShotRef(Strict):
@@ -194,6 +221,9 @@ class Storyboard(Strict):
         None, pattern=r"^https?://\S+$",
         description="The public address of the `assets` bucket (a CDN or public bucket): URLs without signatures.")
     audio: Audio | None = None
+    caption_language: Language = Field(
+        "eng", description="The captions' language, an ISO 639-2 code (eng, fra, deu, jpn, ...): the cut's "
+        "subtitle stream is tagged with it, so players offer it by its name.")
     shots: list[Shot] = Field(min_length=1)
 
     def shot_ids(self) -> list[str]:
