@@ -28,6 +28,9 @@ def test_the_subtitle_stream_is_tagged_with_the_caption_language(given, tag, tmp
     out = tmp_path / "out"
     assert main(["run", str(path), "--out", str(out), "--no-burn-in", "--quiet"]) == 0
     assert subtitle_language(out / "final.mp4") == [("mov_text", tag)]
+    assert main(["preview", str(path), "--out", str(out)]) == 0
+    track = {"eng": 'srclang="en"', "fra": 'srclang="fr"', "jpn": 'srclang="ja"'}[tag]
+    assert track in (out / "preview" / "index.html").read_text()
 
 
 @pytest.mark.parametrize(("given", "said"), [

@@ -12,6 +12,7 @@ from pathlib import Path
 from string import Template
 
 from .. import providers
+from ..storyboard.model import LANGUAGES
 from .fmt import chain_colour, chain_name, clock, esc, money, plural, state_class, timecode
 from .model import PageModel, ShotView
 from .rows import rows
@@ -83,11 +84,17 @@ def _player(model: PageModel, thumbs: dict[str, Thumbs], captions: bool) -> str:
     if model.cut is None:
         return _no_cut(model, first)
     version = model.cut.version
-    track = (f'<track kind="captions" src="captions.vtt?v={version}" srclang="en" label="Captions" default>'
-             if captions else "")
+    language = _srclang(model.project.board.caption_language)
+    track = (f'<track kind="captions" src="captions.vtt?v={version}" srclang="{esc(language)}" label="Captions" '
+             'default>' if captions else "")
     poster = f' poster="thumbs/{esc(first)}"' if first else ""
     return (f'<div class="screen"><video id="player" controls preload="auto" playsinline{poster} '
             f'src="../{esc(model.cut.path.name)}?v={version}">{track}</video></div>')
+
+
+def _srclang(code: str) -> str:
+    """A track's language as browsers want it (BCP 47: the two-letter code where there is one)."""
+    return next((two for two, (_, three) in LANGUAGES.items() if three == code), code)
 
 
 def _no_cut(model: PageModel, first: str | None) -> str:
