@@ -59,6 +59,14 @@ class LiveView(AbstractContextManager):
         self.tracker.update(event)
         self.live.update(self._table())
 
+    def ask(self, question: str) -> str:
+        """A question put while the table is live: the table stops meanwhile, so the question shows whole."""
+        self.live.stop()
+        try:
+            return self.live.console.input(question)
+        finally:
+            self.live.start()
+
     def _table(self) -> Table:
         t, now = self.tracker, time.monotonic()
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
@@ -70,7 +78,8 @@ class LiveView(AbstractContextManager):
                           Text(detail, style="dim"))
         shots_left, cost_left = t.left()
         rehearsal = f" · rehearsal ${t.rehearsal:.2f} (not money)" if t.rehearsal else ""
-        table.caption = (f"{now - t.started:.0f}s elapsed · spent ${t.spent:.2f}{rehearsal} · {shots_left} shots left"
+        left = f"{shots_left} shot{'s' * (shots_left != 1)} left"
+        table.caption = (f"{now - t.started:.0f}s elapsed · spent ${t.spent:.2f}{rehearsal} · {left}"
                          + (f" · about ${cost_left:.2f} still to spend" if cost_left else ""))
         return table
 
@@ -83,6 +92,11 @@ class Lines(AbstractContextManager):
 
     def __exit__(self, *exc):
         return None
+
+    def ask(self, question: str) -> str:
+        """The question on stderr (stdout may be a script's), the answer from stdin."""
+        print(question, end="", file=sys.stderr, flush=True)
+        return input()
 
     def __call__(self, event: Progress) -> None:
         detail = f" {redact(event.detail)}" if event.detail else ""

@@ -19,7 +19,7 @@ from ..plan import Plan, to_json
 from ..storyboard import starter
 from ..storyboard.load import load
 from ..storyboard.model import Storyboard
-from .output import print_json, print_notes, print_problems
+from .output import count, print_json, print_json_line, print_notes, print_problems
 
 Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -64,7 +64,7 @@ def _validate(args) -> int:
             continue
         print_notes(project)
         plan = project.plan()
-        print(f"{path}: ok: {len(plan.shots)} shots, {plan.runtime_frames / formats.FPS:.2f} s, "
+        print(f"{path}: ok: {count(len(plan.shots), 'shot')}, {plan.runtime_frames / formats.FPS:.2f} s, "
               f"{plan.generations} to generate with {project.provider}")
     return 1 if failed else 0
 
@@ -83,7 +83,7 @@ def _plan(args) -> int:
     project = load_args(args)
     plan = project.plan()
     if args.json:
-        print_json(to_json(plan))
+        print_json_line(to_json(plan))
     else:
         print_notes(project)
         show_plan(plan, Console())
@@ -105,7 +105,7 @@ def show_plan(plan: Plan, console: Console) -> None:
         f"; with --provider {name} about ${plan.cost_with(name):.2f}"
         for name in providers.paid_alternatives(plan.model, plan.resolution))
     console.print(Text(
-        f"runtime {plan.runtime_frames / fps:.2f} s · {plan.generations} generations · longest chain "
+        f"runtime {plan.runtime_frames / fps:.2f} s · {count(plan.generations, 'generation')} · longest chain "
         f"{plan.longest_chain_frames / fps:.2f} s · estimated cost ${plan.estimated_cost_usd:.2f}{paid} "
         "(an estimate from pipeline/providers/prices.py, not a quote)"))
 
@@ -162,6 +162,8 @@ def fake_luma_command(sub: Sub) -> None:
                         "refunded when a generation fails; GET /credits reports it (default: 1000)")
     p.add_argument("--refuse-concepts-for", action="append", default=[], metavar="MODEL",
                    help="refuse creates with concepts for MODEL with a 400, as Luma has for ray-flash-2")
+    p.add_argument("--access-log", action="store_true",
+                   help="print a line for every request (default: quiet, so a run beside it reads clearly)")
     p.add_argument("--echo-auth", action="store_true",
                    help="quote the request's Authorization header in every error, as a careless server "
                         "would: rehearse that the key never shows")
@@ -171,7 +173,12 @@ def fake_luma_command(sub: Sub) -> None:
 def _fake_luma(args) -> int:
     from ..fake_luma import serve
 
-    serve(_fake_options(args), host=args.host, port=args.port)
+    def ready(api: str) -> None:
+        print(f"fake Luma API on {api} (any bearer key; stats at /_fake/stats; Ctrl-C stops). Then: "
+              f"LUMAAI_BASE_URL={api} LUMAAI_API_KEY=anything pipeline run PATH --provider luma", file=sys.stderr,
+              flush=True)
+
+    serve(_fake_options(args), host=args.host, port=args.port, access_log=args.access_log, ready=ready)
     return 0
 
 
