@@ -63,7 +63,7 @@ class LiveView(AbstractContextManager):
         """A question put while the table is live: the table stops meanwhile, so the question shows whole."""
         self.live.stop()
         try:
-            return self.live.console.input(question)
+            return self.live.console.input(Text(question))  # Text: "[y/N]" is no markup tag
         finally:
             self.live.start()
 
