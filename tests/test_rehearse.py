@@ -145,6 +145,11 @@ def test_ctrl_c_stops_a_rehearsal_and_says_how_to_resume(tmp_path):
     assert proc.returncode == 130, seen + rest
     assert "interrupted" in rest and "resume with" in rest and "Traceback" not in rest
     assert not listening(port)
+    # The fake died with the run, and the jobs it held: resuming makes them again, free, with a new fake.
+    resumed = pipeline("run", str(board), "--rehearse", "--yes", "--out", str(tmp_path / "out"))
+    assert resumed.returncode == 0, resumed.stderr
+    assert "dawn left unfinished by a rehearsal whose fake server is gone" in resumed.stderr
+    assert journal(tmp_path / "out", "SELECT DISTINCT rehearsal FROM creates") == [(1,)]
 
 
 def on_a_terminal(args: list[str], env: dict, answer: bytes, timeout: float = 120) -> tuple[str, str, int]:

@@ -99,7 +99,8 @@ def _hints(args, out: Path) -> tuple[str, str]:
     """The commands to print for resuming the run and for forgetting a shot (SHOT stands for its id)."""
     resume = shlex.join(["pipeline", *(sys.argv[1:] if sys.argv[1:2] == ["run"] else ["run", args.path])])
     where = ["--out", str(out)] if args.out else []
-    return resume, shlex.join(["pipeline", "forget", args.path, *where]) + " SHOT"
+    which = ["--rehearse"] if args.rehearse else ["--provider", args.provider] if args.provider else []
+    return resume, shlex.join(["pipeline", "forget", args.path, *which, *where]) + " SHOT"
 
 
 def _say(text: str) -> None:
@@ -116,9 +117,12 @@ def _run_plan(project, args):
 
 
 def _rehearsing(args, provider: str) -> bool:
+    """--rehearse, or a paid provider pointed at a stand-in by hand (LUMAAI_BASE_URL to a fake)."""
+    if not providers.capabilities(provider).paid:
+        return False
     from ..fake_luma.inline import configured_stand_in
 
-    return providers.capabilities(provider).paid and (args.rehearse or configured_stand_in(provider))
+    return args.rehearse or configured_stand_in(provider)
 
 
 def _load(args):
@@ -128,15 +132,17 @@ def _load(args):
 
 
 def _rehearsal_provider(args) -> None:
-    """--rehearse rehearses a paid run, with luma unless another paid provider is named; the animatic is free."""
-    from ..fake_luma.inline import REHEARSED
-
+    """--rehearse rehearses a paid run: luma unless --provider names another that a fake plays."""
     if not args.rehearse:
         return
+    from ..fake_luma.inline import REHEARSED
+
     args.provider = args.provider or REHEARSED[0]
     if args.provider not in REHEARSED:
-        raise PipelineError(f"--rehearse rehearses a paid run ({', '.join(REHEARSED)}); the {args.provider} is "
-                            f"free already: drop --rehearse, or give --provider {REHEARSED[0]}")
+        why = ("is free already" if not providers.capabilities(args.provider).paid
+               else "has no fake to rehearse with")
+        raise PipelineError(f"--rehearse rehearses a paid run ({', '.join(REHEARSED)}); the {args.provider} {why}: "
+                            f"drop --rehearse, or give --provider {REHEARSED[0]}")
 
 
 def _run(args) -> int:
@@ -146,9 +152,26 @@ def _run(args) -> int:
     from ..fake_luma.inline import stand_in
 
     project = _load(args)  # a storyboard's mistakes are said before any server starts
+    _forget_what_died_with_a_fake(args, project)
     with stand_in(project.base_dir) as fake:
         args.asset_base_url = fake.asset_base_url  # the fake serves the storyboard's folder as its CDN
         return _run_with(args, fake)
+
+
+def _forget_what_died_with_a_fake(args, project) -> None:
+    """A rehearsal's fake lives as long as its run: the jobs a stopped rehearsal left unfinished, or whose clips
+    went missing, died with it. They are forgotten (the ledger keeps them, as rehearsal) and made again, free."""
+    from ..engine.forget import forget
+    from ..engine.status import status_of
+
+    out, plan = _out_dir(args, project), _run_plan(project, args)
+    if not Layout(out).journal.exists():
+        return
+    gone = [s["id"] for s in status_of(project, plan, out)["shots"] if s["action"] in ("resume", "fetch again")]
+    if gone:
+        forget(plan, out, gone, wait=args.wait, tell=_say)
+        _say(f"rehearsal: {', '.join(gone)} left unfinished by a rehearsal whose fake server is gone: "
+             "made again (nothing is charged)")
 
 
 def _run_with(args, fake) -> int:
