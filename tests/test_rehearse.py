@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pipeline.engine.runner import Progress
 from pipeline.fake_luma.inline import stand_in
 from pipeline.plan import to_json
 from pipeline.storyboard.load import load
@@ -233,3 +234,18 @@ def test_fake_luma_on_a_port_in_use_exits_at_once_saying_so(entry):
     assert done.returncode == 1, done.stderr
     assert f"cannot listen on 127.0.0.1:{port} (another program is listening there)" in done.stderr
     assert "choose another --port" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_live_table_counts_one_shot_left_in_the_singular(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from pipeline.cli.progress import LiveView
+
+    plan = load(write_board(tmp_path, BOARD), provider="luma").plan()
+    screen = io.StringIO()
+    with LiveView(plan, Console(file=screen, force_terminal=True, width=200)) as view:
+        view(Progress("dawn", "done", "", 0.0, 0.0))
+    shown = " ".join(ANSI.sub("", screen.getvalue()).split())  # the caption may wrap
+    assert "1 shot left" in shown and "1 shots left" not in shown

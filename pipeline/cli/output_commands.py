@@ -244,8 +244,9 @@ def _spend_words(spent) -> str:
 def _print_assembly(report) -> None:
     for warning in report.warnings:
         print(f"note: {warning}", file=sys.stderr)
-    print(f"assembled {report.runtime_s:.2f} s in {report.seconds:.1f} s: {report.copied_frames} frames copied, "
-          f"{report.reencoded_frames} re-encoded" + (", the captions burnt in" if report.burnt_captions else ""),
+    print(f"assembled {report.runtime_s:.2f} s in {report.seconds:.1f} s: "
+          f"{count(report.copied_frames, 'frame')} copied, {report.reencoded_frames} re-encoded"
+          + (", the captions burnt in" if report.burnt_captions else ""),
           file=sys.stderr)
 
 
