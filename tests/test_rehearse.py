@@ -31,6 +31,7 @@ shots:
   - id: beam
     prompt: the beam sweeps across the sea
 """
+REAL_KEY = "luma-a-real-key-that-must-stay-home"
 ACCESS_LOG = re.compile(r'"(GET|POST|DELETE) /|HTTP/1\.1"|INFO:')
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 STAND_IN = re.compile(r"a local fake server \((http://127\.0\.0\.1:(\d+))\)")
@@ -58,10 +59,12 @@ def journal(out: Path, query: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def rehearsed(tmp_path_factory):
-    """BOARD rehearsed once with `--rehearse` alone (no --provider, no key, no base URL): (board, out, run)."""
+    """BOARD rehearsed once with `--rehearse` alone (no --provider, no base URL; a real key in the environment,
+    which the fake, accepting only its own, would refuse): (board, out, run)."""
     folder = tmp_path_factory.mktemp("rehearsed")
     board, out = write_board(folder, BOARD), folder / "out"
-    done = pipeline("run", str(board), "--rehearse", "--yes", "--out", str(out))
+    done = pipeline("run", str(board), "--rehearse", "--yes", "--out", str(out),
+                    env=offline_env(LUMAAI_API_KEY=REAL_KEY))
     assert done.returncode == 0, done.stderr
     return board, out, done
 
@@ -72,7 +75,7 @@ def test_rehearse_alone_runs_luma_against_a_fake_it_starts_and_stops(rehearsed):
     assert found, done.stderr
     assert "nothing is charged" in done.stderr and "spending with luma: estimated $" in done.stderr
     assert not listening(int(found[2]))  # stopped with the run
-    assert (out / "final.mp4").is_file()
+    assert (out / "final.mp4").is_file() and REAL_KEY not in done.stderr + done.stdout
     assert journal(out, "SELECT DISTINCT provider, rehearsal FROM creates") == [("luma", 1)]
     assert journal(out, "SELECT COUNT(*) FROM shots WHERE rehearsal = 1") == [(2,)]
 
