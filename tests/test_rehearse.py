@@ -216,9 +216,12 @@ def test_fake_luma_alone_is_quiet_unless_asked_for_its_access_log(entry, access_
     proc = subprocess.Popen(args, env=offline_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        first = proc.stderr.readline()
-        api = re.search(r"fake Luma API on (http://127\.0\.0\.1:\d+/dream-machine/v1)", first)
-        assert api, first
+        seen, api = "", None
+        while not api:  # with --access-log, uvicorn's own lines come first
+            line = proc.stderr.readline()
+            assert line, f"the fake ended before saying where it listens: {seen}"
+            seen += line
+            api = re.search(r"fake Luma API on (http://127\.0\.0\.1:\d+/dream-machine/v1)", line)
         assert httpx.get(f"{api[1]}/ping", headers={"Authorization": "Bearer anything"}).status_code == 200
     finally:
         proc.send_signal(signal.SIGINT)

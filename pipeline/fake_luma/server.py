@@ -30,7 +30,7 @@ class DroppableH11Protocol(H11Protocol):
             CURRENT_TRANSPORT.reset(token)
 
 
-def _config(app: Starlette, log_level: str, **kwargs) -> uvicorn.Config:
+def _config(app, log_level: str, **kwargs) -> uvicorn.Config:
     return uvicorn.Config(app, http=DroppableH11Protocol, log_level=log_level, lifespan="on", **kwargs)
 
 
@@ -44,10 +44,28 @@ def serve(options: FakeOptions | None = None, host: str = "127.0.0.1", port: int
         raise PipelineError(f"--cdn {options.cdn_dir}: no such folder; give the folder to serve at /cdn "
                             "(e.g. the storyboard's)")
     sock = loopback.bound(host, port, what="fake Luma server")
-    app = create_app(options)
-    config = _config(app, "info" if access_log else "warning", access_log=access_log)
-    ready(f"http://{host}:{sock.getsockname()[1]}{PREFIX}")
-    loopback.serve_until_interrupted(config, sock)
+    api = f"http://{host}:{sock.getsockname()[1]}{PREFIX}"
+    app = AnnouncedOnStartup(create_app(options), lambda: ready(api))
+    loopback.serve_until_interrupted(_config(app, "info" if access_log else "warning", access_log=access_log), sock)
+
+
+class AnnouncedOnStartup:
+    """ASGI wrapper calling `announce()` once the app has started: by then uvicorn handles Ctrl-C, so whoever
+    reads the announcement may stop the server at once."""
+
+    def __init__(self, app, announce: Callable[[], None]):
+        self.app, self.announce = app, announce
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "lifespan":
+            return await self.app(scope, receive, send)
+
+        async def sending(message) -> None:
+            await send(message)
+            if message["type"] == "lifespan.startup.complete":
+                self.announce()
+
+        await self.app(scope, receive, sending)
 
 
 @dataclass(frozen=True)
