@@ -113,7 +113,7 @@ def main() -> None:
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_fake:
-        return serve(FakeOptions(latency=args.latency, render=flat_clip), port=args.port, log_level="warning")
+        return serve(FakeOptions(latency=args.latency, render=flat_clip), port=args.port)
     with tempfile.TemporaryDirectory() as tmp, fake_server(args.latency, args.port) as api:
         project = load(storyboard(Path(tmp), args.chains, args.shots), provider="luma")
         plan = project.plan()

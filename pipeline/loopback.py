@@ -4,6 +4,8 @@ tests and benchmarks. Shared by the fake Luma server and the preview server."""
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import socket
 import threading
 import time
@@ -21,8 +23,10 @@ def bound(host: str, port: int, *, what: str) -> socket.socket:
     try:
         return socket.create_server((host, port))
     except OSError as exc:
-        raise PipelineError(f"the {what} cannot listen on {host}:{port} ({exc.strerror}): "
-                            "choose another --port") from exc
+        why = ("another program is listening there" if exc.errno == errno.EADDRINUSE
+               else os.strerror(exc.errno) if exc.errno else str(exc))
+        raise PipelineError(f"the {what} cannot listen on {host}:{port} ({why}): "
+                            "choose another --port (0: any free one)") from exc
 
 
 def serve_until_interrupted(config: uvicorn.Config, sock: socket.socket) -> None:

@@ -151,7 +151,7 @@ def test_fake_luma_prints_its_address_and_stops_cleanly_on_ctrl_c():
     try:
         for line in proc.stderr:
             seen.append(line)
-            if "Application startup complete" in line:
+            if "fake Luma API on" in line:  # said once it listens (uvicorn's own lines are quiet)
                 break
         proc.send_signal(signal.SIGINT)
         rest = proc.communicate(timeout=20)[1]

@@ -13,10 +13,10 @@ from rich.text import Text
 
 from .. import providers
 from ..assets.choose import for_board as choose_assets
-from ..errors import StoryboardError
+from ..errors import PipelineError, StoryboardError
 from ..layout import Layout
 from ..storyboard import checks
-from .output import print_json, print_notes
+from .output import count, print_json_line, print_notes
 from .storyboard_commands import Sub, load_args, provider_option
 from .storyboard_commands import run_plan as _run_plan
 
@@ -63,6 +63,10 @@ def _run_folder_args(parser: argparse.ArgumentParser, burn_in_help: str = "as gi
     """The arguments of every command that works on a storyboard's output folder."""
     parser.add_argument("path", metavar="PATH", help="storyboard YAML file")
     provider_option(parser)
+    rehearse = ("run against a local fake of the paid provider, started and stopped by this run: the estimate "
+                "and the question as for real, nothing charged (implies --provider luma)"
+                if parser.prog.endswith(" run") else "the rehearsal's clips (as made by `pipeline run --rehearse`)")
+    parser.add_argument("--rehearse", action="store_true", help=rehearse)
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<storyboard name>)")
     parser.add_argument("--no-burn-in", dest="burn_in", action="store_false", help=burn_in_help)
 
@@ -96,18 +100,69 @@ def _hints(args, out: Path) -> tuple[str, str]:
     """The commands to print for resuming the run and for forgetting a shot (SHOT stands for its id)."""
     resume = shlex.join(["pipeline", *(sys.argv[1:] if sys.argv[1:2] == ["run"] else ["run", args.path])])
     where = ["--out", str(out)] if args.out else []
-    return resume, shlex.join(["pipeline", "forget", args.path, *where]) + " SHOT"
+    which = ["--rehearse"] if args.rehearse else ["--provider", args.provider] if args.provider else []
+    return resume, shlex.join(["pipeline", "forget", args.path, *which, *where]) + " SHOT"
 
 
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def _load(args):
+    """The storyboard, with the provider a rehearsal implies."""
+    _rehearsal_provider(args)
+    return load_args(args)
+
+
+def _rehearsal_provider(args) -> None:
+    """--rehearse rehearses a paid run: luma unless --provider names another that a fake plays."""
+    if not args.rehearse:
+        return
+    from ..fake_luma.inline import REHEARSED
+
+    args.provider = args.provider or REHEARSED[0]
+    if args.provider not in REHEARSED:
+        why = ("is free already" if not providers.capabilities(args.provider).paid
+               else "has no fake to rehearse with")
+        raise PipelineError(f"--rehearse rehearses a paid run ({', '.join(REHEARSED)}); the {args.provider} {why}: "
+                            f"drop --rehearse, or give --provider {REHEARSED[0]}")
+
+
 def _run(args) -> int:
+    _rehearsal_provider(args)
+    if not args.rehearse:
+        return _run_with(args, None)
+    from ..fake_luma.inline import stand_in
+
+    project = _load(args)  # a storyboard's mistakes are said before any server starts
+    _forget_what_died_with_a_fake(args, project)
+    with stand_in(project.base_dir) as fake:
+        args.asset_base_url = fake.asset_base_url  # the fake serves the storyboard's folder as its CDN
+        return _run_with(args, fake)
+
+
+def _forget_what_died_with_a_fake(args, project) -> None:
+    """A rehearsal's fake lives as long as its run: the jobs a stopped rehearsal left unfinished, or whose clips
+    went missing, died with it. They are forgotten (the ledger keeps them, as rehearsal) and made again, free."""
+    from ..engine.forget import forget
+    from ..engine.status import status_of
+
+    out, plan = _out_dir(args, project), _run_plan(project, args)
+    if not Layout(out).journal.exists():
+        return
+    gone = [s["id"] for s in status_of(project, plan, out)["shots"] if s["action"] in ("resume", "fetch again")]
+    if gone:
+        forget(plan, out, gone, wait=args.wait, tell=_say)
+        _say(f"rehearsal: {', '.join(gone)} left unfinished by a rehearsal whose fake server is gone: "
+             "made again (nothing is charged)")
+
+
+def _run_with(args, fake) -> int:
+    """The run, against `fake` (a rehearsal's stand-in server) when one is given."""
     from ..engine import runner, spending
     from . import progress
 
-    project = load_args(args)
+    project = _load(args)
     refused = checks.unpublished(project.notes)  # plan and validate warn; a paid run stops here, before the gate
     if refused:
         raise StoryboardError(refused)
@@ -118,14 +173,21 @@ def _run(args) -> int:
         print(f"Rendering an offline animatic (free). To generate with Luma: pipeline run {shlex.quote(args.path)} "
               "--provider luma", file=sys.stderr)
     limits = _limits(args, capabilities)
-    provider = providers.create(project.provider, burn_in=args.burn_in)
-    assets = choose_assets(project) if capabilities.needs_public_urls else None
+    stand_in = {"api_key": fake.api_key, "base_url": fake.api} if fake else {}
+    provider = providers.create(project.provider, burn_in=args.burn_in, **stand_in)
+    assets = _assets(project, capabilities, fake)
     out = _out_dir(args, project)
     resume, forget = _hints(args, out)
 
     def confirm(estimate: float) -> None:
+        question = "Spend it? [y/N] "
+        if provider.rehearsal:
+            where = f"a local fake server ({fake.root})" if fake else "a stand-in server, not Luma's API"
+            _say(f"rehearsal: {project.provider} is played by {where}; the estimate is what a real run would "
+                 "cost, and nothing is charged")
+            question = "Rehearse it? Nothing is charged. [y/N] "
         spending.confirm(plan, estimate, budget=project.board.budget_usd, max_cost=args.max_cost, yes=args.yes,
-                         tell=_say)
+                         tell=_say, ask=lambda _: report.ask(question))
 
     try:
         with progress.reporter(plan, json_events=args.json, quiet=args.quiet) as report:
@@ -136,11 +198,23 @@ def _run(args) -> int:
         print(f"interrupted: every finished step is in the journal; resume with: {resume}", file=sys.stderr)
         return 130
     assembly = _burnt(args, result.assembly, out)
-    if not args.json:
-        _print_assembly(assembly)
-        _say(f"{result.created} generated, {_spend_words(result.spent)}; the cut: {result.cut}")
-    print(result.cut)
+    if args.json:  # stdout stays JSON lines: the last one says where the cut is
+        print_json_line({"cut": str(assembly.cut), "generated": result.created, "spent_usd": result.spent.usd,
+                         "rehearsal_usd": result.spent.rehearsal_usd, "warnings": list(assembly.warnings)})
+        return 0
+    _print_assembly(assembly)
+    _say(f"{result.created} generated, {_spend_words(result.spent)}; the cut: {assembly.cut}")
+    print(assembly.cut)
     return 0
+
+
+def _assets(project, capabilities, fake):
+    """Where keyframes are published: in a rehearsal always the fake's own folder (it fetches nothing else)."""
+    if fake:
+        from ..assets.base_url import BaseUrlStore
+
+        return BaseUrlStore(fake.asset_base_url, project.base_dir)
+    return choose_assets(project) if capabilities.needs_public_urls else None
 
 
 def _spend_words(spent) -> str:
@@ -153,8 +227,9 @@ def _spend_words(spent) -> str:
 def _print_assembly(report) -> None:
     for warning in report.warnings:
         print(f"note: {warning}", file=sys.stderr)
-    print(f"assembled {report.runtime_s:.2f} s in {report.seconds:.1f} s: {report.copied_frames} frames copied, "
-          f"{report.reencoded_frames} re-encoded" + (", the captions burnt in" if report.burnt_captions else ""),
+    print(f"assembled {report.runtime_s:.2f} s in {report.seconds:.1f} s: "
+          f"{count(report.copied_frames, 'frame')} copied, {report.reencoded_frames} re-encoded"
+          + (", the captions burnt in" if report.burnt_captions else ""),
           file=sys.stderr)
 
 
@@ -172,7 +247,7 @@ def assemble_command(sub: Sub) -> None:
 def _assemble(args) -> int:
     from ..engine.runner import assemble_again
 
-    project = load_args(args)
+    project = _load(args)
     print_notes(project)
     out = _out_dir(args, project)
     report = assemble_again(project, _run_plan(project, args), out,
@@ -199,11 +274,11 @@ def status_command(sub: Sub) -> None:
 def _status(args) -> int:
     from ..engine.status import status_of
 
-    project = load_args(args)
+    project = _load(args)
     out = _out_dir(args, project)
     report = status_of(project, _run_plan(project, args), out, forget_hint=_hints(args, out)[1])
     if args.json:
-        print_json(report)
+        print_json_line(report)
         return 0
     table = Table(title=f"{project.title}: {report['out']}", title_justify="left")
     for column in ("shot", "state", "job id", "cost", "next run", "why"):
@@ -215,8 +290,8 @@ def _status(args) -> int:
     console.print(table)
     t = report["totals"]
     rehearsal = f" · rehearsals ${t['rehearsal_usd']:.2f} (not money)" if t["rehearsal_usd"] else ""
-    console.print(Text(f"spent ${t['spent_usd']:.2f}{rehearsal} · a run now would generate {t['to_generate']} shot"
-                       f"{'s' * (t['to_generate'] != 1)}, "
+    console.print(Text(f"spent ${t['spent_usd']:.2f}{rehearsal} · a run now would generate "
+                       f"{count(t['to_generate'], 'shot')}, "
                        f"estimated ${t['estimated_cost_usd']:.2f} (an estimate)"))
     return 0
 
@@ -239,10 +314,10 @@ def _preview(args) -> int:
     from .. import preview
 
     def build() -> preview.Built:  # the storyboard is read again each time, so the page shows its edits
-        project = load_args(args)
+        project = _load(args)
         return preview.refresh(project, _run_plan(project, args), out)
 
-    project = load_args(args)
+    project = _load(args)
     print_notes(project)
     out = _out_dir(args, project)
     page = build().page
@@ -276,7 +351,7 @@ def forget_command(sub: Sub) -> None:
 def _forget(args) -> int:
     from ..engine.forget import forget
 
-    project = load_args(args)
+    project = _load(args)
     forgotten = forget(_run_plan(project, args), _out_dir(args, project), args.shots, wait=args.wait, tell=_say)
     for shot_id in args.shots:
         _say(f"{shot_id}: " + ("forgotten; `pipeline status` shows what the next run would do and cost"

@@ -72,6 +72,14 @@ class LiveView(AbstractContextManager):
         self.tracker.update(event)
         self.live.update(self._table())
 
+    def ask(self, question: str) -> str:
+        """A question put while the table is live: the table stops meanwhile, so the question shows whole."""
+        self.live.stop()
+        try:
+            return self.live.console.input(Text(question))  # Text: "[y/N]" is no markup tag
+        finally:
+            self.live.start()
+
     def _table(self) -> Group:
         t, now = self.tracker, time.monotonic()
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
@@ -111,6 +119,11 @@ class Lines(AbstractContextManager):
 
     def __exit__(self, *exc):
         return None
+
+    def ask(self, question: str) -> str:
+        """The question on stderr (stdout may be a script's), the answer from stdin."""
+        print(question, end="", file=sys.stderr, flush=True)
+        return input()
 
     def __call__(self, event: Progress) -> None:
         detail = f" {redact(event.detail)}" if event.detail else ""

@@ -21,7 +21,7 @@ from ..plan import Plan
 from ..storyboard import camera, starter
 from ..storyboard.load import load
 from ..storyboard.model import Storyboard
-from .output import print_json, print_notes, print_problems
+from .output import count, print_json, print_json_line, print_notes, print_problems
 
 Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -44,9 +44,22 @@ def load_args(args, path: str | None = None):
 
 def run_plan(project, args) -> Plan:
     """The plan as `pipeline run` makes it: the run options that change a provider's pixels (the animatic's
-    burnt-in caption) are part of each shot's key, so plan, validate and status name the clips a run makes."""
+    burnt-in caption) are part of each shot's key, so plan, validate and status name the clips a run makes; so
+    is a rehearsal: a fake's clips are never a paid run's."""
     names = providers.capabilities(project.provider).render_options
-    return project.plan({name: getattr(args, name, True) for name in names} or None)
+    options = {name: getattr(args, name, True) for name in names}
+    if rehearsing(args, project.provider):
+        options["rehearsal"] = True
+    return project.plan(options or None)
+
+
+def rehearsing(args, provider: str) -> bool:
+    """--rehearse, or a paid provider pointed at a stand-in by hand (LUMAAI_BASE_URL to a fake)."""
+    if not providers.capabilities(provider).paid:
+        return False
+    from ..fake_luma.inline import configured_stand_in
+
+    return getattr(args, "rehearse", False) or configured_stand_in(provider)
 
 
 def out_dir(args, project) -> Path:
@@ -78,7 +91,8 @@ def _validate(args) -> int:
         print_notes(project)
         plan = run_plan(project, args)
         decisions = next_run(plan, out_dir(args, project))
-        counted = summary(decisions) if decisions else f"{len(plan.shots)} shots, {plan.generations} to generate"
+        counted = summary(decisions) if decisions else \
+            f"{count(len(plan.shots), 'shot')}, {plan.generations} to generate"
         print(f"{path}: ok: {counted} with {project.provider}, {plan.runtime_frames / formats.FPS:.2f} s")
     return 1 if failed else 0
 
@@ -101,7 +115,7 @@ def _plan(args) -> int:
     plan = run_plan(project, args)
     decisions = next_run(plan, out_dir(args, project))
     if args.json:
-        print_json(plan_json(plan, decisions))
+        print_json_line(plan_json(plan, decisions))
     else:
         print_notes(project)
         show_plan(plan, Console(), decisions)
@@ -125,7 +139,7 @@ def show_plan(plan: Plan, console: Console, decisions: list[Decision] | None = N
         f"; with --provider {name} about ${plan.cost_with(name):.2f}"
         for name in providers.paid_alternatives(plan.model, plan.resolution))
     counted = f"{summary(decisions)} · " if decisions else ""
-    generations = "" if decisions else f"{plan.generations} generations · "
+    generations = "" if decisions else f"{count(plan.generations, 'generation')} · "
     cost = to_pay_usd(decisions) if decisions else plan.estimated_cost_usd
     console.print(Text(
         f"{counted}runtime {plan.runtime_frames / fps:.2f} s · {generations}longest chain "
@@ -155,7 +169,7 @@ def cameras_command(sub: Sub) -> None:
 def _cameras(args) -> int:
     moves, words = camera.listing(), camera.families()
     if args.json:
-        print_json({"cameras": moves, "words": words})
+        print_json_line({"cameras": moves, "words": words})
         return 0
     console = Console()
     table = Table(title=Text("camera: one of these keys, or a list (e.g. camera: [push_in, handheld])"),
@@ -227,6 +241,8 @@ def fake_luma_command(sub: Sub) -> None:
                         "refunded when a generation fails; GET /credits reports it (default: 1000)")
     p.add_argument("--refuse-concepts-for", action="append", default=[], metavar="MODEL",
                    help="refuse creates with concepts for MODEL with a 400, as Luma has for ray-flash-2")
+    p.add_argument("--access-log", action="store_true",
+                   help="print a line for every request (default: quiet, so a run beside it reads clearly)")
     p.add_argument("--echo-auth", action="store_true",
                    help="quote the request's Authorization header in every error, as a careless server "
                         "would: rehearse that the key never shows")
@@ -236,7 +252,12 @@ def fake_luma_command(sub: Sub) -> None:
 def _fake_luma(args) -> int:
     from ..fake_luma import serve
 
-    serve(_fake_options(args), host=args.host, port=args.port)
+    def ready(api: str) -> None:
+        print(f"fake Luma API on {api} (any bearer key; stats at /_fake/stats; Ctrl-C stops). Then: "
+              f"LUMAAI_BASE_URL={api} LUMAAI_API_KEY=anything pipeline run PATH --provider luma", file=sys.stderr,
+              flush=True)
+
+    serve(_fake_options(args), host=args.host, port=args.port, access_log=args.access_log, ready=ready)
     return 0
 
 

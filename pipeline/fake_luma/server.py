@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import uvicorn
@@ -31,25 +30,42 @@ class DroppableH11Protocol(H11Protocol):
             CURRENT_TRANSPORT.reset(token)
 
 
-def _config(app: Starlette, log_level: str, **kwargs) -> uvicorn.Config:
+def _config(app, log_level: str, **kwargs) -> uvicorn.Config:
     return uvicorn.Config(app, http=DroppableH11Protocol, log_level=log_level, lifespan="on", **kwargs)
 
 
 def serve(options: FakeOptions | None = None, host: str = "127.0.0.1", port: int = 8800, *,
-          log_level: str = "info") -> None:
-    """Run the fake until interrupted (Ctrl-C shuts it down cleanly and returns). Point the luma provider at
-    it with LUMAAI_BASE_URL=http://HOST:PORT/dream-machine/v1 and any LUMAAI_API_KEY."""
+          access_log: bool = False, ready: Callable[[str], None] = lambda api: None) -> None:
+    """Run the fake until interrupted (Ctrl-C shuts it down cleanly and returns). Quiet unless `access_log`:
+    a rehearsal's terminal belongs to the run. `ready(api)` is called with the API's base URL once the port is
+    listening (a port in use is a PipelineError before that); point the luma provider at it with
+    LUMAAI_BASE_URL=API and any LUMAAI_API_KEY."""
     if options and options.cdn_dir and not options.cdn_dir.is_dir():
         raise PipelineError(f"--cdn {options.cdn_dir}: no such folder; give the folder to serve at /cdn "
                             "(e.g. the storyboard's)")
     sock = loopback.bound(host, port, what="fake Luma server")
-    app = create_app(options)
-    config = _config(app, log_level)  # sets up uvicorn's loggers: a line logged before it is dropped
-    keys = "its configured key" if app.state.fake.options.api_key else "any bearer key"
-    logging.getLogger("uvicorn.error").info(  # uvicorn's own line does not say the API's prefix
-        "fake Luma API on http://%s:%d%s (accepts %s; stats at /_fake/stats)",
-        host, sock.getsockname()[1], PREFIX, keys)
-    loopback.serve_until_interrupted(config, sock)
+    api = f"http://{host}:{sock.getsockname()[1]}{PREFIX}"
+    app = AnnouncedOnStartup(create_app(options), lambda: ready(api))
+    loopback.serve_until_interrupted(_config(app, "info" if access_log else "warning", access_log=access_log), sock)
+
+
+class AnnouncedOnStartup:
+    """ASGI wrapper calling `announce()` once the app has started: by then uvicorn handles Ctrl-C, so whoever
+    reads the announcement may stop the server at once."""
+
+    def __init__(self, app, announce: Callable[[], None]):
+        self.app, self.announce = app, announce
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "lifespan":
+            return await self.app(scope, receive, send)
+
+        async def sending(message) -> None:
+            await send(message)
+            if message["type"] == "lifespan.startup.complete":
+                self.announce()
+
+        await self.app(scope, receive, sending)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,84 @@
+"""`--json` prints only JSON: every line of stdout parses, for every command that takes the flag (a command that
+gains it must gain a case here), whether it succeeds or stops on a mistake; human words go to stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from pipeline.cli.app import build_parser
+from tests.runs import cli, write_board
+
+BOARD = """resolution: 540p
+shots:
+  - id: dawn
+    prompt: a lighthouse at dawn, waves below
+  - id: beam
+    prompt: the beam sweeps across the sea
+"""
+BROKEN = "shots:\n  - id: dawn\n    promt: a typo\n"
+
+# Each command that takes --json, and the ways it is run here (the storyboard and --out are added).
+CASES = {
+    "plan": [["plan", "{board}", "--json"], ["plan", "{board}", "--provider", "luma", "--json"]],
+    "status": [["status", "{board}", "--out", "{out}", "--json"]],
+    "run": [["run", "{board}", "--out", "{out}", "--json"],
+            ["run", "{board}", "--rehearse", "--yes", "--out", "{out}", "--json"]],
+    "cameras": [["cameras", "--json"]],
+}
+NO_STORYBOARD = {"cameras"}  # commands that read none, so cannot meet a storyboard's mistake
+
+
+def commands_taking_json() -> set[str]:
+    sub = next(a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction")
+    return {name for name, parser in sub.choices.items()
+            if any("--json" in action.option_strings for action in parser._actions)}
+
+
+def json_lines(stdout: str) -> list[object]:
+    lines = stdout.splitlines()
+    for line in lines:
+        try:
+            json.loads(line)
+        except json.JSONDecodeError:
+            pytest.fail(f"a line of stdout under --json is not JSON: {line!r}\nall of stdout:\n{stdout}")
+    return [json.loads(line) for line in lines]
+
+
+def pipeline(args: list[str], board, out) -> subprocess.CompletedProcess:
+    filled = [a.format(board=board, out=out) for a in args]
+    return subprocess.run(cli(*filled), capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+
+
+def test_every_command_taking_json_has_a_case_here():
+    assert commands_taking_json() == set(CASES)
+
+
+@pytest.mark.parametrize("args", [a for cases in CASES.values() for a in cases], ids=" ".join)
+def test_json_output_is_only_json_lines(tmp_path, args):
+    board, out = write_board(tmp_path, BOARD), tmp_path / "out"
+    done = pipeline(args, board, out)
+    assert done.returncode == 0, done.stderr
+    lines = json_lines(done.stdout)
+    assert lines, "no JSON at all"
+    if args[0] in ("plan", "status"):
+        assert len(lines) == 1 and "totals" in lines[0]  # one object, on one line
+    if args[0] == "cameras":
+        assert len(lines) == 1 and "push_in" in {c["key"] for c in lines[0]["cameras"]}
+    if args[0] == "run":
+        *events, last = lines
+        assert all({"shot", "state"} <= set(e) for e in events) and events
+        assert last["cut"] == str(out / "final.mp4") and (out / "final.mp4").is_file()
+        assert last["generated"] == 2 and last["spent_usd"] == 0
+        assert (last["rehearsal_usd"] > 0) is ("--rehearse" in args)
+
+
+@pytest.mark.parametrize("command", sorted(set(CASES) - NO_STORYBOARD))
+def test_a_mistake_under_json_leaves_stdout_json_lines(tmp_path, command):
+    board, out = write_board(tmp_path, BROKEN), tmp_path / "out"
+    done = pipeline([command, "{board}", "--out", "{out}", "--json"] if command != "plan"
+                    else [command, "{board}", "--json"], board, out)
+    assert done.returncode == 1 and "promt" in done.stderr
+    json_lines(done.stdout)
