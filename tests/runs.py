@@ -14,6 +14,13 @@ import httpx
 
 from pipeline import ffmpeg
 
+TWO_SHOTS = """resolution: 540p
+shots:
+  - id: dawn
+    prompt: a lighthouse at dawn, waves below
+  - id: beam
+    prompt: the beam sweeps across the sea
+"""
 TWO_CHAINS = """resolution: 540p
 shots:
   - id: a

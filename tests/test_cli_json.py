@@ -9,15 +9,9 @@ import subprocess
 import pytest
 
 from pipeline.cli.app import build_parser
+from tests.runs import TWO_SHOTS as BOARD
 from tests.runs import cli, write_board
 
-BOARD = """resolution: 540p
-shots:
-  - id: dawn
-    prompt: a lighthouse at dawn, waves below
-  - id: beam
-    prompt: the beam sweeps across the sea
-"""
 BROKEN = "shots:\n  - id: dawn\n    promt: a typo\n"
 
 # Each command that takes --json, and the ways it is run here (the storyboard and --out are added).

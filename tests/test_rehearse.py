@@ -22,15 +22,9 @@ from pipeline.engine.runner import Progress
 from pipeline.fake_luma.inline import stand_in
 from pipeline.plan import to_json
 from pipeline.storyboard.load import load
+from tests.runs import TWO_SHOTS as BOARD
 from tests.runs import cli, write_board
 
-BOARD = """resolution: 540p
-shots:
-  - id: dawn
-    prompt: a lighthouse at dawn, waves below
-  - id: beam
-    prompt: the beam sweeps across the sea
-"""
 REAL_KEY = "luma-a-real-key-that-must-stay-home"
 ACCESS_LOG = re.compile(r'"(GET|POST|DELETE) /|HTTP/1\.1"|INFO:')
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
