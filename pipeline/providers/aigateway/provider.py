@@ -68,7 +68,8 @@ class AigatewayProvider:
 
     async def submit(self, request: ShotRequest) -> str:
         if self._out_of_credit is not None:
-            raise CreateRefused(self._out_of_credit.detail, shot_id=request.shot_id)
+            raise CreateRefused(f"{self._out_of_credit.detail}; this create was not sent, since an "
+                                "earlier one was refused for want of credit", shot_id=request.shot_id)
         try:
             answer = await self.client.create(CREATE_PATH, self.body(request), shot_id=request.shot_id)
         except CreateRefused as exc:

@@ -50,7 +50,8 @@ class CrazyrouterProvider:
 
     async def submit(self, request: ShotRequest) -> str:
         if self._out_of_credit is not None:  # no credit will not come back by itself during a run
-            raise CreateRefused(self._out_of_credit.detail, shot_id=request.shot_id)
+            raise CreateRefused(f"{self._out_of_credit.detail}; this create was not sent, since an "
+                                "earlier one was refused for want of credit", shot_id=request.shot_id)
         path, body = create_path_and_body(request)
         try:
             answer = await self.client.create(path, body, shot_id=request.shot_id)
