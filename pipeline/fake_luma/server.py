@@ -47,8 +47,8 @@ def serve(options: FakeOptions | None = None, host: str = "127.0.0.1", port: int
     config = _config(app, log_level)  # sets up uvicorn's loggers: a line logged before it is dropped
     keys = "its configured key" if app.state.fake.options.api_key else "any bearer key"
     logging.getLogger("uvicorn.error").info(  # uvicorn's own line does not say the API's prefix
-        "fake Luma API on http://%s:%d%s (accepts %s; stats at /_fake/stats)",
-        host, sock.getsockname()[1], PREFIX, keys)
+        "fake Luma API on http://%s:%d%s (accepts %s; AIgateway's dialect at /aigateway/v1, Crazyrouter's at "
+        "/crazyrouter; stats at /_fake/stats)", host, sock.getsockname()[1], PREFIX, keys)
     loopback.serve_until_interrupted(config, sock)
 
 
