@@ -65,6 +65,24 @@ def test_a_job_polled_again_within_3_seconds_answers_304_until_the_time_has_pass
     assert counted["not_modified"] == 2 and counted["gets"] == 2
 
 
+def test_a_cancelled_job_ends_cancelled_and_costs_nothing(gateway):
+    server, clock = gateway
+    with httpx.Client(base_url=server.root + "/aigateway/v1", headers=AUTH) as client:
+        job = client.post("/videos/generations", json=BODY).json()["id"]
+        cancelled = client.post(f"/jobs/{job}/cancel")
+        clock.advance(11)
+        for _ in range(100):  # until the fake's render thread is done with it
+            if (answer := client.get(f"/jobs/{job}")).status_code == 200 and answer.json()["status"] != "running":
+                break
+            clock.advance(3)
+        again = client.post(f"/jobs/{job}/cancel")
+    counted = httpx.get(server.root + "/_fake/stats").json()
+    assert cancelled.status_code == 200 and answer.json()["status"] == "cancelled"
+    assert to_status(answer.json()).state == "failed" and to_status(answer.json()).extra["failure_code"] == "cancelled"
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    assert counted["refunded_cents"] == counted["charged_cents"] > 0
+
+
 def test_the_provider_reads_a_304_as_no_change_and_the_poller_never_asks_that_often(gateway):
     server, clock = gateway
 

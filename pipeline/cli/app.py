@@ -13,8 +13,9 @@ from .. import __version__
 from ..errors import PipelineError, StoryboardError
 from ..files import as_disk_error
 from ..secrets import install_log_redaction, redact
-from . import output_commands, providers_command, storyboard_commands
+from . import output_commands, storyboard_commands
 from .output import print_problems
+from .providers_command import providers_command
 
 DEBUG_VARIABLE = "PIPELINE_DEBUG"
 
@@ -67,5 +68,5 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (c.validate_command, c.plan_command, o.run_command, o.status_command, o.assemble_command,
                     o.preview_command, o.forget_command, c.schema_command, c.init_command, c.fake_luma_command):
         command(sub)
-    providers_command.providers_command(sub)
+    providers_command(sub)
     return parser

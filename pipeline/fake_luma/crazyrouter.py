@@ -65,7 +65,10 @@ class Crazyrouter:
         try:
             body = await dialects.json_body(request)
             v1 = self._extension(body, parent_id) if parent_id else self._creation(body)
-            return await dialects.accept(request, v1, fault, self.task, inline=self.inline)
+            answer = await dialects.accept(request, v1, fault, self.task, inline=self.inline)
+            if parent_id and answer.status_code == 200:
+                self.fake.count("extensions")
+            return answer
         except Refusal as exc:
             return dialects.refusal_answer(exc, shape, self.fake)
 
