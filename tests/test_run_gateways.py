@@ -101,12 +101,12 @@ def test_crazyrouter_ten_shot_two_chain_run_with_30_percent_faults_pays_once_per
         point("crazyrouter", fake)
         status = run(board, tmp_path / "out")  # no asset store: the local keyframe goes inline
         counted = stats(fake)
-        inline = list(fake.fake.work_dir.glob("inline-*"))
+        inline = [p.read_bytes() for p in fake.fake.work_dir.glob("inline-*")]  # gone with the fake
     printed = capsys.readouterr()
     assert status == 0, printed.err
     assert counted["extensions"] >= SHOTS - 2  # each chain's later shots went to its parent's /extend
     assert counted["faults"] > 0 and len(inline) == 1  # the keyframe, sent as base64, decoded by the fake
-    assert inline[0].read_bytes() == media["image"].read_bytes()
+    assert inline[0] == media["image"].read_bytes()
     assert counted["creates"] == SHOTS + counted["failed"]
     frames, reported, planned = assembled_frames(tmp_path / "out")
     assert frames == reported == planned and SHOTS * 120 - (SHOTS - 1) <= frames <= SHOTS * 120
