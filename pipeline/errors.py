@@ -8,6 +8,7 @@
     ├── ProviderError             a generation provider refused or failed: carries shot id and job id
     │   ├── GenerationFailed      providers.base: a job ended `failed`, classified by its provider
     │   ├── CreateRefused         providers.base: a create refused outright: nothing made or charged
+    │   │   └── OutOfCredit       providers.jobs_http: a 402: no later create of the run is sent
     │   └── MayExist              providers.jobs_http: a create's outcome is unknown on a host that cannot
     │                             list its jobs: the job may exist, nothing is sent again
     ├── KeyframeURLError          providers.luma.request: a local keyframe has no public URL Luma can fetch

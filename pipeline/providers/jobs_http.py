@@ -49,6 +49,10 @@ class Service:
         return os.environ.get(self.base_variable) or self.default_base_url
 
 
+class OutOfCredit(CreateRefused):
+    """A create refused with 402: the account cannot pay, so no later create of the run is worth sending."""
+
+
 class MayExist(ProviderError):
     """A create was sent and its outcome is unknown, on a host that cannot list its jobs: the job may exist."""
 
@@ -178,10 +182,8 @@ class JobClient:
             f"{title}'s servers kept failing ({said}) after {self.retry.attempts} attempt(s): resume the run later "
             "(finished shots are kept)" if status >= 500 else f"{title} refused the request (HTTP {status}): {said}")
         retryable = status in RETRY_STATUSES or status >= 500
-        error = (CreateRefused if create else ProviderError)(message, shot_id=shot_id, job_id=job_id,
-                                                              retryable=retryable)
-        error.status = status
-        return error
+        kind = (OutOfCredit if status == 402 else CreateRefused) if create else ProviderError
+        return kind(message, shot_id=shot_id, job_id=job_id, retryable=retryable)
 
 
 def said_by(response: httpx.Response) -> str:

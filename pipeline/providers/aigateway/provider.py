@@ -19,7 +19,7 @@ from ...errors import ProviderError
 from ...ffmpeg import MediaInfo
 from .. import gateway
 from ..base import CreateRefused, GenerationFailed, JobStatus, ShotRequest
-from ..jobs_http import JobClient, RetryPolicy, Service
+from ..jobs_http import JobClient, OutOfCredit, RetryPolicy, Service
 from .spec import MODEL_IDS, SPEC
 
 SERVICE = Service(title="AIgateway", key_variable="AIGATEWAY_API_KEY", base_variable="AIGATEWAY_BASE_URL",
@@ -44,7 +44,7 @@ class AigatewayProvider:
         self.fetch_attempts = fetch_attempts
         self._downloads = gateway.downloads(transport)
         self._seen: dict[str, JobStatus] = {}  # the last status of each job: what a 304 means
-        self._out_of_credit: CreateRefused | None = None
+        self._out_of_credit: OutOfCredit | None = None
 
     def __repr__(self) -> str:
         return f"<AigatewayProvider {self.client.base_url}>"
@@ -72,9 +72,8 @@ class AigatewayProvider:
                                 "earlier one was refused for want of credit", shot_id=request.shot_id)
         try:
             answer = await self.client.create(CREATE_PATH, self.body(request), shot_id=request.shot_id)
-        except CreateRefused as exc:
-            if getattr(exc, "status", None) == 402:
-                self._out_of_credit = exc
+        except OutOfCredit as exc:
+            self._out_of_credit = exc
             raise
         job_id = str(answer.get("id") or "")
         if not job_id:

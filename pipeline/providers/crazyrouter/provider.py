@@ -15,7 +15,7 @@ from ...errors import ProviderError
 from ...ffmpeg import MediaInfo
 from .. import gateway
 from ..base import CreateRefused, GenerationFailed, JobStatus, ShotRequest
-from ..jobs_http import JobClient, RetryPolicy, Service
+from ..jobs_http import JobClient, OutOfCredit, RetryPolicy, Service
 from .request import create_path_and_body
 from .spec import SPEC
 
@@ -39,7 +39,7 @@ class CrazyrouterProvider:
                                 timeout=timeout)
         self.fetch_attempts = fetch_attempts
         self._downloads = gateway.downloads(transport)
-        self._out_of_credit: CreateRefused | None = None
+        self._out_of_credit: OutOfCredit | None = None
 
     def __repr__(self) -> str:
         return f"<CrazyrouterProvider {self.client.base_url}>"
@@ -55,9 +55,8 @@ class CrazyrouterProvider:
         path, body = create_path_and_body(request)
         try:
             answer = await self.client.create(path, body, shot_id=request.shot_id)
-        except CreateRefused as exc:
-            if getattr(exc, "status", None) == 402:
-                self._out_of_credit = exc
+        except OutOfCredit as exc:
+            self._out_of_credit = exc
             raise
         task_id = str(answer.get("id") or answer.get("task_id") or "")
         if not task_id:
