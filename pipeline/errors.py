@@ -6,7 +6,11 @@
     │   └── EncoderMismatch       assembly.encoder_match: a re-encoded piece cannot sit between copied
     │                             packets (the assembler catches it and re-encodes the whole cut)
     ├── ProviderError             a generation provider refused or failed: carries shot id and job id
-    │   └── GenerationFailed      providers.base: a job ended `failed`, classified by its provider
+    │   ├── GenerationFailed      providers.base: a job ended `failed`, classified by its provider
+    │   ├── CreateRefused         providers.base: a create refused outright: nothing made or charged
+    │   │   └── OutOfCredit       providers.jobs_http: a 402: no later create of the run is sent
+    │   └── MayExist              providers.jobs_http: a create's outcome is unknown on a host that cannot
+    │                             list its jobs: the job may exist, nothing is sent again
     ├── KeyframeURLError          providers.luma.request: a local keyframe has no public URL Luma can fetch
     ├── AssetError                assets.store: the asset store cannot take or serve a file; names the store
     ├── RunFailed                 engine.runner: shots failed; carries their ProviderErrors and how to resume

@@ -15,6 +15,7 @@ from ..files import as_disk_error
 from ..secrets import install_log_redaction, redact
 from . import output_commands, storyboard_commands, watch_command
 from .output import print_problems
+from .providers_command import providers_command
 
 DEBUG_VARIABLE = "PIPELINE_DEBUG"
 
@@ -68,4 +69,5 @@ def build_parser() -> argparse.ArgumentParser:
                     o.preview_command, watch_command.watch_command, o.forget_command, c.cameras_command,
                     c.schema_command, c.init_command, c.fake_luma_command):
         command(sub)
+    providers_command(sub)
     return parser

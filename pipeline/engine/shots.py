@@ -21,6 +21,7 @@ from ..errors import PipelineError, ProviderError
 from ..files import DiskError, sha256_of
 from ..layout import Layout
 from ..providers.base import (
+    CreateRefused,
     FailureKind,
     GenerationFailed,
     GenerationKeyframe,
@@ -239,7 +240,12 @@ class Engine:
                                      request_digest=request_digest(request))  # before the request leaves
         if self._creates is not None:
             await self._creates.acquire()
-        job_id = await self.provider.submit(sent)
+        try:
+            job_id = await self.provider.submit(sent)
+        except CreateRefused as exc:  # nothing was made: not a job that may exist, and not spend
+            self.journal.not_found(request.key)
+            self.journal.update(request.key, state=JobState.FAILED, failure_reason=redact(exc.detail))
+            raise
         self.journal.accepted(ledger, request.key, job_id)  # before any polling
         self.created += 1
         self.report(request.shot_id, "queued", job_id)

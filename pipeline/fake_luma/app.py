@@ -1,4 +1,5 @@
-"""The fake Luma API as a Starlette app: the endpoints of LUMA_API.md under /dream-machine/v1.
+"""The fake Luma API as a Starlette app: the endpoints of LUMA_API.md under /dream-machine/v1, and the gateways'
+dialects under /aigateway/v1 (aigateway.py) and /crazyrouter (crazyrouter.py), over the same generations.
 
     app = create_app(FakeOptions(latency=0.1, fault_rate=0.3, seed=7))
     httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://fake.test/dream-machine/v1")
@@ -23,7 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..storyboard.camera import CONCEPTS
-from . import render
+from . import aigateway, crazyrouter, render
 from .faults import accepted_5xx, answer_fault, careless, drop_connection, error_answer, truncated
 from .options import FakeOptions
 from .store import FakeLuma
@@ -217,9 +218,12 @@ def create_app(options: FakeOptions | None = None) -> Starlette:
         yield
         fake.close()
 
+    gateway = aigateway.Aigateway(fake)
     routes = [
         Mount(PREFIX, routes=_api_routes(), middleware=[Middleware(RequireKey, api_key=options.api_key,
                                                                    echo=options.echo_auth)]),
+        Mount(aigateway.PREFIX, routes=gateway.routes()),  # each dialect checks the key in its own words
+        Mount(crazyrouter.PREFIX, routes=crazyrouter.Crazyrouter(fake).routes()),
         Route("/assets/{id}/{name}", asset),
         Route("/_fake/stats", stats),
         Route("/_fake/forget", forget, methods=["POST"]),
@@ -227,7 +231,7 @@ def create_app(options: FakeOptions | None = None) -> Starlette:
     if options.cdn_dir:
         routes.append(Mount("/cdn", app=StaticFiles(directory=options.cdn_dir), name="cdn"))
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error})
-    app.state.fake = fake
+    app.state.fake, app.state.aigateway = fake, gateway
     return app
 
 

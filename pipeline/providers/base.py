@@ -85,6 +85,11 @@ class GenerationFailed(ProviderError):
         self.kind, self.reason = kind, reason
 
 
+class CreateRefused(ProviderError):
+    """A create the provider refused outright (a bad request, no credit, rate limits that never let up):
+    nothing was made or charged, so the engine journals the attempt as failed, not as a job that may exist."""
+
+
 class Provider(Protocol):
     name: ClassVar[str]  # the key in the registry, the storyboard's `provider:` and --provider
     title: ClassVar[str]  # how messages call it

@@ -69,8 +69,9 @@ class Capabilities:
 
     @property
     def needs_public_urls(self) -> bool:
-        """True when a local keyframe file reaches this provider only through a public URL."""
-        return not self.images & {ImageInput.INLINE, ImageInput.UPLOAD, ImageInput.LOCAL_FILE}
+        """True when a local keyframe file reaches this provider only through a public URL (never for a
+        provider that takes no image at all: validation refuses keyframes there)."""
+        return bool(self.images) and not self.images & {ImageInput.INLINE, ImageInput.UPLOAD, ImageInput.LOCAL_FILE}
 
     def offers(self, model: str, resolution: str) -> bool:
         return model in self.models and resolution in self.models[model].resolutions

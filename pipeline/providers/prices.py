@@ -1,7 +1,7 @@
 """What a second of generated video costs (USD), per provider, model and resolution: the one price table.
 
 An estimate must never promise less than a run spends, so each row is the highest credible figure for the
-provider itself (not a reseller), with its source beside it (see LUMA_API.md, "Prices", figures seen in 2026).
+provider itself (a reseller's own price, not Luma's), with its source beside it (see LUMA_API.md, "Prices").
 A resolution that no one publishes is scaled from the nearest published one by its pixels (960x540, 1280x720,
 1920x1080 and 3840x2160 at 16:9: 0.5625, 1, 2.25 and 9 times 720p) and rounded up to the next cent, and its
 comment says so. Free providers have no rows. Edit this table when prices change; the providers' capability
@@ -23,6 +23,13 @@ PER_SECOND_USD: dict[tuple[str, str, str], float] = {
     ("luma", "ray-flash-2", "720p"): 0.08,  # published: fal $0.40 / 5 s (Luma's credits: ~$0.037/s)
     ("luma", "ray-flash-2", "1080p"): 0.16,  # published: fal $0.80 / 5 s
     ("luma", "ray-flash-2", "4k"): 0.64,  # not published: 1080p's $0.16 x 4
+    # Resellers. AIgateway's own page: Ray 2 at $0.50 per video second (its only resolution, 720p).
+    ("aigateway", "ray-2", "720p"): 0.50,  # published: the gateway's page, $0.50/s
+    # Crazyrouter publishes no Luma price we could find: the highest figure in LUMA_API.md (a gateway's $0.50/s)
+    # stands for every resolution, above Luma's own at each (1080p: $0.18/s).
+    ("crazyrouter", "ray-2", "540p"): 0.50,  # not published: the highest figure known ($0.50/s)
+    ("crazyrouter", "ray-2", "720p"): 0.50,  # not published: the highest figure known ($0.50/s)
+    ("crazyrouter", "ray-2", "1080p"): 0.50,  # not published: the highest figure known ($0.50/s)
 }
 
 

@@ -11,11 +11,14 @@ import inspect
 
 from ..errors import ProviderError
 from . import animatic
+from .aigateway import spec as aigateway
 from .base import Provider
 from .capabilities import Capabilities, ProviderSpec
+from .crazyrouter import spec as crazyrouter
 from .luma import spec as luma
 
-PROVIDERS: dict[str, ProviderSpec] = {s.name: s for s in (animatic.SPEC, luma.SPEC)}
+PROVIDERS: dict[str, ProviderSpec] = {
+    s.name: s for s in (animatic.SPEC, luma.SPEC, aigateway.SPEC, crazyrouter.SPEC)}
 NAMES = tuple(PROVIDERS)
 DEFAULT = animatic.SPEC.name  # free and offline: spending money is never a default
 

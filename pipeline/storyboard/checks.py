@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from .. import providers
 from ..errors import Problem
-from ..plan import dependencies
+from ..plan import dependencies, parent_of
 from . import camera
 from .context import Context, is_url
 from .media_checks import check_files, media_of
@@ -114,6 +114,53 @@ def check_generation_rules(ctx: Context) -> Iterator[Problem]:
                                            "add a `prompt`", key=True)
 
 
+def check_provider_can(ctx: Context) -> Iterator[Problem]:
+    """What the chosen provider's model cannot do (extend, take an image, loop, camera moves), refused with the
+    way out: the storyboard change that avoids it, and the providers that can do it."""
+    spec = providers.spec(ctx.provider)
+    previous = None
+    for index, shot in ctx.shots:
+        offered = spec.capabilities.models.get(ctx.board.model)
+        if shot.clip is None and offered is not None:
+            for path, cannot, fix, able in _unsupported(ctx, shot, previous, spec.capabilities, offered):
+                others = [n for n, s in providers.PROVIDERS.items() if n != ctx.provider and
+                          ctx.board.model in s.capabilities.models and able(s.capabilities,
+                                                                             s.capabilities.models[ctx.board.model])]
+                where = ".".join(str(p) for p in path[2:])
+                yield ctx.at(path, f"shots[{index}]{'.' + where if where else ''}: {spec.title} {cannot}; {fix}"
+                             + (f", or use a provider that can ({', '.join(others)})" if others else ""), key=True)
+        previous = (ctx.ids[index], shot)
+
+
+def _unsupported(ctx: Context, shot: Shot, previous, caps, offered) -> Iterator[tuple]:
+    """(where, what the provider cannot do, the storyboard's fix, who can) for each thing the shot asks for."""
+    at = ("shots", next(i for i, s in ctx.shots if s is shot))
+    if (parent := parent_of(shot, previous)) and not offered.extend_forward:
+        implicit = shot.start is None
+        yield (at if implicit else (*at, "start"),
+               f"cannot extend a shot, and this one continues `{parent}`"
+               + (" (a shot without `start` extends the one before it)" if implicit else ""),
+               "set `start: none` to begin it from its prompt alone", lambda c, m: m.extend_forward)
+    end_images = bool(caps.images) and offered.end_frame
+    if isinstance(shot.end, ShotRef) and not offered.extend_backward:
+        yield ((*at, "end"), "cannot lead a shot into another generation",
+               "give an end image instead, or remove `end`" if end_images else "remove `end`",
+               lambda c, m: m.extend_backward)
+    for name in ("start", "end"):
+        ref = getattr(shot, name)
+        if isinstance(ref, str) and ref != NONE and not (end_images if name == "end" else caps.images):
+            yield ((*at, name), f"takes no {name} image" + ("" if caps.images else " (it generates from text alone)"),
+                   "set `start: none`" if name == "start" else "remove `end`",
+                   lambda c, m, end=name == "end": bool(c.images) and (m.end_frame or not end))
+    if (shot.loop if shot.loop is not None else ctx.board.loop) and not offered.loop:
+        yield ((*at, "loop") if shot.loop else at, "cannot make a looping shot",
+               "set `loop: false`" + ("" if shot.loop else " (the storyboard's `loop: true` applies to this shot)"),
+               lambda c, m: m.loop)
+    if shot.camera and not offered.concepts:
+        yield ((*at, "camera"), "takes no camera moves", "remove `camera` (or describe the move in the prompt)",
+               lambda c, m: m.concepts)
+
+
 PUBLISH = ("set `assets: s3://BUCKET/PREFIX/` (or --assets, or PIPELINE_ASSETS) to publish keyframes to a bucket, "
            "or publish the storyboard's folder and set `asset_base_url:`, or use an https URL")
 
@@ -190,5 +237,5 @@ def _is_list(ctx: Context, index: int) -> bool:
     return isinstance(raw, list)
 
 
-ALL = (check_ids, check_references, check_files, check_generation_rules, check_public_keyframes,
+ALL = (check_ids, check_references, check_files, check_generation_rules, check_provider_can, check_public_keyframes,
        check_transitions, camera_notes)
