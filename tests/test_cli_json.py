@@ -21,8 +21,9 @@ CASES = {
     "run": [["run", "{board}", "--out", "{out}", "--json"],
             ["run", "{board}", "--rehearse", "--yes", "--out", "{out}", "--json"]],
     "cameras": [["cameras", "--json"]],
+    "providers": [["providers", "--json"]],
 }
-NO_STORYBOARD = {"cameras"}  # commands that read none, so cannot meet a storyboard's mistake
+NO_STORYBOARD = {"cameras", "providers"}  # commands that read none, so cannot meet a storyboard's mistake
 
 
 def commands_taking_json() -> set[str]:
@@ -59,6 +60,8 @@ def test_json_output_is_only_json_lines(tmp_path, args):
     assert lines, "no JSON at all"
     if args[0] in ("plan", "status"):
         assert len(lines) == 1 and "totals" in lines[0]  # one object, on one line
+    if args[0] == "providers":
+        assert len(lines) == 1 and "luma" in {row["provider"] for row in lines[0]}
     if args[0] == "cameras":
         assert len(lines) == 1 and "push_in" in {c["key"] for c in lines[0]["cameras"]}
     if args[0] == "run":

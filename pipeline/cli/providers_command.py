@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .output import print_json
+from .output import print_json_line
 
 Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -20,6 +20,6 @@ def _providers(args) -> None:
     from ..providers import table
 
     if args.json:
-        print_json(table.rows())
+        print_json_line(table.rows())
     else:
         print(table.markdown(), end="")
