@@ -127,7 +127,7 @@ def no_backoff():
         yield
 
 
-def test_a_provider_that_repeats_the_join_frame_has_it_trimmed(tmp_path, point_at_fake, no_backoff):
+def test_a_provider_that_repeats_the_join_frame_has_it_trimmed(tmp_path, point_at_fake, no_backoff, capsys):
     ffmpeg.run(["-f", "lavfi", "-i", "mandelbrot=size=1280x720", "-frames:v", "1", str(tmp_path / "key.png")],
                what="keyframe")
     board = tmp_path / "chain.yaml"
@@ -143,6 +143,12 @@ def test_a_provider_that_repeats_the_join_frame_has_it_trimmed(tmp_path, point_a
         [shots[p.id]["trimmed_frames"] for p in plan.shots] == [1, 1, 0]
     assert [round(shots[p.id]["start_s"] * FPS) for p in plan.shots] == [0, 119, 238]
     assert packets(out / "final.mp4") == plan.runtime_frames - 2 == 358
+    capsys.readouterr()
+    assert main(["status", str(board), "--provider", "luma", "--out", str(out), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)  # status says the cut's real times beside the plan's
+    assert [s["start_s"] for s in status["shots"]] == [0.0, 5.0, 10.0]
+    assert [round(s["cut_start_s"] * FPS) for s in status["shots"]] == [0, 119, 238]
+    assert round(status["totals"]["cut_runtime_s"] * FPS) == 358 and status["totals"]["runtime_s"] == 15.0
 
 
 def test_a_changed_renderer_renders_the_animatic_again_but_never_a_paid_provider(monkeypatch):

@@ -281,10 +281,10 @@ def _status(args) -> int:
         print_json_line(report)
         return 0
     table = Table(title=f"{project.title}: {report['out']}", title_justify="left")
-    for column in ("shot", "state", "job id", "cost", "next run", "why"):
+    for column in ("shot", "start", "state", "job id", "cost", "next run", "why"):
         table.add_column(column)
     for s in report["shots"]:
-        table.add_row(Text(s["id"]), s["state"], Text(s["job_id"] or "-"), f"${s['cost_usd']:.2f}",
+        table.add_row(Text(s["id"]), _start(s), s["state"], Text(s["job_id"] or "-"), f"${s['cost_usd']:.2f}",
                       s["action"], Text(s["why"]))
     console = Console()
     console.print(table)
@@ -294,6 +294,14 @@ def _status(args) -> int:
                        f"{count(t['to_generate'], 'shot')}, "
                        f"estimated ${t['estimated_cost_usd']:.2f} (an estimate)"))
     return 0
+
+
+def _start(shot: dict) -> str:
+    """Where the shot starts: in the cut as made, with the plan's time beside it where trims moved it."""
+    planned, made = shot["start_s"], shot.get("cut_start_s")
+    if made is None or made == planned:
+        return f"{planned:.2f}s"
+    return f"{made:.2f}s (plan {planned:.2f}s)"
 
 
 def preview_command(sub: Sub) -> None:

@@ -3,9 +3,11 @@ and what a run would do now, as plain data. A look: it never creates, moves or c
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
+from .. import formats
 from ..layout import Layout
 from ..plan import Plan, PlannedShot, to_json
 from ..storyboard.load import Project
@@ -24,18 +26,39 @@ def status_of(project: Project, plan: Plan, out_dir: Path, *, forget_hint: str =
     with reading(layout) as journal:
         decisions = decide(plan, journal, layout, forget_hint=forget_hint)
         spent = journal.spent() if journal else Spend()
+    cut = cut_times(layout, plan)
     return {
         "title": project.title, "provider": project.provider, "out": str(out_dir),
         "shots": [{
             "id": d.shot.id, "state": d.entry.state if d.entry else ("footage" if not d.shot.generate else "none"),
             "job_id": d.entry.job_id if d.entry else None, "file": d.entry.file if d.entry else None,
             "cost_usd": d.entry.cost_usd if d.entry and d.entry.job_id else 0.0, "action": d.action.value,
-            "why": d.why,
+            "why": d.why, "start_s": round(d.shot.start_s, 3), "duration_s": round(d.shot.duration_s, 3),
+            **({"cut_start_s": cut[d.shot.id][0], "cut_duration_s": cut[d.shot.id][1]} if cut else {}),
         } for d in decisions],
         "totals": {"spent_usd": spent.usd, "rehearsal_usd": spent.rehearsal_usd,
+                   "runtime_s": round(plan.runtime_frames / formats.FPS, 3),
+                   **({"cut_runtime_s": cut["runtime"][1]} if cut else {}),
                    "to_generate": sum(d.action.pays for d in decisions),
                    "estimated_cost_usd": to_pay_usd(decisions)},
     }
+
+
+def cut_times(layout: Layout, plan: Plan) -> dict[str, tuple[float, float]] | None:
+    """Each shot's (start, duration) in seconds in the cut as assembly.json says it was made, and the cut's
+    ("runtime", (0, length)): where joins repeated a frame and assembly trimmed it, these are the real times.
+    None without a report of this plan's shots (none yet, or one from another storyboard)."""
+    try:
+        made = json.loads(layout.assembly_report.read_text())
+        shots = {s["id"]: (s["start_frame"], s["frames"]) for s in made["shots"]}
+        runtime = made["runtime_frames"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if list(shots) != [p.id for p in plan.shots]:
+        return None
+    seconds = {shot_id: (round(start / formats.FPS, 3), round(frames / formats.FPS, 3))
+               for shot_id, (start, frames) in shots.items()}
+    return {**seconds, "runtime": (0.0, round(runtime / formats.FPS, 3))}
 
 
 def next_run(plan: Plan, out_dir: Path, *, forget_hint: str = "pipeline forget FILE SHOT") -> list[Decision] | None:
