@@ -23,7 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..storyboard.camera import CONCEPTS
-from . import render
+from . import agents, render
 from .faults import accepted_5xx, answer_fault, careless, drop_connection, error_answer, truncated
 from .options import FakeOptions
 from .store import FakeLuma
@@ -220,6 +220,9 @@ def create_app(options: FakeOptions | None = None) -> Starlette:
     routes = [
         Mount(PREFIX, routes=_api_routes(), middleware=[Middleware(RequireKey, api_key=options.api_key,
                                                                    echo=options.echo_auth)]),
+        Mount(agents.PREFIX, routes=agents.API_ROUTES, middleware=[Middleware(RequireKey, api_key=options.api_key,
+                                                                              echo=options.echo_auth)]),
+        *agents.PUBLIC_ROUTES,
         Route("/assets/{id}/{name}", asset),
         Route("/_fake/stats", stats),
         Route("/_fake/forget", forget, methods=["POST"]),
@@ -228,6 +231,7 @@ def create_app(options: FakeOptions | None = None) -> Starlette:
         routes.append(Mount("/cdn", app=StaticFiles(directory=options.cdn_dir), name="cdn"))
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error})
     app.state.fake = fake
+    app.state.agents = agents.Agents(fake)  # the Agents API dialect's files and URL signing
     return app
 
 

@@ -14,8 +14,9 @@ from . import animatic
 from .base import Provider
 from .capabilities import Capabilities, ProviderSpec
 from .luma import spec as luma
+from .luma_agents import spec as luma_agents
 
-PROVIDERS: dict[str, ProviderSpec] = {s.name: s for s in (animatic.SPEC, luma.SPEC)}
+PROVIDERS: dict[str, ProviderSpec] = {s.name: s for s in (animatic.SPEC, luma.SPEC, luma_agents.SPEC)}
 NAMES = tuple(PROVIDERS)
 DEFAULT = animatic.SPEC.name  # free and offline: spending money is never a default
 
