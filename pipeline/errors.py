@@ -6,7 +6,9 @@
     │   └── EncoderMismatch       assembly.encoder_match: a re-encoded piece cannot sit between copied
     │                             packets (the assembler catches it and re-encodes the whole cut)
     ├── ProviderError             a generation provider refused or failed: carries shot id and job id
-    │   └── GenerationFailed      providers.base: a job ended `failed`, classified by its provider
+    │   ├── GenerationFailed      providers.base: a job ended `failed`, classified by its provider
+    │   └── AmbiguousCreate       providers.luma_agents.client: a create's answer was lost where jobs cannot be
+    │                             listed: the generation may exist, so it is never sent again by itself
     ├── KeyframeURLError          providers.luma.request: a local keyframe has no public URL Luma can fetch
     ├── AssetError                assets.store: the asset store cannot take or serve a file; names the store
     ├── RunFailed                 engine.runner: shots failed; carries their ProviderErrors and how to resume

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pytest
 import stamina
@@ -34,6 +34,7 @@ _keys = itertools.count()
 class Setup:
     options: dict  # what create() is given besides the run options
     failing_prompt: str | None = None  # a prompt that makes the job fail, where the provider can be told to
+    fields: dict = field(default_factory=dict)  # what its shots ask for besides the defaults (e.g. its model)
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,8 @@ def setups(fake) -> dict[str, Setup]:
     return {
         "animatic": Setup({"burn_in": False}),
         "luma": Setup({"api_key": "contract-key", "base_url": fake.api}, "a shot that fails [[fail: Job failed]]"),
+        "luma-agents": Setup({"api_key": "contract-key", "base_url": fake.root + "/agents/v1"},
+                             "a shot that fails [[fail: generation_failed]]", {"model": "ray-3.2"}),
     }
 
 
@@ -81,9 +84,9 @@ def with_provider(name: str, setup: Setup, scenario, tmp_path):
     return asyncio.run(main())
 
 
-def shot(shot_id: str, **fields) -> ShotRequest:
+def shot(setup: Setup, shot_id: str, **fields) -> ShotRequest:
     values = {"model": "ray-2", "resolution": "540p", "aspect_ratio": "16:9", "duration_s": 5,
-              "prompt": f"a contract shot called {shot_id}", "caption": False}
+              "prompt": f"a contract shot called {shot_id}", "caption": False, **setup.fields}
     return ShotRequest(shot_id=shot_id, key=f"{shot_id}-{next(_keys)}", **{**values, **fields})
 
 
@@ -95,9 +98,12 @@ async def generate(provider, request: ShotRequest, dest) -> tuple[str, JobStatus
     return job_id, status
 
 
-@pytest.mark.parametrize(("duration_s", "aspect"), [(5, "16:9"), (9, "9:16")])
-def test_a_shot_is_submitted_polled_to_completed_and_fetched_verified(name, setup, tmp_path, duration_s, aspect):
-    request = shot("opening", duration_s=duration_s, aspect_ratio=aspect)
+@pytest.mark.parametrize(("longest", "aspect"), [(False, "16:9"), (True, "9:16")])
+def test_a_shot_is_submitted_polled_to_completed_and_fetched_verified(name, setup, tmp_path, longest, aspect):
+    request = shot(setup, "opening", aspect_ratio=aspect)
+    offered = providers.capabilities(name).models[request.model].durations_s
+    duration_s = max(offered) if longest else min(offered)
+    request = replace(request, duration_s=duration_s)
 
     async def scenario(make):
         provider = make()
@@ -115,13 +121,13 @@ def test_a_shot_is_submitted_polled_to_completed_and_fetched_verified(name, setu
 
 
 def test_an_extension_by_generation_keyframe_continues_its_parent(name, setup, tmp_path):
-    assert providers.capabilities(name).models["ray-2"].extend_forward
+    parent = shot(setup, "parent")
+    assert providers.capabilities(name).models[parent.model].extend_forward
 
     async def scenario(make):
         provider = make()
-        parent = shot("parent")
         parent_id, _ = await generate(provider, parent, tmp_path / "parent.mp4")
-        child = shot("child", start=GenerationKeyframe("parent", job_id=parent_id, clip=tmp_path / "parent.mp4"))
+        child = shot(setup, "child", start=GenerationKeyframe("parent", job_id=parent_id, clip=tmp_path / "parent.mp4"))
         child_id, _ = await generate(provider, child, tmp_path / "child.mp4")
         return parent_id, child_id
 
@@ -131,13 +137,13 @@ def test_an_extension_by_generation_keyframe_continues_its_parent(name, setup, t
 
 
 def test_find_existing_finds_a_job_only_where_the_provider_lists_jobs(name, setup, tmp_path):
-    request = shot("interrupted")
+    request = shot(setup, "interrupted")
 
     async def scenario(make):
         before = dt.datetime.now(dt.UTC)
         made = await make().submit(request)
         found = await make().find_existing(request, since=before)  # another run: it did not make the job
-        other = await make().find_existing(shot("never-made"), since=before)
+        other = await make().find_existing(shot(setup, "never-made"), since=before)
         return made, found, other
 
     made, found, other = with_provider(name, setup, scenario, tmp_path)
@@ -162,7 +168,7 @@ def test_a_job_that_fails_reaches_the_poller_as_failed_and_is_classified(name, s
 
     async def scenario(make):
         provider = make()
-        job_id = await provider.submit(shot("doomed", prompt=setup.failing_prompt))
+        job_id = await provider.submit(shot(setup, "doomed", prompt=setup.failing_prompt))
         status = await wait(provider, job_id)
         return status, provider.failure(status, shot_id="doomed", job_id=job_id)
 
@@ -224,6 +230,10 @@ def test_prices_are_never_below_the_published_figures():
     assert price[("luma", "ray-flash-2", "720p")] >= max(0.40 / 5, 11 * 4 / 1200)  # fal x2; Luma's credits
     assert price[("luma", "ray-flash-2", "1080p")] >= 0.80 / 5  # fal x4
     assert providers.cost_usd("luma", "ray-2", "720p", 5) >= 0.40
-    for model in formats.MODELS:  # more pixels never cost less
-        rates = [price[("luma", model, res)] for res in formats.RESOLUTIONS]
-        assert rates == sorted(rates), model
+    fal_5s = {"540p": 0.72, "720p": 1.08, "1080p": 2.16}  # fal's Ray 3.2 (video to video), the highest seen
+    assert all(providers.cost_usd("luma-agents", "ray-3.2", res, 5) >= usd for res, usd in fal_5s.items())
+    assert providers.cost_usd("luma-agents", "ray-3.2", "360p", 5) >= 0.06  # Runware's 360p figure
+    for name in ("luma", "luma-agents"):  # more pixels never cost less
+        for model, offered in providers.capabilities(name).models.items():
+            rates = [price[(name, model, res)] for res in offered.resolutions]
+            assert rates == sorted(rates), model

@@ -114,6 +114,54 @@ def check_generation_rules(ctx: Context) -> Iterator[Problem]:
                                            "add a `prompt`", key=True)
 
 
+def check_offered(ctx: Context) -> Iterator[Problem]:
+    """The chosen provider offers the storyboard's model, resolution and aspect ratio, and each shot's duration;
+    a refusal names the provider, what it offers instead, and the providers that offer what was asked."""
+    caps, board = providers.capabilities(ctx.provider), ctx.board
+    who = f"{providers.spec(ctx.provider).title} (provider {ctx.provider})"
+    model = caps.models.get(board.model)
+    if model is None:
+        yield ctx.at(("model",), f"model: {who} does not offer `{board.model}`; choose {_either(caps.models)}"
+                     f"{_elsewhere(ctx, lambda m, name: name == board.model)}")
+        return
+    for key, value, offered in (("resolution", board.resolution, model.resolutions),
+                                ("aspect_ratio", board.aspect_ratio, model.aspect_ratios)):
+        if value not in offered:
+            yield ctx.at((key,), f"{key}: {who} does not offer {value} with {board.model}; choose "
+                         f"{_either(offered)}{_elsewhere(ctx, lambda m, name, k=key, v=value: v in _field(m, k))}")
+    for index, shot in ctx.shots:
+        seconds = shot.duration or board.duration
+        if shot.clip is not None or seconds in model.durations_s or (shot.duration is None and index != _first(ctx)):
+            continue
+        where, path = (f"shots[{index}].duration", ("shots", index, "duration")) if shot.duration else \
+            ("duration", ("duration",))
+        yield ctx.at(path, f"{where}: {who} generates {_either([f'{d}s' for d in model.durations_s])} shots with "
+                     f"{board.model}, not {seconds}s; change the duration"
+                     f"{_elsewhere(ctx, lambda m, name, d=seconds: d in m.durations_s)}")
+
+
+def _first(ctx: Context) -> int | None:
+    """The first generated shot that takes the storyboard's duration (where its refusal is reported once)."""
+    return next((i for i, shot in ctx.shots if shot.clip is None and shot.duration is None), None)
+
+
+def _field(model, key: str) -> tuple:
+    return model.resolutions if key == "resolution" else model.aspect_ratios
+
+
+def _either(values) -> str:
+    values = [str(v) for v in values]
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + f" or {values[-1]}"
+
+
+def _elsewhere(ctx: Context, offers) -> str:
+    """', or use a provider that offers it: NAME (MODELS); ...' over the other paid providers, or ''."""
+    found = [f"{name} ({', '.join(m for m, caps in spec.capabilities.models.items() if offers(caps, m))})"
+             for name, spec in providers.PROVIDERS.items() if name != ctx.provider and spec.capabilities.paid
+             and any(offers(caps, m) for m, caps in spec.capabilities.models.items())]
+    return f", or use a provider that offers it: {'; '.join(found)}" if found else ""
+
+
 PUBLISH = ("set `assets: s3://BUCKET/PREFIX/` (or --assets, or PIPELINE_ASSETS) to publish keyframes to a bucket, "
            "or publish the storyboard's folder and set `asset_base_url:`, or use an https URL")
 
@@ -190,5 +238,5 @@ def _is_list(ctx: Context, index: int) -> bool:
     return isinstance(raw, list)
 
 
-ALL = (check_ids, check_references, check_files, check_generation_rules, check_public_keyframes,
+ALL = (check_ids, check_references, check_offered, check_files, check_generation_rules, check_public_keyframes,
        check_transitions, camera_notes)
