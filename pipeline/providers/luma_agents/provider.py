@@ -148,8 +148,9 @@ class LumaAgentsProvider:
         if file.get("state") == "pending":
             raise ProviderError(f"Luma has not taken the keyframe {path.name} after {self.file_ready_timeout_s:g} s: "
                                 "resume the run later", shot_id=shot_id, retryable=True)
-        raise ProviderError(f"Luma refused the keyframe {path.name} ({file.get('failure_reason') or file.get('state')}): "
-                            "use another image (a PNG, JPEG or WebP)", shot_id=shot_id)
+        why = file.get("failure_reason") or file.get("state")
+        raise ProviderError(f"Luma refused the keyframe {path.name} ({why}): use another image (a PNG, JPEG or "
+                            "WebP)", shot_id=shot_id)
 
     async def close(self) -> None:
         await self.client.aclose()
