@@ -4,7 +4,6 @@ expired output URLs asked for again, failure codes read as retry or refuse, out 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 import stamina
