@@ -138,6 +138,27 @@ def check_offered(ctx: Context) -> Iterator[Problem]:
         yield ctx.at(path, f"{where}: {who} generates {_either([f'{d}s' for d in model.durations_s])} shots with "
                      f"{board.model}, not {seconds}s; change the duration"
                      f"{_elsewhere(ctx, lambda m, name, d=seconds: d in m.durations_s)}")
+    yield from _framed_durations(ctx, model, who)
+
+
+def _framed_durations(ctx: Context, model, who: str) -> Iterator[Problem]:
+    """A model may generate some durations from text alone: not with a keyframe, an extension or a loop."""
+    if model.framed_durations_s is None:
+        return
+    previous = None
+    for index, shot in ctx.shots:
+        seconds = shot.duration or ctx.board.duration
+        framed = (isinstance(shot.start, ShotRef) or (isinstance(shot.start, str) and shot.start != NONE)
+                  or (shot.start is None and previous is not None) or shot.end is not None
+                  or (shot.loop if shot.loop is not None else ctx.board.loop))
+        if shot.clip is None and framed and seconds in model.durations_s and seconds not in model.framed_durations_s:
+            allowed = _either([f"{d}s" for d in model.framed_durations_s])
+            yield ctx.at(("shots", index, "duration") if shot.duration else ("shots", index),
+                         f"shots[{index}]: {who} generates {seconds}s shots from text alone; one that starts from a "
+                         f"keyframe, extends another shot, has an end keyframe or loops is {allowed}: give it "
+                         f"`duration: {model.framed_durations_s[-1]}s`, or `start: none` and no end or loop",
+                         key=shot.duration is None)
+        previous = None if shot.clip is not None else shot
 
 
 def _first(ctx: Context) -> int | None:

@@ -16,6 +16,7 @@ RAY_3_2 = ModelCapabilities(
     resolutions=RESOLUTIONS, durations_s=DURATIONS_S, aspect_ratios=ASPECT_RATIOS,
     concepts=False,  # no concepts field: camera moves travel in the prompt's words
     extend_forward=True, extend_backward=True, interpolate=True,  # start_frame / end_frame generation_id
+    framed_durations_s=(5,),  # 10 s is text to video only: no start/end frame, extension or loop
     prices=prices.per_second(NAME, MODEL))
 
 CAPABILITIES = Capabilities(
