@@ -145,3 +145,22 @@ def test_the_fake_refuses_what_the_api_refuses():
     assert "Unknown or unsupported video model: ray-2" in refusals[1]
     assert "not supported with duration=10s" in refusals[2]
     assert counted["creates"] == 0 and counted["refused"] == 3
+
+
+def test_a_create_that_never_left_is_retried_and_reported_as_unreachable():
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: the connection is refused, nothing was sent
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def scenario():
+        provider = create("luma-agents", api_key="agents-test-key", base_url=f"http://127.0.0.1:{port}/agents/v1")
+        try:
+            await provider.submit(shot("unsent"))
+        finally:
+            await provider.close()
+
+    with pytest.raises(ProviderError, match="could not reach Luma") as caught:
+        asyncio.run(scenario())
+    assert "may exist" not in str(caught.value) and caught.value.retryable

@@ -13,6 +13,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .. import loopback
 from ..errors import PipelineError
+from .agents import PREFIX as AGENTS_PREFIX
 from .app import PREFIX, create_app
 from .faults import CURRENT_TRANSPORT
 from .options import FakeOptions
@@ -47,8 +48,8 @@ def serve(options: FakeOptions | None = None, host: str = "127.0.0.1", port: int
     config = _config(app, log_level)  # sets up uvicorn's loggers: a line logged before it is dropped
     keys = "its configured key" if app.state.fake.options.api_key else "any bearer key"
     logging.getLogger("uvicorn.error").info(  # uvicorn's own line does not say the API's prefix
-        "fake Luma API on http://%s:%d%s (accepts %s; stats at /_fake/stats)",
-        host, sock.getsockname()[1], PREFIX, keys)
+        "fake Luma API on http://%s:%d%s, its Agents API at %s (accepts %s; stats at /_fake/stats)",
+        host, sock.getsockname()[1], PREFIX, AGENTS_PREFIX, keys)
     loopback.serve_until_interrupted(config, sock)
 
 
