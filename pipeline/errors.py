@@ -7,6 +7,7 @@
     │                             packets (the assembler catches it and re-encodes the whole cut)
     ├── ProviderError             a generation provider refused or failed: carries shot id and job id
     │   ├── GenerationFailed      providers.base: a job ended `failed`, classified by its provider
+    │   ├── NotCreated            providers.base: a create that certainly made nothing (refused, never sent)
     │   └── AmbiguousCreate       providers.luma_agents.client: a create's answer was lost where jobs cannot be
     │                             listed: the generation may exist, so it is never sent again by itself
     ├── KeyframeURLError          providers.luma.request: a local keyframe has no public URL Luma can fetch

@@ -100,3 +100,19 @@ def test_an_ambiguous_create_fails_closed_until_the_shot_is_forgotten(tmp_path, 
         assert main(["run", str(board), "--yes", "--out", str(out)]) == 0
         assert stats(fake)["creates"] == 1
     assert (out / "final.mp4").exists()
+
+
+def test_a_create_refused_for_certain_leaves_nothing_to_resolve(tmp_path, point_at_agents, capsys):
+    board = tmp_path / "board.yaml"
+    board.write_text("provider: luma-agents\nmodel: ray-3.2\nresolution: 360p\nshots:\n"
+                     "  - id: only\n    prompt: a lighthouse at dusk\n")
+    out = tmp_path / "out"
+    with running(FakeOptions(latency=0.1, fault_rate=1.0, faults=("503",))) as fake:  # answered before creating
+        point_at_agents(fake)
+        assert main(["run", str(board), "--yes", "--out", str(out)]) == 1
+        assert stats(fake)["creates"] == 0
+    assert "may exist" not in capsys.readouterr().err and journal_states(out) == []
+    with running(FakeOptions(latency=0.1)) as fake:
+        point_at_agents(fake)
+        assert main(["run", str(board), "--yes", "--out", str(out)]) == 0  # no forget needed
+        assert stats(fake)["creates"] == 1

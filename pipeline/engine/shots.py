@@ -26,6 +26,7 @@ from ..providers.base import (
     GenerationKeyframe,
     ImageKeyframe,
     JobStatus,
+    NotCreated,
     Provider,
     ShotRequest,
 )
@@ -239,7 +240,12 @@ class Engine:
                                      request_digest=request_digest(request))  # before the request leaves
         if self._creates is not None:
             await self._creates.acquire()
-        job_id = await self.provider.submit(sent)
+        try:
+            job_id = await self.provider.submit(sent)
+        except NotCreated:
+            self.journal.not_found(request.key)  # nothing was made: not spend, and no intent left to resolve
+            self.journal.forget(request.key)
+            raise
         self.journal.accepted(ledger, request.key, job_id)  # before any polling
         self.created += 1
         self.report(request.shot_id, "queued", job_id)

@@ -85,6 +85,12 @@ class GenerationFailed(ProviderError):
         self.kind, self.reason = kind, reason
 
 
+class NotCreated(ProviderError):
+    """A create that certainly made nothing (refused, or never sent): nothing may exist to look for later, so the
+    engine clears its intent. Raised by providers that cannot list their jobs, where an intent left behind would
+    stop the shot until it is forgotten."""
+
+
 class Provider(Protocol):
     name: ClassVar[str]  # the key in the registry, the storyboard's `provider:` and --provider
     title: ClassVar[str]  # how messages call it

@@ -21,13 +21,13 @@ from pathlib import Path
 import httpx
 
 from ... import formats
-from ...errors import MediaError, ProviderError
+from ...errors import MediaError, PipelineError, ProviderError
 from ...ffmpeg import MediaInfo
 from ...files import sha256_of
 from .. import download as fetching
-from ..base import GenerationFailed, ImageKeyframe, JobStatus, Keyframe, ShotRequest
+from ..base import GenerationFailed, ImageKeyframe, JobStatus, Keyframe, NotCreated, ShotRequest
 from ..luma.client import RetryPolicy
-from .client import DEFAULT_BASE_URL, AgentsClient
+from .client import DEFAULT_BASE_URL, AgentsClient, AmbiguousCreate
 from .errors import OUT_OF_CREDIT, failure_error
 from .request import FRAMES, image_ref, request_body
 from .spec import SPEC
@@ -63,11 +63,19 @@ class LumaAgentsProvider:
         return self.client.base_url != DEFAULT_BASE_URL
 
     async def submit(self, request: ShotRequest) -> str:
+        """The new generation's id. Any error but AmbiguousCreate is NotCreated: nothing was made."""
         if self.out_of_credit:
-            raise ProviderError(OUT_OF_CREDIT, shot_id=request.shot_id)
-        refs = {name: await self._ref(getattr(request, end), request.shot_id) for name, end in FRAMES
-                if getattr(request, end) is not None}
-        generation = await self.client.create(request_body(request, refs), shot_id=request.shot_id)
+            raise NotCreated(OUT_OF_CREDIT, shot_id=request.shot_id)
+        try:
+            refs = {name: await self._ref(getattr(request, end), request.shot_id) for name, end in FRAMES
+                    if getattr(request, end) is not None}
+            generation = await self.client.create(request_body(request, refs), shot_id=request.shot_id)
+        except AmbiguousCreate:
+            raise
+        except ProviderError as exc:
+            raise NotCreated(exc.detail, shot_id=exc.shot_id or request.shot_id, retryable=exc.retryable) from exc
+        except PipelineError as exc:
+            raise NotCreated(str(exc), shot_id=request.shot_id) from exc
         return generation["id"]
 
     async def find_existing(self, request: ShotRequest, *, since: dt.datetime | None = None,
