@@ -76,8 +76,10 @@ class AgentsClient:
     # --- generations ---------------------------------------------------------------------------------
 
     async def get(self, generation_id: str, *, shot_id: str | None = None) -> dict:
-        return (await self._call("GET", f"/generations/{generation_id}", shot_id=shot_id,
-                                 job_id=generation_id)).json()
+        """The generation; asked twice as patiently as other calls: a GET is free and cannot pay twice, and a
+        poll that gives up stops its shot."""
+        return (await self._call("GET", f"/generations/{generation_id}", shot_id=shot_id, job_id=generation_id,
+                                 attempts=2 * self.retry.attempts)).json()
 
     async def create(self, body: dict, *, shot_id: str | None = None) -> dict:
         """POST a generation. Retried only while no generation can have been made (429, 503, a refused
@@ -124,21 +126,21 @@ class AgentsClient:
 
     # --- plumbing ------------------------------------------------------------------------------------
 
-    def _retrying(self):
+    def _retrying(self, attempts: int | None = None):
         policy = self.retry
         return stamina.retry_context(
-            on=transport.backoff_hook(policy.max_retry_after_s), attempts=policy.attempts,
+            on=transport.backoff_hook(policy.max_retry_after_s), attempts=attempts or policy.attempts,
             timeout=policy.timeout_s, wait_initial=policy.wait_initial_s, wait_max=policy.wait_max_s,
             wait_jitter=policy.wait_jitter_s)
 
     async def _call(self, method: str, path: str, *, shot_id: str | None = None, job_id: str | None = None,
-                    **kwargs) -> httpx.Response:
+                    attempts: int | None = None, **kwargs) -> httpx.Response:
         try:
-            async for attempt in self._retrying():
+            async for attempt in self._retrying(attempts):
                 with attempt:
                     return await self._send(method, path, **kwargs)
         except (transport.RetryableResponse, transport.RefusedResponse, *transport.TRANSPORT_ERRORS) as exc:
-            raise self._translate(exc, shot_id=shot_id, job_id=job_id) from exc
+            raise self._translate(exc, shot_id=shot_id, job_id=job_id, attempts=attempts) from exc
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
@@ -149,8 +151,9 @@ class AgentsClient:
             raise transport.RetryableResponse(response)
         raise transport.RefusedResponse(response)
 
-    def _translate(self, exc: Exception, *, shot_id: str | None, job_id: str | None) -> ProviderError:
-        attempts = self.retry.attempts
+    def _translate(self, exc: Exception, *, shot_id: str | None, job_id: str | None,
+                   attempts: int | None = None) -> ProviderError:
+        attempts = attempts or self.retry.attempts
         if isinstance(exc, transport.RetryableResponse | transport.RefusedResponse):
             return errs.response_error(exc.response, shot_id=shot_id, job_id=job_id, attempts=attempts)
         return errs.transport_error(exc, self.base_url, shot_id=shot_id, job_id=job_id, attempts=attempts)
