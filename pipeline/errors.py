@@ -7,10 +7,10 @@
     │                             packets (the assembler catches it and re-encodes the whole cut)
     ├── ProviderError             a generation provider refused or failed: carries shot id and job id
     │   ├── GenerationFailed      providers.base: a job ended `failed`, classified by its provider
-    │   ├── CreateRefused         providers.base: a create refused outright: nothing made or charged
+    │   ├── NotCreated            providers.base: a create that certainly made nothing (refused, never sent)
     │   │   └── OutOfCredit       providers.jobs_http: a 402: no later create of the run is sent
-    │   └── MayExist              providers.jobs_http: a create's outcome is unknown on a host that cannot
-    │                             list its jobs: the job may exist, nothing is sent again
+    │   └── MayExist              providers.base: a create's answer was lost where jobs cannot be listed: the
+    │                             generation may exist, so it is never sent again by itself
     ├── KeyframeURLError          providers.luma.request: a local keyframe has no public URL Luma can fetch
     ├── AssetError                assets.store: the asset store cannot take or serve a file; names the store
     ├── RunFailed                 engine.runner: shots failed; carries their ProviderErrors and how to resume

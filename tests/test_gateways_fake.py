@@ -18,7 +18,7 @@ from pipeline.fake_luma.app import create_app
 from pipeline.fake_luma.testing import ManualClock, copying, quick_render
 from pipeline.providers import FailureKind
 from pipeline.providers.aigateway.provider import AigatewayProvider, to_status
-from pipeline.providers.base import CreateRefused, GenerationKeyframe, ImageKeyframe, JobStatus, ShotRequest
+from pipeline.providers.base import GenerationKeyframe, ImageKeyframe, JobStatus, NotCreated, ShotRequest
 from pipeline.providers.crazyrouter.provider import CrazyrouterProvider
 from pipeline.providers.crazyrouter.request import MAX_INLINE_BYTES, create_path_and_body
 from pipeline.providers.gateway import failure_error as gateway_failure
@@ -152,7 +152,7 @@ def test_a_refused_key_is_named_and_never_shown(media):
         async def scenario():
             async with AigatewayProvider(api_key=secret, base_url=server.root + "/aigateway/v1") as provider:
                 await provider.submit(request())
-        with pytest.raises(CreateRefused) as refused:
+        with pytest.raises(NotCreated) as refused:
             asyncio.run(scenario())
     assert "refused the API key: check AIGATEWAY_API_KEY" in str(refused.value) and secret not in str(refused.value)
 
@@ -189,7 +189,7 @@ def test_crazyrouter_refuses_to_extend_a_task_that_is_not_completed(gateway):
             parent = await provider.submit(request(resolution="540p"))
             await provider.submit(request("s2", start=GenerationKeyframe("s1", job_id=parent)))
 
-    with pytest.raises(CreateRefused, match="only completed tasks can be extended"):
+    with pytest.raises(NotCreated, match="only completed tasks can be extended"):
         asyncio.run(scenario())
     assert httpx.get(server.root + "/_fake/stats").json()["creates"] == 1
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pytest
 import stamina
@@ -34,6 +34,7 @@ _keys = itertools.count()
 class Setup:
     options: dict  # what create() is given besides the run options
     failing_prompt: str | None = None  # a prompt that makes the job fail, where the provider can be told to
+    fields: dict = field(default_factory=dict)  # what its shots ask for besides the defaults (e.g. its model)
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +57,8 @@ def setups(fake) -> dict[str, Setup]:
                            "a shot that fails [[fail: Job failed]]"),
         "crazyrouter": Setup({"api_key": "contract-key", "base_url": fake.root + "/crazyrouter"},
                              "a shot that fails [[fail: Job failed]]"),
+        "luma-agents": Setup({"api_key": "contract-key", "base_url": fake.root + "/agents/v1"},
+                             "a shot that fails [[fail: generation_failed]]", {"model": "ray-3.2"}),
     }
 
 
@@ -85,11 +88,12 @@ def with_provider(name: str, setup: Setup, scenario, tmp_path):
     return asyncio.run(main())
 
 
-def shot(shot_id: str, name: str | None = None, **fields) -> ShotRequest:
-    """A Ray 2 shot at the smallest resolution the provider `name` offers (540p where it is not said)."""
-    resolution = providers.capabilities(name).models["ray-2"].resolutions[0] if name else "540p"
-    values = {"model": "ray-2", "resolution": resolution, "aspect_ratio": "16:9", "duration_s": 5,
-              "prompt": f"a contract shot called {shot_id}", "caption": False}
+def shot(setup: Setup, name: str, shot_id: str, **fields) -> ShotRequest:
+    """A shot for the provider `name`: its setup's model (Ray 2 where it says none) at the smallest resolution
+    the provider offers for it."""
+    values = {"model": "ray-2", "aspect_ratio": "16:9", "duration_s": 5, "prompt": f"a contract shot called {shot_id}",
+              "caption": False, **setup.fields}
+    values.setdefault("resolution", providers.capabilities(name).models[values["model"]].resolutions[0])
     return ShotRequest(shot_id=shot_id, key=f"{shot_id}-{next(_keys)}", **{**values, **fields})
 
 
@@ -101,12 +105,14 @@ async def generate(provider, request: ShotRequest, dest) -> tuple[str, JobStatus
     return job_id, status
 
 
-@pytest.mark.parametrize(("duration_s", "aspect"), [(5, "16:9"), (9, "9:16")])
-def test_a_shot_is_submitted_polled_to_completed_and_fetched_verified(name, setup, tmp_path, duration_s, aspect):
-    offered = providers.capabilities(name).models["ray-2"]
-    if duration_s not in offered.durations_s or aspect not in offered.aspect_ratios:
-        pytest.skip(f"{name} offers no {duration_s} s shot at {aspect}")
-    request = shot("opening", name, duration_s=duration_s, aspect_ratio=aspect)
+@pytest.mark.parametrize(("longest", "aspect"), [(False, "16:9"), (True, "9:16")])
+def test_a_shot_is_submitted_polled_to_completed_and_fetched_verified(name, setup, tmp_path, longest, aspect):
+    request = shot(setup, name, "opening", aspect_ratio=aspect)
+    offered = providers.capabilities(name).models[request.model]
+    if aspect not in offered.aspect_ratios:
+        pytest.skip(f"{name} offers no shot at {aspect}")
+    duration_s = max(offered.durations_s) if longest else min(offered.durations_s)
+    request = replace(request, duration_s=duration_s)
 
     async def scenario(make):
         provider = make()
@@ -124,15 +130,15 @@ def test_a_shot_is_submitted_polled_to_completed_and_fetched_verified(name, setu
 
 
 def test_an_extension_by_generation_keyframe_continues_its_parent(name, setup, tmp_path):
-    if not providers.capabilities(name).models["ray-2"].extend_forward:
+    parent = shot(setup, name, "parent")
+    if not providers.capabilities(name).models[parent.model].extend_forward:
         pytest.skip(f"{name} cannot extend a generation (validation refuses chains for it)")
 
     async def scenario(make):
         provider = make()
-        parent = shot("parent", name)
         parent_id, _ = await generate(provider, parent, tmp_path / "parent.mp4")
-        child = shot("child", name, start=GenerationKeyframe("parent", job_id=parent_id,
-                                                             clip=tmp_path / "parent.mp4"))
+        child = shot(setup, name, "child", start=GenerationKeyframe("parent", job_id=parent_id,
+                                                                    clip=tmp_path / "parent.mp4"))
         child_id, _ = await generate(provider, child, tmp_path / "child.mp4")
         return parent_id, child_id
 
@@ -142,13 +148,13 @@ def test_an_extension_by_generation_keyframe_continues_its_parent(name, setup, t
 
 
 def test_find_existing_finds_a_job_only_where_the_provider_lists_jobs(name, setup, tmp_path):
-    request = shot("interrupted", name)
+    request = shot(setup, name, "interrupted")
 
     async def scenario(make):
         before = dt.datetime.now(dt.UTC)
         made = await make().submit(request)
         found = await make().find_existing(request, since=before)  # another run: it did not make the job
-        other = await make().find_existing(shot("never-made", name), since=before)
+        other = await make().find_existing(shot(setup, name, "never-made"), since=before)
         return made, found, other
 
     made, found, other = with_provider(name, setup, scenario, tmp_path)
@@ -173,7 +179,7 @@ def test_a_job_that_fails_reaches_the_poller_as_failed_and_is_classified(name, s
 
     async def scenario(make):
         provider = make()
-        job_id = await provider.submit(shot("doomed", name, prompt=setup.failing_prompt))
+        job_id = await provider.submit(shot(setup, name, "doomed", prompt=setup.failing_prompt))
         status = await wait(provider, job_id)
         return status, provider.failure(status, shot_id="doomed", job_id=job_id)
 
@@ -238,6 +244,10 @@ def test_prices_are_never_below_the_published_figures():
     assert providers.cost_usd("luma", "ray-2", "720p", 5) >= 0.40
     assert price[("aigateway", "ray-2", "720p")] >= 0.50  # the gateway's page: $0.50 per video second
     assert all(usd >= 0.50 for (p, _, _), usd in price.items() if p == "crazyrouter")  # unpublished: the highest known
-    for model in formats.MODELS:  # more pixels never cost less
-        rates = [price[("luma", model, res)] for res in formats.RESOLUTIONS]
-        assert rates == sorted(rates), model
+    fal_5s = {"540p": 0.72, "720p": 1.08, "1080p": 2.16}  # fal's Ray 3.2 (video to video), the highest seen
+    assert all(providers.cost_usd("luma-agents", "ray-3.2", res, 5) >= usd for res, usd in fal_5s.items())
+    assert providers.cost_usd("luma-agents", "ray-3.2", "360p", 5) >= 0.06  # Runware's 360p figure
+    for name in ("luma", "luma-agents", "crazyrouter"):  # more pixels never cost less
+        for model, offered in providers.capabilities(name).models.items():
+            rates = [price[(name, model, res)] for res in offered.resolutions]
+            assert rates == sorted(rates), model

@@ -253,8 +253,8 @@ def _fake_luma(args) -> int:
     from ..fake_luma import serve
 
     def ready(api: str) -> None:
-        print(f"fake Luma API on {api} (any bearer key; AIgateway's dialect at /aigateway/v1, Crazyrouter's at "
-              "/crazyrouter; stats at /_fake/stats; Ctrl-C stops). Then: "
+        print(f"fake Luma API on {api} (any bearer key; Luma's Agents API at /agents/v1, AIgateway's at "
+              "/aigateway/v1, Crazyrouter's at /crazyrouter; stats at /_fake/stats; Ctrl-C stops). Then: "
               f"LUMAAI_BASE_URL={api} LUMAAI_API_KEY=anything pipeline run PATH --provider luma", file=sys.stderr,
               flush=True)
 

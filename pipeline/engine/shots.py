@@ -21,12 +21,12 @@ from ..errors import PipelineError, ProviderError
 from ..files import DiskError, sha256_of
 from ..layout import Layout
 from ..providers.base import (
-    CreateRefused,
     FailureKind,
     GenerationFailed,
     GenerationKeyframe,
     ImageKeyframe,
     JobStatus,
+    NotCreated,
     Provider,
     ShotRequest,
 )
@@ -242,7 +242,7 @@ class Engine:
             await self._creates.acquire()
         try:
             job_id = await self.provider.submit(sent)
-        except CreateRefused as exc:  # nothing was made: not a job that may exist, and not spend
+        except NotCreated as exc:  # nothing was made: not a job that may exist, and not spend
             self.journal.not_found(request.key)
             self.journal.update(request.key, state=JobState.FAILED, failure_reason=redact(exc.detail))
             raise

@@ -24,7 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..storyboard.camera import CONCEPTS
-from . import aigateway, crazyrouter, render
+from . import agents, aigateway, crazyrouter, render
 from .faults import accepted_5xx, answer_fault, careless, drop_connection, error_answer, truncated
 from .options import FakeOptions
 from .store import FakeLuma
@@ -222,7 +222,10 @@ def create_app(options: FakeOptions | None = None) -> Starlette:
     routes = [
         Mount(PREFIX, routes=_api_routes(), middleware=[Middleware(RequireKey, api_key=options.api_key,
                                                                    echo=options.echo_auth)]),
-        Mount(aigateway.PREFIX, routes=gateway.routes()),  # each dialect checks the key in its own words
+        Mount(agents.PREFIX, routes=agents.API_ROUTES, middleware=[Middleware(RequireKey, api_key=options.api_key,
+                                                                              echo=options.echo_auth)]),
+        *agents.PUBLIC_ROUTES,
+        Mount(aigateway.PREFIX, routes=gateway.routes()),  # each gateway checks the key in its own words
         Mount(crazyrouter.PREFIX, routes=crazyrouter.Crazyrouter(fake).routes()),
         Route("/assets/{id}/{name}", asset),
         Route("/_fake/stats", stats),
@@ -232,6 +235,7 @@ def create_app(options: FakeOptions | None = None) -> Starlette:
         routes.append(Mount("/cdn", app=StaticFiles(directory=options.cdn_dir), name="cdn"))
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error})
     app.state.fake, app.state.aigateway = fake, gateway
+    app.state.agents = agents.Agents(fake)  # the Agents API dialect's files and URL signing
     return app
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from ..formats import RESOLUTIONS
 
-_AT_720P_CENTS = {"ray-2": 8.0, "ray-flash-2": 3.7}
+_AT_720P_CENTS = {"ray-2": 8.0, "ray-flash-2": 3.7, "ray-3.2": 21.6}  # Ray 3.2: fal's $1.08 per 5 s
 CENTS_PER_SECOND: dict[tuple[str, str], float] = {
     (model, resolution): round(cents * (height / 720) ** 2, 3)
     for model, cents in _AT_720P_CENTS.items() for resolution, height in RESOLUTIONS.items()

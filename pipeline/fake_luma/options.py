@@ -65,6 +65,7 @@ class FakeOptions:
     render_workers: int = 2
     create_answer_delay_s: float = 0.0  # the generation exists this long before the create is answered
     download_pause_s: float = 0.0  # a video download stalls this long halfway through
+    agents_output_ttl_s: float = 3600.0  # how long an Agents API output (or upload) URL works
     clock: Callable[[], float] = time.monotonic
 
     def state_times(self) -> tuple[float, float]:

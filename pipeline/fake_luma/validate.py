@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ..formats import ASPECT_RATIOS, MODELS, RESOLUTIONS
+from ..formats import ASPECT_RATIOS
 from .options import FakeOptions
 
 KEYFRAME_TYPES = ("image", "generation")
+MODELS = ("ray-2", "ray-flash-2")  # the v1 dialect's (Ray 3.2 is the Agents dialect's: agents_validate)
+RESOLUTIONS = ("540p", "720p", "1080p", "4k")
 
 
 class Refusal(Exception):

@@ -85,9 +85,15 @@ class GenerationFailed(ProviderError):
         self.kind, self.reason = kind, reason
 
 
-class CreateRefused(ProviderError):
-    """A create the provider refused outright (a bad request, no credit, rate limits that never let up):
-    nothing was made or charged, so the engine journals the attempt as failed, not as a job that may exist."""
+class NotCreated(ProviderError):
+    """A create that certainly made nothing (refused outright, no credit, or never sent): nothing was made or
+    charged, so the engine journals the attempt as failed rather than as an intent that may have made a job
+    (which, on a provider that cannot list its jobs, would stop the shot until it is forgotten)."""
+
+
+class MayExist(ProviderError):
+    """A create was sent and its answer lost, on a provider that cannot list its jobs: the (paid) generation may
+    exist, so nothing is sent again for the shot without the user's word (`pipeline forget`)."""
 
 
 class Provider(Protocol):

@@ -43,6 +43,7 @@ class ModelCapabilities:
     extend_forward: bool = True  # start = another generation's id (continue after it)
     extend_backward: bool = False  # end = another generation's id (lead up to it)
     interpolate: bool = False  # both ends generations
+    framed_durations_s: tuple[int, ...] | None = None  # with a keyframe, an extension or a loop; None: any
     prices: Mapping[str, float] = field(default_factory=dict)  # resolution -> USD per second; empty if free
 
 

@@ -95,6 +95,12 @@ def _final_error(exc: Exception, url: str, what: str, attempts: int) -> MediaErr
                          f"({type(exc).__name__}): check the network", retryable=True)
 
 
+def http_status(error: Exception) -> int | None:
+    """The HTTP status a download's ProviderError was raised for (e.g. 403 for an expired signed URL), or None."""
+    cause = error.__cause__
+    return cause.status if isinstance(cause, _BadStatus) else None
+
+
 def check_video(path: Path, expected_frames: int | None = None, *, at_least: bool = False,
                 tolerance: int = 1) -> ffmpeg.MediaInfo:
     """Probe `path` as a complete video; frames are counted by demuxing (a cut-off file has fewer packets

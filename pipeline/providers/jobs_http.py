@@ -5,7 +5,7 @@ key and no list endpoint, a create whose outcome is unknown (the connection drop
 request went out, or a 500/502/504 that may come from behind the point where the job was accepted) cannot be
 checked, so it is never sent again: it fails closed (`MayExist`) and the user is told how to look. Only answers
 that say the job was not taken (429, 503, 408, a connection never made) are retried; any other refusal is a
-`CreateRefused`, so the engine knows that nothing was made or charged.
+`NotCreated`, so the engine knows that nothing was made or charged.
 
     client = JobClient(AIGATEWAY, api_key=None, base_url=None)   # the key and base from the service's variables
     answer = await client.create("/videos/generations", body, shot_id="s1")   # dict, or raises
@@ -22,7 +22,7 @@ import stamina
 
 from ..errors import ProviderError
 from ..secrets import redact, remember
-from .base import CreateRefused
+from .base import MayExist, NotCreated
 from .luma.client import RetryPolicy
 from .luma.errors import TRANSPORT_ERRORS, UNSENT_ERRORS, RefusedResponse, RetryableResponse, backoff_hook
 
@@ -49,12 +49,8 @@ class Service:
         return os.environ.get(self.base_variable) or self.default_base_url
 
 
-class OutOfCredit(CreateRefused):
+class OutOfCredit(NotCreated):
     """A create refused with 402: the account cannot pay, so no later create of the run is worth sending."""
-
-
-class MayExist(ProviderError):
-    """A create was sent and its outcome is unknown, on a host that cannot list its jobs: the job may exist."""
 
 
 class _BearerAuth(httpx.Auth):
@@ -130,7 +126,7 @@ class JobClient:
         except (RetryableResponse, RefusedResponse) as exc:
             raise self.refusal(exc.response, shot_id=shot_id, job_id=None, create=True) from exc
         except UNSENT_ERRORS as exc:
-            raise CreateRefused(self._unreachable(exc), shot_id=shot_id, retryable=True) from exc
+            raise NotCreated(self._unreachable(exc), shot_id=shot_id, retryable=True) from exc
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     async def get(self, path: str, *, shot_id: str | None = None, job_id: str | None = None) -> httpx.Response:
@@ -182,7 +178,7 @@ class JobClient:
             f"{title}'s servers kept failing ({said}) after {self.retry.attempts} attempt(s): resume the run later "
             "(finished shots are kept)" if status >= 500 else f"{title} refused the request (HTTP {status}): {said}")
         retryable = status in RETRY_STATUSES or status >= 500
-        kind = (OutOfCredit if status == 402 else CreateRefused) if create else ProviderError
+        kind = (OutOfCredit if status == 402 else NotCreated) if create else ProviderError
         return kind(message, shot_id=shot_id, job_id=job_id, retryable=retryable)
 
 

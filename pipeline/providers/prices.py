@@ -30,6 +30,14 @@ PER_SECOND_USD: dict[tuple[str, str, str], float] = {
     ("crazyrouter", "ray-2", "540p"): 0.50,  # not published: the highest figure known ($0.50/s)
     ("crazyrouter", "ray-2", "720p"): 0.50,  # not published: the highest figure known ($0.50/s)
     ("crazyrouter", "ray-2", "1080p"): 0.50,  # not published: the highest figure known ($0.50/s)
+    # Ray 3.2 (Luma's Agents API): Luma prices it per video by resolution, dynamic range and duration (its
+    # pricing guide); a 10 s video bills as two 5 s blocks. The highest figures seen are fal's, a Luma partner,
+    # for Ray 3.2 video-to-video: $0.72 / $1.08 / $2.16 per 5 s at 540p / 720p / 1080p (generation from text or
+    # images is sold for less: $0.50 per run on WaveSpeed, from $0.06 per 5 s at 360p on Runware). fal's are used.
+    ("luma-agents", "ray-3.2", "360p"): 0.07,  # not published at this height: 540p's $0.144 x 0.444, rounded up
+    ("luma-agents", "ray-3.2", "540p"): 0.15,  # published: fal $0.72 / 5 s = $0.144, rounded up
+    ("luma-agents", "ray-3.2", "720p"): 0.22,  # published: fal $1.08 / 5 s = $0.216, rounded up
+    ("luma-agents", "ray-3.2", "1080p"): 0.44,  # published: fal $2.16 / 5 s = $0.432, rounded up
 }
 
 

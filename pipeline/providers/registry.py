@@ -16,9 +16,10 @@ from .base import Provider
 from .capabilities import Capabilities, ProviderSpec
 from .crazyrouter import spec as crazyrouter
 from .luma import spec as luma
+from .luma_agents import spec as luma_agents
 
 PROVIDERS: dict[str, ProviderSpec] = {
-    s.name: s for s in (animatic.SPEC, luma.SPEC, aigateway.SPEC, crazyrouter.SPEC)}
+    s.name: s for s in (animatic.SPEC, luma.SPEC, luma_agents.SPEC, aigateway.SPEC, crazyrouter.SPEC)}
 NAMES = tuple(PROVIDERS)
 DEFAULT = animatic.SPEC.name  # free and offline: spending money is never a default
 

@@ -161,6 +161,75 @@ def _unsupported(ctx: Context, shot: Shot, previous, caps, offered) -> Iterator[
                lambda c, m: m.concepts)
 
 
+def check_offered(ctx: Context) -> Iterator[Problem]:
+    """The chosen provider offers the storyboard's model, resolution and aspect ratio, and each shot's duration;
+    a refusal names the provider, what it offers instead, and the providers that offer what was asked."""
+    caps, board = providers.capabilities(ctx.provider), ctx.board
+    who = f"{providers.spec(ctx.provider).title} (provider {ctx.provider})"
+    model = caps.models.get(board.model)
+    if model is None:
+        yield ctx.at(("model",), f"model: {who} does not offer `{board.model}`; choose {_either(caps.models)}"
+                     f"{_elsewhere(ctx, lambda m, name: name == board.model)}")
+        return
+    for key, value, offered in (("resolution", board.resolution, model.resolutions),
+                                ("aspect_ratio", board.aspect_ratio, model.aspect_ratios)):
+        if value not in offered:
+            yield ctx.at((key,), f"{key}: {who} does not offer {value} with {board.model}; choose "
+                         f"{_either(offered)}{_elsewhere(ctx, lambda m, name, k=key, v=value: v in _field(m, k))}")
+    for index, shot in ctx.shots:
+        seconds = shot.duration or board.duration
+        if shot.clip is not None or seconds in model.durations_s or (shot.duration is None and index != _first(ctx)):
+            continue
+        where, path = (f"shots[{index}].duration", ("shots", index, "duration")) if shot.duration else \
+            ("duration", ("duration",))
+        yield ctx.at(path, f"{where}: {who} generates {_either([f'{d}s' for d in model.durations_s])} shots with "
+                     f"{board.model}, not {seconds}s; change the duration"
+                     f"{_elsewhere(ctx, lambda m, name, d=seconds: d in m.durations_s)}")
+    yield from _framed_durations(ctx, model, who)
+
+
+def _framed_durations(ctx: Context, model, who: str) -> Iterator[Problem]:
+    """A model may generate some durations from text alone: not with a keyframe, an extension or a loop."""
+    if model.framed_durations_s is None:
+        return
+    previous = None
+    for index, shot in ctx.shots:
+        seconds = shot.duration or ctx.board.duration
+        framed = (isinstance(shot.start, ShotRef) or (isinstance(shot.start, str) and shot.start != NONE)
+                  or (shot.start is None and previous is not None) or shot.end is not None
+                  or (shot.loop if shot.loop is not None else ctx.board.loop))
+        if shot.clip is None and framed and seconds in model.durations_s and seconds not in model.framed_durations_s:
+            allowed = _either([f"{d}s" for d in model.framed_durations_s])
+            yield ctx.at(("shots", index, "duration") if shot.duration else ("shots", index),
+                         f"shots[{index}]: {who} generates {seconds}s shots from text alone; one that starts from a "
+                         f"keyframe, extends another shot, has an end keyframe or loops is {allowed}: give it "
+                         f"`duration: {model.framed_durations_s[-1]}s`, or `start: none` and no end or loop",
+                         key=shot.duration is None)
+        previous = None if shot.clip is not None else shot
+
+
+def _first(ctx: Context) -> int | None:
+    """The first generated shot that takes the storyboard's duration (where its refusal is reported once)."""
+    return next((i for i, shot in ctx.shots if shot.clip is None and shot.duration is None), None)
+
+
+def _field(model, key: str) -> tuple:
+    return model.resolutions if key == "resolution" else model.aspect_ratios
+
+
+def _either(values) -> str:
+    values = [str(v) for v in values]
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + f" or {values[-1]}"
+
+
+def _elsewhere(ctx: Context, offers) -> str:
+    """', or use a provider that offers it: NAME (MODELS); ...' over the other paid providers, or ''."""
+    found = [f"{name} ({', '.join(m for m, caps in spec.capabilities.models.items() if offers(caps, m))})"
+             for name, spec in providers.PROVIDERS.items() if name != ctx.provider and spec.capabilities.paid
+             and any(offers(caps, m) for m, caps in spec.capabilities.models.items())]
+    return f", or use a provider that offers it: {'; '.join(found)}" if found else ""
+
+
 PUBLISH = ("set `assets: s3://BUCKET/PREFIX/` (or --assets, or PIPELINE_ASSETS) to publish keyframes to a bucket, "
            "or publish the storyboard's folder and set `asset_base_url:`, or use an https URL")
 
@@ -237,5 +306,5 @@ def _is_list(ctx: Context, index: int) -> bool:
     return isinstance(raw, list)
 
 
-ALL = (check_ids, check_references, check_files, check_generation_rules, check_provider_can, check_public_keyframes,
-       check_transitions, camera_notes)
+ALL = (check_ids, check_references, check_offered, check_files, check_generation_rules, check_provider_can,
+       check_public_keyframes, check_transitions, camera_notes)

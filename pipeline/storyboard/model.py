@@ -28,6 +28,12 @@ from . import camera
 NONE = "none"  # `start: none`: a new chain from text alone
 ProviderName = Literal[providers.NAMES]  # a tuple subscript: one literal per registered provider
 PROVIDERS_SAID = "; ".join(f"{name} {spec.summary}" for name, spec in providers.PROVIDERS.items()) + "."
+# What some provider offers; checks.check_offered then holds the chosen provider to its own capabilities.
+_OFFERED = [m for spec in providers.PROVIDERS.values() for m in spec.capabilities.models.items()]
+MODELS = tuple(dict.fromkeys(name for name, _ in _OFFERED))
+RESOLUTIONS = tuple(r for r in formats.RESOLUTIONS if any(r in m.resolutions for _, m in _OFFERED))
+DURATIONS_S = tuple(sorted({d for _, m in _OFFERED for d in m.durations_s}))
+DURATIONS_SAID = ", ".join(f"{d}s" for d in DURATIONS_S[:-1]) + f" or {DURATIONS_S[-1]}s"
 
 
 class Strict(BaseModel):
@@ -35,13 +41,13 @@ class Strict(BaseModel):
 
 
 def _duration(value: object) -> object:
-    """'5s', '9s', 5 or 9 -> seconds; anything else is refused with the allowed values."""
+    """'5s', 5, '10s', ... -> seconds; anything else is refused with the allowed values."""
     text = str(value).strip().lower() if isinstance(value, str | int) and not isinstance(value, bool) else None
     match = re.fullmatch(r"(\d+)\s*s?", text or "")
-    if match and int(match[1]) in formats.DURATIONS_S:
+    if match and int(match[1]) in DURATIONS_S:
         return int(match[1])
-    raise PydanticCustomError("pipeline", "{got} is not a duration Luma generates; use 5s or 9s",
-                              {"got": repr(value)})
+    raise PydanticCustomError("pipeline", "{got} is not a duration any provider generates; use {allowed}",
+                              {"got": repr(value), "allowed": DURATIONS_SAID})
 
 
 def _aspect(value: object) -> object:
@@ -52,7 +58,8 @@ def _aspect(value: object) -> object:
     return value
 
 
-Duration = Annotated[Literal[5, 9], BeforeValidator(_duration, json_schema_input_type=Literal["5s", "9s", 5, 9])]
+Duration = Annotated[Literal[DURATIONS_S], BeforeValidator(
+    _duration, json_schema_input_type=Literal[(*(f"{d}s" for d in DURATIONS_S), *DURATIONS_S)])]
 AspectRatio = Annotated[
     Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21"],
     BeforeValidator(_aspect, json_schema_input_type=Literal[formats.ASPECT_RATIOS]),
@@ -177,7 +184,8 @@ class Shot(Strict):
         None, description="Omitted: extend the previous shot. none: a new chain. An image: start from it. "
         "{shot: ID}: extend that shot.")
     end: Keyframe | None = Field(None, description="An end image, or {shot: ID} to lead into that shot.")
-    duration: Duration | None = Field(None, description="5s or 9s; default: the storyboard's duration.")
+    duration: Duration | None = Field(None, description=f"{DURATIONS_SAID}, as the provider offers; default: "
+                                      "the storyboard's duration.")
     loop: bool | None = Field(None, description="Make the shot loop seamlessly (not with an end keyframe).")
     transition: Annotated[Transition | None, BeforeValidator(
         _transition, json_schema_input_type=Literal["cut", "dissolve", "fade"] | Transition | None)] = None
@@ -203,10 +211,10 @@ class Storyboard(Strict):
 
     title: str | None = Field(None, description="The film's title; default: the file's name.")
     provider: ProviderName = Field(providers.DEFAULT, description=PROVIDERS_SAID)
-    model: Literal["ray-2", "ray-flash-2"] = "ray-2"
-    resolution: Literal["540p", "720p", "1080p", "4k"] = "720p"
+    model: Literal[MODELS] = Field("ray-2", description="The provider's model (ray-3.2 with luma-agents).")
+    resolution: Literal[RESOLUTIONS] = Field("720p", description="One the provider offers for the model.")
     aspect_ratio: AspectRatio = "16:9"
-    duration: Duration = Field(5, description="Default length of a shot: 5s or 9s.")
+    duration: Duration = Field(5, description=f"Default length of a shot: {DURATIONS_SAID}, as the provider offers.")
     loop: bool = False
     budget_usd: float | None = Field(None, gt=0, description="Refuse to start work estimated above this.")
     asset_base_url: str | None = Field(

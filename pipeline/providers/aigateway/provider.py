@@ -18,7 +18,7 @@ import httpx
 from ...errors import ProviderError
 from ...ffmpeg import MediaInfo
 from .. import gateway
-from ..base import CreateRefused, GenerationFailed, JobStatus, ShotRequest
+from ..base import GenerationFailed, JobStatus, NotCreated, ShotRequest
 from ..jobs_http import JobClient, OutOfCredit, RetryPolicy, Service
 from .spec import MODEL_IDS, SPEC
 
@@ -68,7 +68,7 @@ class AigatewayProvider:
 
     async def submit(self, request: ShotRequest) -> str:
         if self._out_of_credit is not None:
-            raise CreateRefused(f"{self._out_of_credit.detail}; this create was not sent, since an "
+            raise NotCreated(f"{self._out_of_credit.detail}; this create was not sent, since an "
                                 "earlier one was refused for want of credit", shot_id=request.shot_id)
         try:
             answer = await self.client.create(CREATE_PATH, self.body(request), shot_id=request.shot_id)

@@ -14,7 +14,7 @@ import httpx
 from ...errors import ProviderError
 from ...ffmpeg import MediaInfo
 from .. import gateway
-from ..base import CreateRefused, GenerationFailed, JobStatus, ShotRequest
+from ..base import GenerationFailed, JobStatus, NotCreated, ShotRequest
 from ..jobs_http import JobClient, OutOfCredit, RetryPolicy, Service
 from .request import create_path_and_body
 from .spec import SPEC
@@ -50,7 +50,7 @@ class CrazyrouterProvider:
 
     async def submit(self, request: ShotRequest) -> str:
         if self._out_of_credit is not None:  # no credit will not come back by itself during a run
-            raise CreateRefused(f"{self._out_of_credit.detail}; this create was not sent, since an "
+            raise NotCreated(f"{self._out_of_credit.detail}; this create was not sent, since an "
                                 "earlier one was refused for want of credit", shot_id=request.shot_id)
         path, body = create_path_and_body(request)
         try:

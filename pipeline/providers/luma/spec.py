@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from ... import formats
 from .. import prices
 from ..capabilities import Capabilities, ImageInput, ModelCapabilities, ProviderSpec
+
+MODELS = ("ray-2", "ray-flash-2")  # the Dream Machine API v1's video models
+RESOLUTIONS = ("540p", "720p", "1080p", "4k")
+DURATIONS_S = (5, 9)
 
 
 def _model(name: str) -> ModelCapabilities:
     # Both frames may be generations (extend either way, interpolate); LUMA_API.md "Chaining".
-    return ModelCapabilities(extend_backward=True, interpolate=True, prices=prices.per_second("luma", name))
+    return ModelCapabilities(resolutions=RESOLUTIONS, durations_s=DURATIONS_S, extend_backward=True,
+                             interpolate=True, prices=prices.per_second("luma", name))
 
 
 CAPABILITIES = Capabilities(
-    paid=True, remote=True, models={name: _model(name) for name in formats.MODELS},
+    paid=True, remote=True, models={name: _model(name) for name in MODELS},
     images=frozenset({ImageInput.PUBLIC_URL}),  # "currently the only way to pass an image"
     lists_jobs=True,  # GET /generations, matched on the request echo
     min_poll_s=0.0,  # none published: the engine's schedule spaces the polls
