@@ -82,7 +82,7 @@ def test_aigateway_ten_independent_shots_with_30_percent_faults_pay_once_each(tm
                           render=quick_render)
     with running(options) as fake:
         point("aigateway", fake)
-        status = run(board, tmp_path / "out")
+        status = run(board, tmp_path / "out", "--concurrency", "1")  # one at a time: the seeded faults repeat
         counted = stats(fake)
     printed = capsys.readouterr()
     assert status == 0, printed.err
@@ -99,7 +99,7 @@ def test_crazyrouter_ten_shot_two_chain_run_with_30_percent_faults_pays_once_per
     options = FakeOptions(latency=0.1, fault_rate=0.3, seed=7, faults=CLEAR_FAULTS, retry_after_s=0.01)
     with running(options) as fake:
         point("crazyrouter", fake)
-        status = run(board, tmp_path / "out")  # no asset store: the local keyframe goes inline
+        status = run(board, tmp_path / "out", "--concurrency", "1")  # no asset store: the keyframe goes inline
         counted = stats(fake)
         inline = [p.read_bytes() for p in fake.fake.work_dir.glob("inline-*")]  # gone with the fake
     printed = capsys.readouterr()

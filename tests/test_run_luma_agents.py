@@ -60,7 +60,7 @@ def test_ten_shots_in_two_chains_with_30_percent_faults_pay_once_per_shot(tmp_pa
     options = FakeOptions(latency=0.1, fault_rate=0.3, seed=3, faults=CERTAIN_FAULTS, retry_after_s=0.01)
     with running(options) as fake:
         point_at_agents(fake)
-        status = main(["run", str(board), "--yes", "--out", str(tmp_path / "out")])
+        status = main(["run", str(board), "--yes", "--out", str(tmp_path / "out"), "--concurrency", "1"])
         counted = stats(fake)
     printed = capsys.readouterr()
     assert status == 0, printed.err

@@ -1,4 +1,6 @@
-"""What the gateway providers share beyond HTTP (jobs_http): reading a failed job, and fetching its video.
+"""What the gateway providers share beyond HTTP (jobs_http): the provider's frame (GatewayProvider: its job
+client, no create after a refusal for want of credit, failures, downloads, closing), reading a failed job, and
+fetching its video.
 
 A gateway passes Luma's own failure reasons on (or words of its own), so a failure is read as Luma's would be
 (luma.errors), plus the gateway's codes for moderation and cancellation.
@@ -6,7 +8,10 @@ A gateway passes Luma's own failure reasons on (or words of its own), so a failu
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
@@ -15,11 +20,72 @@ from ..errors import MediaError, ProviderError
 from ..ffmpeg import MediaInfo
 from ..secrets import redact
 from . import download as fetching
-from .base import FailureKind, GenerationFailed, JobStatus, ShotRequest
+from .base import FailureKind, GenerationFailed, JobStatus, NotCreated, ShotRequest
+from .jobs_http import JobClient, OutOfCredit, RetryPolicy, Service
 from .luma.errors import PERMANENT_FAILURES, TRANSIENT_FAILURES
 
 MODERATION_CODES = ("content_policy", "content_moderated", "moderation", "safety", "nsfw")
 CANCELLED = "cancelled"
+
+
+class GatewayProvider:
+    """A gateway's provider, less what its API says differently (`submit`, `status`): a subclass sets `service`
+    and the spec's fields. Gateways cannot list their jobs, so find_existing finds none: the engine fails closed."""
+
+    service: ClassVar[Service]
+
+    def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None, retry: RetryPolicy | None = None,
+                 fetch_attempts: int = 3, timeout: httpx.Timeout | float | None = None):
+        self.client = JobClient(self.service, api_key=api_key, base_url=base_url, transport=transport, retry=retry,
+                                timeout=timeout)
+        self.fetch_attempts = fetch_attempts
+        self._downloads = downloads(transport)
+        self._out_of_credit: OutOfCredit | None = None
+        self._seen: dict[str, JobStatus] = {}  # each job's last status: what a 304 Not Modified means
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.client.base_url}>"
+
+    @property
+    def rehearsal(self) -> bool:
+        return self.client.rehearsal
+
+    async def _create(self, path: str, body: dict, *, shot_id: str) -> dict:
+        """POST a job; after a refusal for want of credit, no later create of the run is sent (credit will not
+        come back by itself)."""
+        if self._out_of_credit is not None:
+            raise NotCreated(f"{self._out_of_credit.detail}; this create was not sent, since an earlier one was "
+                             "refused for want of credit", shot_id=shot_id)
+        try:
+            return await self.client.create(path, body, shot_id=shot_id)
+        except OutOfCredit as exc:
+            self._out_of_credit = exc
+            raise
+
+    async def find_existing(self, request: ShotRequest, *, since: dt.datetime | None = None,
+                            exclude: Collection[str] = ()) -> str | None:
+        return None  # no list endpoint: the engine fails closed instead
+
+    def failure(self, status: JobStatus, *, shot_id: str | None = None,
+                job_id: str | None = None) -> GenerationFailed:
+        return failure_error(self.title, status, shot_id=shot_id, job_id=job_id)
+
+    async def balance_usd(self) -> float | None:
+        return None  # no balance endpoint is documented
+
+    async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> MediaInfo:
+        return await fetch(self._downloads, job_id, status, request, dest, attempts=self.fetch_attempts)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        await self._downloads.aclose()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
 
 
 def failure_error(title: str, status: JobStatus, *, shot_id: str | None, job_id: str | None) -> GenerationFailed:

@@ -9,17 +9,10 @@ A 402 stops every later create of this run without asking again: no credit will 
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Collection
-from pathlib import Path
-
-import httpx
-
 from ...errors import ProviderError
-from ...ffmpeg import MediaInfo
 from .. import gateway
-from ..base import GenerationFailed, JobStatus, NotCreated, ShotRequest
-from ..jobs_http import JobClient, OutOfCredit, RetryPolicy, Service
+from ..base import JobStatus, ShotRequest
+from ..jobs_http import Service
 from .spec import MODEL_IDS, SPEC
 
 SERVICE = Service(title="AIgateway", key_variable="AIGATEWAY_API_KEY", base_variable="AIGATEWAY_BASE_URL",
@@ -30,28 +23,12 @@ STATES = {"queued": "queued", "running": "dreaming", "processing": "dreaming", "
           "failed": "failed", "cancelled": "failed", "canceled": "failed"}
 
 
-class AigatewayProvider:
+class AigatewayProvider(gateway.GatewayProvider):
     """Ray 2 through AIgateway (paid): submit, status, fetch; it cannot list its jobs, so find_existing finds none."""
 
     name, title, summary, capabilities = SPEC.name, SPEC.title, SPEC.summary, SPEC.capabilities
     paid = capabilities.paid
-
-    def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None, retry: RetryPolicy | None = None,
-                 fetch_attempts: int = 3, timeout: httpx.Timeout | float | None = None):
-        self.client = JobClient(SERVICE, api_key=api_key, base_url=base_url, transport=transport, retry=retry,
-                                timeout=timeout)
-        self.fetch_attempts = fetch_attempts
-        self._downloads = gateway.downloads(transport)
-        self._seen: dict[str, JobStatus] = {}  # the last status of each job: what a 304 means
-        self._out_of_credit: OutOfCredit | None = None
-
-    def __repr__(self) -> str:
-        return f"<AigatewayProvider {self.client.base_url}>"
-
-    @property
-    def rehearsal(self) -> bool:
-        return self.client.rehearsal
+    service = SERVICE
 
     def body(self, request: ShotRequest) -> dict:
         """The create body; a ProviderError for what this API cannot take (validation refuses it earlier)."""
@@ -67,14 +44,7 @@ class AigatewayProvider:
                 "aspect_ratio": request.aspect_ratio}
 
     async def submit(self, request: ShotRequest) -> str:
-        if self._out_of_credit is not None:
-            raise NotCreated(f"{self._out_of_credit.detail}; this create was not sent, since an "
-                                "earlier one was refused for want of credit", shot_id=request.shot_id)
-        try:
-            answer = await self.client.create(CREATE_PATH, self.body(request), shot_id=request.shot_id)
-        except OutOfCredit as exc:
-            self._out_of_credit = exc
-            raise
+        answer = await self._create(CREATE_PATH, self.body(request), shot_id=request.shot_id)
         job_id = str(answer.get("id") or "")
         if not job_id:
             raise ProviderError("AIgateway accepted the create but its answer has no job id; the job may exist: "
@@ -89,29 +59,6 @@ class AigatewayProvider:
         self._seen[job_id] = status = to_status(response.json())
         return status
 
-    async def find_existing(self, request: ShotRequest, *, since: dt.datetime | None = None,
-                            exclude: Collection[str] = ()) -> str | None:
-        return None  # no list endpoint: the engine fails closed instead
-
-    def failure(self, status: JobStatus, *, shot_id: str | None = None,
-                job_id: str | None = None) -> GenerationFailed:
-        return gateway.failure_error(self.title, status, shot_id=shot_id, job_id=job_id)
-
-    async def balance_usd(self) -> float | None:
-        return None  # no balance endpoint is documented
-
-    async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> MediaInfo:
-        return await gateway.fetch(self._downloads, job_id, status, request, dest, attempts=self.fetch_attempts)
-
-    async def close(self) -> None:
-        await self.client.aclose()
-        await self._downloads.aclose()
-
-    async def __aenter__(self) -> AigatewayProvider:
-        return self
-
-    async def __aexit__(self, *exc_info) -> None:
-        await self.close()
 
 
 def to_status(job: dict) -> JobStatus:

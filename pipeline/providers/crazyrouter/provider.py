@@ -5,17 +5,10 @@ video: {url, download_url}}`. It cannot list its tasks, so an ambiguous create f
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Collection
-from pathlib import Path
-
-import httpx
-
 from ...errors import ProviderError
-from ...ffmpeg import MediaInfo
 from .. import gateway
-from ..base import GenerationFailed, JobStatus, NotCreated, ShotRequest
-from ..jobs_http import JobClient, OutOfCredit, RetryPolicy, Service
+from ..base import JobStatus, ShotRequest
+from ..jobs_http import Service
 from .request import create_path_and_body
 from .spec import SPEC
 
@@ -26,38 +19,16 @@ STATES = {"pending": "queued", "queued": "queued", "processing": "dreaming", "dr
           "completed": "completed", "failed": "failed"}
 
 
-class CrazyrouterProvider:
+class CrazyrouterProvider(gateway.GatewayProvider):
     """Ray 2 through Crazyrouter (paid): submit (create or extend), status, fetch; find_existing finds none."""
 
     name, title, summary, capabilities = SPEC.name, SPEC.title, SPEC.summary, SPEC.capabilities
     paid = capabilities.paid
-
-    def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None, retry: RetryPolicy | None = None,
-                 fetch_attempts: int = 3, timeout: httpx.Timeout | float | None = None):
-        self.client = JobClient(SERVICE, api_key=api_key, base_url=base_url, transport=transport, retry=retry,
-                                timeout=timeout)
-        self.fetch_attempts = fetch_attempts
-        self._downloads = gateway.downloads(transport)
-        self._out_of_credit: OutOfCredit | None = None
-
-    def __repr__(self) -> str:
-        return f"<CrazyrouterProvider {self.client.base_url}>"
-
-    @property
-    def rehearsal(self) -> bool:
-        return self.client.rehearsal
+    service = SERVICE
 
     async def submit(self, request: ShotRequest) -> str:
-        if self._out_of_credit is not None:  # no credit will not come back by itself during a run
-            raise NotCreated(f"{self._out_of_credit.detail}; this create was not sent, since an "
-                                "earlier one was refused for want of credit", shot_id=request.shot_id)
         path, body = create_path_and_body(request)
-        try:
-            answer = await self.client.create(path, body, shot_id=request.shot_id)
-        except OutOfCredit as exc:
-            self._out_of_credit = exc
-            raise
+        answer = await self._create(path, body, shot_id=request.shot_id)
         task_id = str(answer.get("id") or answer.get("task_id") or "")
         if not task_id:
             raise ProviderError("Crazyrouter accepted the create but its answer has no task id; the task may "
@@ -68,29 +39,6 @@ class CrazyrouterProvider:
         response = await self.client.get(f"/luma/generations/{job_id}", shot_id=shot_id, job_id=job_id)
         return to_status(response.json())
 
-    async def find_existing(self, request: ShotRequest, *, since: dt.datetime | None = None,
-                            exclude: Collection[str] = ()) -> str | None:
-        return None  # no list endpoint: the engine fails closed instead
-
-    def failure(self, status: JobStatus, *, shot_id: str | None = None,
-                job_id: str | None = None) -> GenerationFailed:
-        return gateway.failure_error(self.title, status, shot_id=shot_id, job_id=job_id)
-
-    async def balance_usd(self) -> float | None:
-        return None  # no balance endpoint is documented for this route
-
-    async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> MediaInfo:
-        return await gateway.fetch(self._downloads, job_id, status, request, dest, attempts=self.fetch_attempts)
-
-    async def close(self) -> None:
-        await self.client.aclose()
-        await self._downloads.aclose()
-
-    async def __aenter__(self) -> CrazyrouterProvider:
-        return self
-
-    async def __aexit__(self, *exc_info) -> None:
-        await self.close()
 
 
 def to_status(task: dict) -> JobStatus:
