@@ -90,7 +90,8 @@ def test_status_says_what_a_run_would_do(tmp_path, fake, capsys):
     assert [s["action"] for s in after["shots"]] == ["fetch again", "cached", "cached", "cached"]
     # spent against the fake server: a rehearsal, counted apart from money
     assert after["totals"] == {"spent_usd": 0.0, "rehearsal_usd": estimate, "to_generate": 0,
-                               "estimated_cost_usd": 0.0}
+                               "estimated_cost_usd": 0.0, "runtime_s": 20.0, "cut_runtime_s": 20.0}
+    assert "cut_runtime_s" not in before["totals"]  # no cut yet: only the plan's length
 
 
 def d_cost(status: dict) -> float:
