@@ -22,6 +22,7 @@ import stamina
 
 from ..errors import ProviderError
 from ..secrets import redact, remember
+from .auth import BearerAuth
 from .base import MayExist, NotCreated
 from .luma.client import RetryPolicy
 from .luma.errors import TRANSPORT_ERRORS, UNSENT_ERRORS, RefusedResponse, RetryableResponse, backoff_hook
@@ -53,20 +54,6 @@ class OutOfCredit(NotCreated):
     """A create refused with 402: the account cannot pay, so no later create of the run is worth sending."""
 
 
-class _BearerAuth(httpx.Auth):
-    """Adds the key to each request; its repr hides it (the key must never reach a log or an error)."""
-
-    def __init__(self, key: str):
-        self._header = f"Bearer {key}"
-
-    def auth_flow(self, request: httpx.Request):
-        request.headers["Authorization"] = self._header
-        yield request
-
-    def __repr__(self) -> str:
-        return "<BearerAuth ***>"
-
-
 def checked_base_url(service: Service, url: str) -> str:
     try:
         parsed = httpx.URL(url.strip())
@@ -94,7 +81,7 @@ class JobClient:
         self.base_url = checked_base_url(service, base_url or service.base_url())
         self.retry = retry or RetryPolicy()
         self._http = httpx.AsyncClient(
-            base_url=self.base_url, auth=_BearerAuth(key), transport=transport,
+            base_url=self.base_url, auth=BearerAuth(key), transport=transport,
             timeout=timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0),
             headers={"Accept": "application/json"})
 

@@ -20,6 +20,7 @@ import stamina
 
 from ...errors import ProviderError
 from ...secrets import remember
+from ..auth import BearerAuth
 from . import errors as errs
 from .request import matches
 
@@ -42,20 +43,6 @@ class RetryPolicy:
     wait_max_s: float = 8.0
     wait_jitter_s: float = 0.5
     max_retry_after_s: float = 60.0  # a longer Retry-After falls back to exponential backoff, as in the SDK
-
-
-class _BearerAuth(httpx.Auth):
-    """Adds the key to each request; its repr hides it (the key must never reach a log or an error)."""
-
-    def __init__(self, key: str):
-        self._header = f"Bearer {key}"
-
-    def auth_flow(self, request: httpx.Request):
-        request.headers["Authorization"] = self._header
-        yield request
-
-    def __repr__(self) -> str:
-        return "<BearerAuth ***>"
 
 
 def api_key_from_env() -> str | None:
@@ -95,7 +82,7 @@ class LumaClient:
         self.retry = retry or RetryPolicy()
         self.owned: set[str] = set()  # ids this client created: never adopted for another request
         self._http = httpx.AsyncClient(
-            base_url=self.base_url, auth=_BearerAuth(key), transport=transport,
+            base_url=self.base_url, auth=BearerAuth(key), transport=transport,
             timeout=timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0),
             headers={"Accept": "application/json"})
 

@@ -16,9 +16,10 @@ import stamina
 
 from ...errors import ProviderError
 from ...secrets import remember
+from ..auth import BearerAuth
 from ..base import MayExist
 from ..luma import errors as transport
-from ..luma.client import AMBIGUOUS_STATUSES, RetryPolicy, _BearerAuth
+from ..luma.client import AMBIGUOUS_STATUSES, RetryPolicy
 from . import errors as errs
 
 log = logging.getLogger("pipeline.luma_agents")
@@ -59,7 +60,7 @@ class AgentsClient:
         self.base_url = _checked_base_url(base_url or base_url_from_env())
         self.retry = retry or RetryPolicy()
         timeout = timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0)
-        self._http = httpx.AsyncClient(base_url=self.base_url, auth=_BearerAuth(key), transport=transport,
+        self._http = httpx.AsyncClient(base_url=self.base_url, auth=BearerAuth(key), transport=transport,
                                        timeout=timeout, headers={"Accept": "application/json"})
         self._uploads = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(300.0, connect=10.0))
 
