@@ -203,13 +203,7 @@ class LumaClient:
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        """One attempt: a retryable answer raises RetryableResponse, any other error RefusedResponse."""
-        response = await self._http.request(method, path, **kwargs)
-        if response.is_success:
-            return response
-        if errs.should_retry(response):
-            raise errs.RetryableResponse(response)
-        raise errs.RefusedResponse(response)
+        return errs.answered(await self._http.request(method, path, **kwargs))
 
     def _translate(self, exc: Exception, *, shot_id: str | None, job_id: str | None) -> ProviderError:
         attempts = self.retry.attempts

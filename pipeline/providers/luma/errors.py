@@ -60,6 +60,16 @@ def should_retry(response: httpx.Response) -> bool:
     return response.status_code in RETRY_STATUSES or response.status_code >= 500
 
 
+def answered(response: httpx.Response) -> httpx.Response:
+    """One attempt's answer: the response when it succeeded, RetryableResponse for one worth retrying, else
+    RefusedResponse (the retry loop and the error translation catch both)."""
+    if response.is_success:
+        return response
+    if should_retry(response):
+        raise RetryableResponse(response)
+    raise RefusedResponse(response)
+
+
 def retry_after(headers: httpx.Headers, *, now: float | None = None) -> float | None:
     """Seconds the server asked us to wait (`retry-after-ms`, then `retry-after` in seconds or an HTTP date)."""
     if (ms := _number(headers.get("retry-after-ms"))) is not None:

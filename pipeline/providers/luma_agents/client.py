@@ -142,12 +142,7 @@ class AgentsClient:
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        response = await self._http.request(method, path, **kwargs)
-        if response.is_success:
-            return response
-        if transport.should_retry(response):
-            raise transport.RetryableResponse(response)
-        raise transport.RefusedResponse(response)
+        return transport.answered(await self._http.request(method, path, **kwargs))
 
     def _translate(self, exc: Exception, *, shot_id: str | None, job_id: str | None,
                    attempts: int | None = None) -> ProviderError:
