@@ -69,7 +69,8 @@ class LumaAgentsProvider:
         try:
             refs = {name: await self._ref(getattr(request, end), request.shot_id) for name, end in FRAMES
                     if getattr(request, end) is not None}
-            generation = await self.client.create(request_body(request, refs), shot_id=request.shot_id)
+            pinned = [await self._ref(k.image, request.shot_id) for k in request.keyframes]
+            generation = await self.client.create(request_body(request, refs, pinned), shot_id=request.shot_id)
         except MayExist:
             raise
         except ProviderError as exc:
