@@ -90,6 +90,8 @@ async def create(request: Request) -> Response:
     out_of_credit = fake.balance < fake.price_of(inner)
     injected = fake.faults.stream("reasons").choice(fake.options.failure_reasons) if fault == "failed" else None
     generation = fake.new_generation(inner, failure_reason="budget_exhausted" if out_of_credit else injected)
+    if "pinned" in inner:  # not a v1 field, so not in the echo: kept beside it for the render (and its label)
+        generation.request["pinned"] = inner["pinned"]
     if fault:
         fake.count("faults")
         fake.count(f"faults_{fault}")
