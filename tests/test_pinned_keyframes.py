@@ -14,6 +14,7 @@ from PIL import Image
 
 from pipeline import ffmpeg
 from pipeline.cli import main
+from pipeline.engine import changes
 from pipeline.errors import StoryboardError
 from pipeline.fake_luma import FakeOptions, running
 from pipeline.fake_luma.agents import PREFIX
@@ -198,9 +199,17 @@ def test_a_pinned_shot_that_would_extend_the_one_before_is_told_to_start_a_chain
 
 def test_a_pinned_image_is_checked_and_its_bytes_are_in_the_key(tmp_path):
     path = board(tmp_path, AGENTS, pinned_shot())
-    key = load(path).plan().shots[0].key
+    before = load(path).plan().shots[0]
     Image.new("RGB", (640, 360), (200, 200, 0)).save(tmp_path / "keys" / "green.png")
-    assert load(path).plan().shots[0].key != key
+    after = load(path).plan().shots[0]
+    assert after.key != before.key and changes.since(after, before.asks) == "pinned keyframes changed"
     (tmp_path / "keys" / "green.png").unlink()
     (problem,) = refusals(path)
     assert "keyframes[1].image" in problem and "not found" in problem
+
+
+def test_a_ten_second_shot_may_pin_its_last_frame(tmp_path):
+    path = board(tmp_path, AGENTS, pinned_shot((("0s", "red.png", 0), ("10s", "blue.png", 240)),
+                                               extra="    duration: 10s\n"))
+    planned = load(path).plan().shots[0]
+    assert planned.frames == 240 and planned.asks["pinned"][-1][0] == 240
