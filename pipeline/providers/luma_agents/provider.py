@@ -26,7 +26,7 @@ from ...ffmpeg import MediaInfo
 from ...files import sha256_of
 from .. import download as fetching
 from ..base import GenerationFailed, ImageKeyframe, JobStatus, Keyframe, MayExist, NotCreated, ShotRequest
-from ..luma.client import RetryPolicy
+from ..luma.calls import RetryPolicy
 from .client import DEFAULT_BASE_URL, AgentsClient
 from .errors import OUT_OF_CREDIT, failure_error
 from .request import FRAMES, image_ref, request_body
