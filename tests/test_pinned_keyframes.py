@@ -12,13 +12,14 @@ import pytest
 import stamina
 from PIL import Image
 
-from pipeline import ffmpeg
+from pipeline import ffmpeg, preview
 from pipeline.cli import main
 from pipeline.engine import changes
 from pipeline.errors import StoryboardError
 from pipeline.fake_luma import FakeOptions, running
 from pipeline.fake_luma.agents import PREFIX
 from pipeline.layout import Layout
+from pipeline.preview import model
 from pipeline.providers.base import ImageKeyframe, PinnedKeyframe, ShotRequest
 from pipeline.providers.luma_agents.request import request_body
 from pipeline.storyboard.load import load
@@ -213,3 +214,14 @@ def test_a_ten_second_shot_may_pin_its_last_frame(tmp_path):
                                                extra="    duration: 10s\n"))
     planned = load(path).plan().shots[0]
     assert planned.frames == 240 and planned.asks["pinned"][-1][0] == 240
+
+
+def test_the_review_page_shows_a_pinned_shot_before_it_is_made_by_its_first_and_last_pictures(tmp_path):
+    path = board(tmp_path, AGENTS, pinned_shot())
+    project = load(path)
+    folder = tmp_path / "thumbs"
+    made = preview.thumbs.make_all(model.read(project, project.plan(), tmp_path / "out"), folder)["colours"]
+    assert not made.real
+    for name, image in ((made.first, "red.png"), (made.last, "blue.png")):
+        found = np.asarray(Image.open(folder / name).convert("RGB")).reshape(-1, 3).mean(axis=0)
+        assert np.abs(found - np.array(COLOURS[image])).max() < 8, (name, found)
