@@ -4,6 +4,7 @@ refuses what the API refuses; and validation refuses, with file, line and the wa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -225,3 +226,12 @@ def test_the_review_page_shows_a_pinned_shot_before_it_is_made_by_its_first_and_
     for name, image in ((made.first, "red.png"), (made.last, "blue.png")):
         found = np.asarray(Image.open(folder / name).convert("RGB")).reshape(-1, 3).mean(axis=0)
         assert np.abs(found - np.array(COLOURS[image])).max() < 8, (name, found)
+
+
+def test_the_providers_table_says_who_pins_and_how_many(capsys):
+    assert main(["providers", "--json"]) == 0
+    rows = {(r["provider"], r["model"]): r["pinned_keyframes"] for r in json.loads(capsys.readouterr().out)}
+    assert rows[("luma-agents", "ray-3.2")] == 64 and rows[("animatic", "ray-2")] == 64
+    assert rows[("luma", "ray-2")] == rows[("aigateway", "ray-2")] == rows[("crazyrouter", "ray-2")] == 0
+    assert main(["providers"]) == 0
+    assert "| start, end, 64 pinned (public URL, upload) |" in capsys.readouterr().out
