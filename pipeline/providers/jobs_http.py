@@ -24,7 +24,7 @@ from ..errors import ProviderError
 from ..secrets import redact, remember
 from .auth import BearerAuth
 from .base import MayExist, NotCreated
-from .luma.client import RetryPolicy
+from .luma.calls import RetryPolicy
 from .luma.errors import TRANSPORT_ERRORS, UNSENT_ERRORS, RefusedResponse, RetryableResponse, backoff_hook
 
 # Answers to a create that say the job was not taken: worth sending again.
