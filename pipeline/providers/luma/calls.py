@@ -35,6 +35,13 @@ class RetryPolicy:
     wait_jitter_s: float = 0.5
     max_retry_after_s: float = 60.0  # a longer Retry-After falls back to exponential backoff, as in the SDK
 
+    def loop(self, attempts: int | None = None):
+        """stamina's retry loop under this policy (Retry-After honoured up to its cap); `attempts` overrides."""
+        return stamina.retry_context(
+            on=errs.backoff_hook(self.max_retry_after_s), attempts=attempts or self.attempts,
+            timeout=self.timeout_s, wait_initial=self.wait_initial_s, wait_max=self.wait_max_s,
+            wait_jitter=self.wait_jitter_s)
+
 
 @dataclass(frozen=True)
 class Calls:
@@ -47,12 +54,7 @@ class Calls:
     transport_error: Callable[..., ProviderError]  # (exc, base_url, *, shot_id, job_id, attempts)
 
     def retrying(self, attempts: int | None = None):
-        """stamina's retry loop under the policy (Retry-After honoured up to its cap); `attempts` overrides."""
-        policy = self.retry
-        return stamina.retry_context(
-            on=errs.backoff_hook(policy.max_retry_after_s), attempts=attempts or policy.attempts,
-            timeout=policy.timeout_s, wait_initial=policy.wait_initial_s, wait_max=policy.wait_max_s,
-            wait_jitter=policy.wait_jitter_s)
+        return self.retry.loop(attempts)
 
     async def call(self, method: str, path: str, *, shot_id: str | None = None, job_id: str | None = None,
                    attempts: int | None = None, **kwargs) -> httpx.Response:
