@@ -84,7 +84,7 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     clips = {p.id: project.file(p.shot.clip) for p in plan.shots if p.shot.clip} | clips
     before = reuse.earlier(dest)
     made_from = reuse.inputs(project, plan, _present(plan, clips), generations or {}, before)
-    made = reuse.made_already(before, made_from, plan, dest)
+    made = reuse.made_already(before, made_from, plan, clips, dest)
     if made is not None:
         return dataclasses.replace(made, seconds=time.perf_counter() - started)
     size = formats.frame_size(project.board.resolution, project.board.aspect_ratio)
@@ -99,8 +99,8 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     with temp_folder(dest.parent) as work:
         rendered = _write_cut(project.title, cut, bed, look, Places(work, dest, cache), warnings,
                               language=project.board.caption_language)
-    report = dataclasses.replace(_report(plan, cut, rendered, warnings, dest, time.perf_counter() - started),
-                                 inputs=reuse.written(made_from, dest))
+    report = _report(plan, cut, rendered, warnings, dest, time.perf_counter() - started)
+    report = dataclasses.replace(report, inputs=reuse.written(made_from, report))
     music = (project.board.audio, bed.music_path) if project.board.audio else None
     export.write_sidecars(report, plan, project.title, music, generations or {})
     return report

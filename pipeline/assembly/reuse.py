@@ -20,7 +20,7 @@ from ..layout import Layout
 from ..plan import Plan
 from ..storyboard.load import Project
 from . import captions
-from .report import AssemblyReport, ShotReport
+from .report import AssemblyReport, Footage, ShotReport
 
 FORMAT = 1  # of the record; a new one means every cut is made again once
 
@@ -62,13 +62,15 @@ def _fact(path: Path, recorded: list | None) -> list:
     return [stat.st_size, stat.st_mtime_ns, sha256_of(path)]
 
 
-def written(made: dict, dest: Path) -> dict:
-    """The record of a cut just put in place: its inputs and the cut's (size, mtime_ns)."""
-    stat = dest.stat()
-    return {**made, "cut": [stat.st_size, stat.st_mtime_ns]}
+def written(made: dict, report: AssemblyReport) -> dict:
+    """The record of a cut just put in place: its inputs, the cut's (size, mtime_ns), and what each shot took
+    from its clip (so a kept cut's report is whole)."""
+    stat = report.cut.stat()
+    footage = [[f.first, f.count, f.clip_frames, f.sound, f.normalised] for f in (s.footage for s in report.shots)]
+    return {**made, "cut": [stat.st_size, stat.st_mtime_ns], "footage": footage}
 
 
-def made_already(before: dict, now: dict, plan: Plan, dest: Path) -> AssemblyReport | None:
+def made_already(before: dict, now: dict, plan: Plan, clips: dict[str, Path], dest: Path) -> AssemblyReport | None:
     """The report of the cut on disk when it was made from `now`'s inputs and is whole; else None."""
     if not before or before.get("digest") != now["digest"]:
         return None
@@ -82,14 +84,18 @@ def made_already(before: dict, now: dict, plan: Plan, dest: Path) -> AssemblyRep
         return None
     if report.get("captions") and not layout.captions.is_file():
         return None
-    return _report(report, before, plan, dest)
+    try:
+        return _report(report, before, plan, clips, dest)
+    except (KeyError, TypeError, ValueError):  # a record this code did not write: make the cut again
+        return None
 
 
-def _report(made: dict, record: dict, plan: Plan, dest: Path) -> AssemblyReport:
-    """The AssemblyReport assembly.json describes (without each shot's footage, which only side files need)."""
+def _report(made: dict, record: dict, plan: Plan, clips: dict[str, Path], dest: Path) -> AssemblyReport:
+    """The AssemblyReport assembly.json and its record describe."""
     layout = Layout(dest.parent)
     shots = tuple(ShotReport(s["id"], s["start_frame"], s["frames"], s["planned_frames"], s["trimmed_frames"],
-                             s["normalised"], s["reencoded_frames"], tuple(s["notes"])) for s in made["shots"])
+                             s["normalised"], s["reencoded_frames"], tuple(s["notes"]), Footage(clips[s["id"]], *f))
+                  for s, f in zip(made["shots"], record["footage"], strict=True))
     cues = captions.cues([(s.start_frame, p.shot.caption) for s, p in zip(shots, plan.shots, strict=True)],
                          made["runtime_frames"])
     return AssemblyReport(dest, made["runtime_frames"], made["planned_frames"], shots, tuple(made["warnings"]),
