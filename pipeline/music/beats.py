@@ -29,27 +29,22 @@ INSTALL = "pip install 'storyboard-pipeline[music]'"
 def analyse(path: Path, *, cache: Path | None = None) -> Analysis:
     """Tempo, beats and downbeats of the sound file `path` (its own times), from `cache` when it has them."""
     digest = sha256_of(path)
-    if digest in _KNOWN:
-        found = _KNOWN[digest]
-    else:
-        found = _KNOWN[digest] = _cached(path, digest, cache)
+    stored = cache / f"beats-v{VERSION}-{digest}.json" if cache is not None else None
+    found = _KNOWN.get(digest) or (_load(stored) if stored is not None else None) or _track(path)
+    _KNOWN[digest] = found
+    if stored is not None and not stored.exists():
+        write_atomic(stored, json.dumps(found.to_json()).encode())
     return found
 
 
 _KNOWN: dict[str, Analysis] = {}  # this process's analyses by digest: a run plans more than once
 
 
-def _cached(path: Path, digest: str, cache: Path | None) -> Analysis:
-    stored = cache / f"beats-v{VERSION}-{digest}.json" if cache is not None else None
-    if stored is not None and stored.exists():
-        try:
-            return Analysis.from_json(json.loads(stored.read_text()))
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # damaged: analysed again
-    found = _track(path)
-    if stored is not None:
-        write_atomic(stored, json.dumps(found.to_json()).encode())
-    return found
+def _load(stored: Path) -> Analysis | None:
+    try:
+        return Analysis.from_json(json.loads(stored.read_text()))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing or damaged: analysed again
 
 
 def _librosa():
@@ -67,16 +62,37 @@ def _track(path: Path) -> Analysis:
     if not len(y):
         raise MediaError(f"{path}: has no sound to find beats in")
     envelope = librosa.onset.onset_strength(y=y, sr=RATE, hop_length=HOP)
-    tempo, frames = librosa.beat.beat_track(onset_envelope=envelope, sr=RATE, hop_length=HOP)
-    times = _attacks(librosa, y, librosa.frames_to_time(frames, sr=RATE, hop_length=HOP))
-    strength = envelope[np.minimum(frames, len(envelope) - 1)] if len(frames) else np.zeros(0)
+    tempo, frames = librosa.beat.beat_track(onset_envelope=envelope, sr=RATE, hop_length=HOP, trim=False)
+    energy = librosa.feature.rms(y=y, frame_length=4 * FINE, hop_length=FINE)[0]
+    tracked = librosa.frames_to_time(frames, sr=RATE, hop_length=HOP)
+    times = _attacks(energy, _to_the_edges(tracked, energy, len(y) / RATE))
+    at = np.minimum(librosa.time_to_frames(times, sr=RATE, hop_length=HOP), len(envelope) - 1)
+    strength = envelope[at] if len(times) else np.zeros(0)
     phase = int(np.argmax([strength[p::BAR].mean() for p in range(BAR)])) if len(times) >= BAR else 0
     return Analysis(float(np.atleast_1d(tempo)[0]), tuple(times), tuple(times[phase::BAR]), len(y) / RATE)
 
 
-def _attacks(librosa, y: np.ndarray, beats: np.ndarray) -> list[float]:
-    """Each beat moved to the steepest rise of the energy in the window before it."""
-    energy = librosa.feature.rms(y=y, frame_length=4 * FINE, hop_length=FINE)[0]
+def _to_the_edges(beats: np.ndarray, energy: np.ndarray, duration: float) -> np.ndarray:
+    """The tracked beats carried on at their period to the file's start and end, where there is sound: the
+    tracker leaves out beats it has too little context for, and a cut near the bed's ends needs them."""
+    if len(beats) < 2:
+        return beats
+    period = float(np.median(np.diff(beats)))
+    heard = float(np.median(energy[_fine(beats, len(energy))])) * 0.1
+    before = np.arange(beats[0] - period, -ATTACK_WINDOW[0], -period)[::-1]
+    after = np.arange(beats[-1] + period, duration, period)
+    extra = np.concatenate([before, after])
+    loud = [t for t in extra if energy[_fine(np.array([max(t, 0)]), len(energy))][0] > heard
+            or energy[_fine(np.array([max(t, 0) + 0.01]), len(energy))][0] > heard]
+    return np.sort(np.concatenate([beats, np.array(loud)]))
+
+
+def _fine(times: np.ndarray, size: int) -> np.ndarray:
+    return np.minimum((times * RATE / FINE).astype(int), size - 1)
+
+
+def _attacks(energy: np.ndarray, beats: np.ndarray) -> list[float]:
+    """Each beat moved to the steepest rise of the energy in the window around it."""
     rise = np.diff(energy, prepend=energy[0])
     found = []
     for t in beats:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from .. import formats
 
+EARLY = -0.5 / formats.FPS  # a beat less than half a frame before the cut starts is heard on its first frame
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -55,6 +57,6 @@ def in_cut(analysis: Analysis, *, offset: float, loop: bool, until: float) -> Gr
     def heard(times: tuple[float, ...]) -> tuple[float, ...]:
         laps = range(int((until + offset) // period) + 1) if loop and period > 0 else range(1)
         found = (t + lap * period - offset for lap in laps for t in times)
-        return tuple(sorted(t for t in found if 0 <= t <= until))
+        return tuple(sorted(max(t, 0.0) for t in found if EARLY <= t <= until))
 
     return Grid(analysis.tempo, heard(analysis.beats), heard(analysis.downbeats))
