@@ -184,7 +184,8 @@ def _sound_tracks(report: AssemblyReport, music: tuple[Audio, Path] | None) -> l
         m, path = music
         tracks.append(sound_track("music", [(0, path, m.offset * formats.FPS, report.runtime_frames, {
             "pipeline": {"volume": m.volume, "fade_in": m.fade_in, "fade_out": m.fade_out, "loudness": m.loudness,
-                         "looped": "to the cut's length when the file is shorter"}})]))
+                         "loop": m.loop, "looped": "to the cut's length when the file is shorter" if m.loop else
+                         "no: where the file ends it fades out and silence follows"}})]))
     sounds = [(s.start_frame, f.clip, f.first, f.count, {}) for s in report.shots if (f := s.footage) and f.sound]
     if sounds:
         tracks.append(sound_track("footage sound", sounds))
