@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import ffmpeg, formats
 from pipeline.assembly import assemble as assembly
+from pipeline.storyboard.load import load
 
 from .test_assemble import SIZE, clip, project_of, shot
 
@@ -47,3 +48,26 @@ def test_a_bed_that_does_not_loop_fades_out_where_it_ends(tmp_path):
 def test_the_fade_out_the_storyboard_asks_for_ends_where_the_bed_ends(tmp_path):
     level = _levels(tmp_path, loop=False, fade_out=2)
     assert level[15] < level[3] * 0.6 and max(level[26:]) < 1e-3
+
+
+def test_a_run_encodes_the_bed_from_the_plan_so_assembly_only_copies(tmp_path, monkeypatch):
+    from pipeline.assembly import bed_ahead, sound
+    from pipeline.engine import runner
+    from pipeline.layout import Layout
+    from pipeline.providers import registry
+
+    ffmpeg.run(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=3", str(tmp_path / "m.wav")],
+               what="music")
+    project_of(tmp_path, [shot("a", new=True, length="2s"), shot("b", new=True)],
+               audio={"path": "m.wav", "fade_out": 1})
+    project = load(tmp_path / "board.yaml")  # the free animatic
+    plan = project.plan()
+    events = []
+    render = sound.render
+    monkeypatch.setattr(sound, "render", lambda bed, folder, **kw: events.append(bed) or render(bed, folder, **kw))
+    out = tmp_path / "out"
+    result = runner.run(project, plan, registry.create("animatic"), out,
+                        report=lambda p: events.append(p.state) if p.shot_id == "cut" else None)
+    assert events == [bed_ahead.planned_bed(project, plan), "assembling"]  # encoded once, before assembly
+    assert result.assembly.runtime_frames == plan.runtime_frames == 168
+    assert list(Layout(out).assembly_cache.glob("bed-*"))
