@@ -56,7 +56,7 @@ def one_run(work: Path, clips: list[Path], latency: float) -> dict:
             marks["last clip"] = time.perf_counter()
 
     def render(request, dest: Path) -> None:
-        shutil.copy(clips[int(request.shot_id[1:])], dest)
+        shutil.copy(clips[int(request.prompt.rsplit(" ", 1)[1])], dest)  # "bench shot N"
 
     with running(FakeOptions(latency=latency, render=render, render_workers=4)) as fake:
         project = load(work / "cuts.yaml", provider="luma")

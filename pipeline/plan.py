@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import formats, providers
@@ -192,7 +192,13 @@ def _snapped(board: Storyboard, index: int, reach: Reach, beats: Grid | None) ->
     into = _transition(shot, index)[1]
     out = _transition(board.shots[index + 1], index + 1)[1] if index + 1 < len(board.shots) else 0
     room = Reach(reach.start, reach.frames, max(1, into + out), reach.most, out - out // 2)
-    return snap(room, beats, kind, beats=counted)
+    snapped = snap(room, beats, kind, beats=counted)
+    left = reach.most - snapped.frames
+    nxt = board.shots[index + 1] if index + 1 < len(board.shots) else None
+    if left and nxt is not None and nxt.clip is None and nxt.start is None and shot.clip is None:
+        jump = f"the next shot continues from its clip's last frame, so the cut skips {left} frames of motion"
+        snapped = replace(snapped, note=f"{snapped.note}; {jump}" if snapped.note else jump)
+    return snapped
 
 
 def _links(ids: list[str], shots: list[Shot]) -> dict[str, tuple[str | None, str | None]]:

@@ -24,7 +24,8 @@ class Reach:
 @dataclass(frozen=True)
 class Snapped:
     frames: int
-    moved: int  # frames the cut moved (later: positive)
+    moved: int  # frames the cut moved from where it would fall (later: positive); for a length in beats, from
+    # that many beats
     on: str | None  # "beat" or "downbeat" it landed on; None when it could not reach one
     note: str | None = None
 
@@ -44,7 +45,7 @@ def snap(reach: Reach, grid: Grid, kind: str, *, beats: int | None = None) -> Sn
     if beats is not None and cut != wanted:
         note = f"{beats} beats from its start would cut at {wanted / formats.FPS:.3f} s, beyond what its clip " \
                f"allows; cut on the nearest {kind} it reaches"
-    return Snapped(frames, frames - reach.frames, kind, note)
+    return Snapped(frames, cut - wanted, kind, note)
 
 
 def _wanted(reach: Reach, grid: Grid, beats: int | None) -> int:

@@ -16,7 +16,7 @@ from .model import Shot
 
 def check_trims(ctx: Context) -> Iterator[Problem]:
     """`in`, `out` and `length` stay inside the shot's clip, in whole frames; beats need a music bed."""
-    extended = {parent for i, s in ctx.shots if (parent := _parent_at(ctx, i, s))}
+    extended = {parent: ctx.ids[i] for i, s in ctx.shots if (parent := _parent_at(ctx, i, s))}
     for index, shot in ctx.shots:
         where, clip = f"shots[{index}]", clip_frames(ctx, shot)
         if clip is None or (shot.in_, shot.out, shot.length) == (None, None, None):
@@ -39,9 +39,9 @@ def check_trims(ctx: Context) -> Iterator[Problem]:
                          f"{cuts.said(clip - first)} or less")
         elif first + frames < clip and ctx.ids[index] in extended:
             yield ctx.at(("shots", index, "out" if shot.out is not None else "length"),
-                         f"{where}: a shot extends this one from its clip's last frame, which this trim leaves "
-                         "out, so the cut jumps there; trim the end off the extension's parent only where a jump "
-                         "is wanted", key=True, severity="warning")
+                         f"{where}: `{extended[ctx.ids[index]]}` extends this shot from its clip's last frame, "
+                         "which this trim leaves out, so the cut jumps there; give the extension `start: none` "
+                         "or trim only where a jump is wanted", key=True, severity="warning")
     yield from _beats_need_music(ctx)
 
 
