@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import formats, providers
+from .music.grid import Grid
+from .music.snap import Reach, Snapped, snap
+from .storyboard import cuts
 from .storyboard.model import NONE, Shot, ShotRef, Storyboard
 
 KEY_VERSION = 2  # bump when what a key identifies changes meaning (2: the shot id and take are part of it)
@@ -53,6 +56,21 @@ class PlannedShot:
     key: str
     estimated_cost_usd: float
     asks: Mapping[str, object] | None = field(default=None, compare=False, repr=False)  # what the key hashes
+    first: int = 0  # the clip's frames left out before the shot starts (its `in`)
+    clip_frames: int = 0  # frames of the shot's clip (what a generation makes and costs); 0: `frames`
+    snapped: Snapped | None = None  # how its cut moved onto a beat, where the storyboard asks
+
+    @property
+    def clip_length(self) -> int:
+        return self.clip_frames or self.frames
+
+    @property
+    def trimmed_in(self) -> bool:
+        return self.first > 0
+
+    @property
+    def trimmed_out(self) -> bool:
+        return self.first + self.frames < self.clip_length
 
     @property
     def generate(self) -> bool:
@@ -87,10 +105,11 @@ class Plan:
     model: str
     resolution: str
     shots: tuple[PlannedShot, ...]
+    beats: Grid | None = None  # the music bed's beats in the cut, where the storyboard cuts to them
 
     def cost_with(self, provider: str) -> float:
         """What the shots to generate would cost with another provider (a free plan shows a paid one's)."""
-        seconds = sum(p.duration_s for p in self.shots if p.generate)
+        seconds = sum(p.clip_length / formats.FPS for p in self.shots if p.generate)
         return round(providers.cost_usd(provider, self.model, self.resolution, seconds), 2)
 
     @property
@@ -125,16 +144,18 @@ def _path_frames(p: PlannedShot, by_id: dict, memo: dict) -> int:
     if p.id in memo:
         return memo[p.id]
     needs = [by_id[n] for n in (p.parent, p.end_ref) if n]
-    memo[p.id] = (p.frames if p.generate else 0) + max((_path_frames(n, by_id, memo) for n in needs), default=0)
+    memo[p.id] = (p.clip_length if p.generate else 0) + max((_path_frames(n, by_id, memo) for n in needs), default=0)
     return memo[p.id]
 
 
 def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[str, str],
-              clip_frames: Mapping[str, int], render_options: Mapping[str, object] | None = None) -> Plan:
+              clip_frames: Mapping[str, int], render_options: Mapping[str, object] | None = None,
+              beats: Grid | None = None) -> Plan:
     """Plan a validated (acyclic) storyboard.
 
     digests: file reference -> content hash; clip_frames: clip reference -> frames at FPS;
-    render_options: provider options that change pixels (the animatic's burnt-in caption), part of each key.
+    render_options: provider options that change pixels (the animatic's burnt-in caption), part of each key;
+    beats: the music bed's beats in the cut, for a storyboard that cuts to them.
     """
     ids = board.shot_ids()
     shot_of = dict(zip(ids, board.shots, strict=True))
@@ -153,15 +174,38 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
 
     planned, cursor = [], 0
     for index, (shot_id, shot) in enumerate(zip(ids, board.shots, strict=True)):
-        frames = clip_frames[shot.clip] if shot.clip else formats.frames_for(shot.duration or board.duration)
+        clip = clip_frames[shot.clip] if shot.clip else formats.frames_for(shot.duration or board.duration)
+        first, frames = cuts.played(shot, clip)
         kind, overlap = _transition(shot, index)
         cursor = max(cursor - overlap, 0)
-        cost = 0.0 if shot.clip else providers.cost_usd(provider, board.model, board.resolution, frames / formats.FPS)
+        snapped = _snapped(board, index, Reach(cursor, frames, 1, clip - first), beats)
+        frames = snapped.frames if snapped else frames
+        cost = 0.0 if shot.clip else providers.cost_usd(provider, board.model, board.resolution, clip / formats.FPS)
         planned.append(PlannedShot(index, shot_id, shot, chains[shot_id], cursor, frames, kind, overlap,
-                                   *links[shot_id], key_of(shot_id), cost, asks[shot_id]))
+                                   *links[shot_id], key_of(shot_id), cost, asks[shot_id], first, clip, snapped))
         cursor += frames
     return Plan(title=title, provider=provider, model=board.model, resolution=board.resolution,
-                shots=tuple(planned))
+                shots=tuple(planned), beats=beats)
+
+
+def _snapped(board: Storyboard, index: int, reach: Reach, beats: Grid | None) -> Snapped | None:
+    """The shot's cut on a beat where the storyboard asks (`cut: beats`, `snap:`, a length in beats). The cut
+    sits mid-way through the next shot's transition, and the shot keeps room for both its transitions."""
+    shot = board.shots[index]
+    counted = shot.length.beats if isinstance(shot.length, cuts.Beats) else None
+    kind = shot.snap or ("beat" if board.cut == "beats" or counted else None)
+    if beats is None or kind is None:
+        return None
+    into = _transition(shot, index)[1]
+    out = _transition(board.shots[index + 1], index + 1)[1] if index + 1 < len(board.shots) else 0
+    room = Reach(reach.start, reach.frames, max(1, into + out), reach.most, out - out // 2)
+    snapped = snap(room, beats, kind, beats=counted)
+    left = reach.most - snapped.frames
+    nxt = board.shots[index + 1] if index + 1 < len(board.shots) else None
+    if left and nxt is not None and nxt.clip is None and nxt.start is None and shot.clip is None:
+        jump = f"the next shot continues from its clip's last frame, so the cut skips {left} frames of motion"
+        snapped = replace(snapped, note=f"{snapped.note}; {jump}" if snapped.note else jump)
+    return snapped
 
 
 def _links(ids: list[str], shots: list[Shot]) -> dict[str, tuple[str | None, str | None]]:
@@ -247,6 +291,11 @@ def key_material(board: Storyboard, shot_id: str, shot: Shot, provider: str, dig
     return material
 
 
+def _snap_json(snapped: Snapped) -> dict:
+    return {"on": snapped.on, "moved_s": round(snapped.moved / formats.FPS, 3), "moved_frames": snapped.moved,
+            "note": snapped.note}
+
+
 def to_json(plan: Plan) -> dict:
     """The plan as the stable JSON that `pipeline plan --json` prints and scripts rely on."""
     fps = formats.FPS
@@ -258,10 +307,15 @@ def to_json(plan: Plan) -> dict:
             "id": p.id, "chain": p.chain, "start_s": round(p.start_s, 3), "duration_s": round(p.duration_s, 3),
             "source": p.source, "generate": p.generate, "estimated_cost_usd": p.estimated_cost_usd,
             "transition": p.transition, "key": p.key,
+            "in_s": round(p.first / fps, 3), "clip_s": round(p.clip_length / fps, 3),
+            **({"snap": _snap_json(p.snapped)} if p.snapped else {}),
         } for p in plan.shots],
         "totals": {
             "runtime_s": round(plan.runtime_frames / fps, 3), "generations": plan.generations,
             "longest_chain_s": round(plan.longest_chain_frames / fps, 3),
             "estimated_cost_usd": plan.estimated_cost_usd,
         },
+        **({"beats": {"tempo_bpm": round(plan.beats.tempo, 2),
+                      "beats_s": [round(t, 3) for t in plan.beats.beats],
+                      "downbeats_s": [round(t, 3) for t in plan.beats.downbeats]}} if plan.beats else {}),
     }

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..assembly import bed_ahead
 from ..assembly.assemble import assemble
 from ..assembly.report import AssemblyReport
 from ..assets import AssetStore
@@ -91,7 +92,11 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
                         allowed=set(), forget=forget_hint, clock=clock, assets=assets)
         before = journal.spent()
-        done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
+        ahead = bed_ahead.start(project, plan, layout.assembly_cache)  # encoded while the shots generate
+        try:
+            done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
+        finally:
+            bed_ahead.finish(ahead)
         if errors:
             raise RunFailed(errors, resume_hint)
         report(Progress("cut", "assembling", spent_usd=journal.spent().usd))

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from .. import formats, providers
 from . import camera
+from .cuts import CutMode, Frames, Length, Snap
 
 NONE = "none"  # `start: none`: a new chain from text alone
 ProviderName = Literal[providers.NAMES]  # a tuple subscript: one literal per registered provider
@@ -199,6 +200,8 @@ class Audio(Strict):
     fade_in: Seconds = 0.0
     fade_out: Seconds = 0.0
     loudness: float | None = Field(None, ge=-70, le=-5, description="Target loudness, LUFS (EBU R128).")
+    loop: bool = Field(True, description="A bed shorter than the cut starts again (true), or ends with its "
+                       "fade_out, then silence (false).")
 
 
 class Shot(Strict):
@@ -222,6 +225,13 @@ class Shot(Strict):
         _transition, json_schema_input_type=Literal["cut", "dissolve", "fade"] | Transition | None)] = None
     caption: str | None = Field(None, description="Subtitle cue and chapter title for this shot.")
     clip: str | None = Field(None, description="Existing footage to play as is instead of generating.")
+    in_: Frames | None = Field(None, alias="in", description="Where in its clip the shot starts: `0.5s` or "
+                               "`12f` (default: its first frame).")
+    out: Frames | None = Field(None, description="Where in its clip the shot ends (default: the clip's end).")
+    length: Length | None = Field(None, description="How long the shot plays from `in`: `3.5s`, `84f`, or "
+                                  "`8 beats` of the music bed (not with `out`).")
+    snap: Snap | None = Field(None, description="Move the cut at the shot's end to the nearest beat or downbeat "
+                              "of the music bed its clip can reach.")
 
     @field_validator("prompt")
     @classmethod
@@ -260,6 +270,8 @@ class Storyboard(Strict):
         None, pattern=r"^https?://\S+$",
         description="The public address of the `assets` bucket (a CDN or public bucket): URLs without signatures.")
     audio: Audio | None = None
+    cut: CutMode = Field("shots", description="shots: each shot plays its length; beats: every cut moves to "
+                         "the nearest beat of the music bed its clip can reach.")
     caption_language: Language = Field(
         "eng", description="The captions' language, an ISO 639-2 code (eng, fra, deu, jpn, ...): the cut's "
         "subtitle stream is tagged with it, so players offer it by its name.")
