@@ -17,7 +17,7 @@ from ..errors import PipelineError, StoryboardError
 from ..layout import Layout
 from ..storyboard import checks
 from .output import count, print_json_line, print_notes
-from .storyboard_commands import Sub, load_args, provider_option
+from .storyboard_commands import Sub, load_args, provider_option, tier_option
 from .storyboard_commands import run_plan as _run_plan
 
 
@@ -33,6 +33,7 @@ def run_command(sub: Sub) -> None:
     p.add_argument("--creates-per-minute", type=float, metavar="N",
                    help=f"at most N creates a minute, where the provider limits them (default: "
                         f"{_defaults('creates_per_minute')})")
+    tier_option(p)
     p.add_argument("--max-cost", type=float, metavar="USD", help="refuse to start if the estimate exceeds this")
     p.add_argument("--yes", action="store_true", help="spend without asking (required when not on a terminal)")
     _no_wait(p)
@@ -267,6 +268,7 @@ def status_command(sub: Sub) -> None:
                        description="Show each shot's state, job id, file and cost from the output folder's "
                                    "journal, and what `pipeline run` would do now. Makes no provider calls.")
     _run_folder_args(p)
+    tier_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_status)
 

@@ -19,7 +19,7 @@ from .model import NONE, Shot, ShotRef
 
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-GENERATION_KEYS = ("prompt", "camera", "start", "end", "duration", "loop")
+GENERATION_KEYS = ("prompt", "camera", "start", "end", "duration", "loop", "takes")
 
 
 def check_ids(ctx: Context) -> Iterator[Problem]:

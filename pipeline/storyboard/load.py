@@ -13,7 +13,7 @@ from .. import formats
 from ..errors import PipelineError, Problem, StoryboardError
 from ..ffmpeg import MediaInfo
 from ..files import sha256_of
-from ..plan import Plan, make_plan
+from ..plan import UNDECIDED, Choices, Plan, make_plan
 from . import checks
 from .context import Context, is_url
 from .diagnose import describe, yaml_path
@@ -48,11 +48,11 @@ class Project:
         """A file reference from the storyboard as a path (references are relative to the storyboard)."""
         return (self.base_dir / ref).resolve()
 
-    def plan(self, render_options: Mapping[str, object] | None = None) -> Plan:
+    def plan(self, render_options: Mapping[str, object] | None = None, choices: Choices = UNDECIDED) -> Plan:
         clip_frames = {s.clip: formats.frames_for(self.media[self.file(s.clip)].duration_s)
                        for s in self.board.shots if s.clip}
         return make_plan(self.board, provider=self.provider, title=self.title, digests=self.digests,
-                         clip_frames=clip_frames, render_options=render_options)
+                         clip_frames=clip_frames, render_options=render_options, choices=choices)
 
 
 def load(path: str | Path, *, provider: str | None = None, asset_base_url: str | None = None,

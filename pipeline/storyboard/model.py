@@ -173,6 +173,27 @@ class Audio(Strict):
     loudness: float | None = Field(None, ge=-70, le=-5, description="Target loudness, LUFS (EBU R128).")
 
 
+MAX_TAKES = 10
+Takes = Annotated[int, Field(ge=1, le=MAX_TAKES)]
+
+
+class Tier(Strict):
+    """A quality to render at: a model and resolution, or (final only) an upscale of the approved draft."""
+
+    model: Literal[MODELS] | None = Field(None, description="The tier's model; default: the storyboard's.")
+    resolution: Literal[RESOLUTIONS] | None = Field(None, description="The tier's resolution; default: the "
+                                                    "storyboard's.")
+    upscale: bool = Field(False, description="final only: upscale the approved draft's generation to `resolution` "
+                          "(where the provider can) instead of generating the shot again.")
+
+
+class Tiers(Strict):
+    """`draft` renders every shot cheaply; `pipeline run --tier final` renders only approved shots at `final`."""
+
+    draft: Tier = Field(default_factory=Tier, description="The cheap tier every shot starts at.")
+    final: Tier = Field(default_factory=Tier, description="The tier approved shots go up to.")
+
+
 class Shot(Strict):
     """One generation (or, with `clip:`, a piece of existing footage) in the cut."""
 
@@ -191,6 +212,8 @@ class Shot(Strict):
         _transition, json_schema_input_type=Literal["cut", "dissolve", "fade"] | Transition | None)] = None
     caption: str | None = Field(None, description="Subtitle cue and chapter title for this shot.")
     clip: str | None = Field(None, description="Existing footage to play as is instead of generating.")
+    takes: Takes | None = Field(None, description="How many takes to generate (each its own generation and "
+                                "cost); default: the storyboard's takes. The first is picked unless told.")
 
     @field_validator("prompt")
     @classmethod
@@ -229,6 +252,9 @@ class Storyboard(Strict):
         None, pattern=r"^https?://\S+$",
         description="The public address of the `assets` bucket (a CDN or public bucket): URLs without signatures.")
     audio: Audio | None = None
+    takes: Takes = Field(1, description="Takes per generated shot, unless a shot says otherwise.")
+    tiers: Tiers | None = Field(None, description="Render tiers: draft for every shot, final only for approved "
+                                "shots (`pipeline run --tier final`).")
     caption_language: Language = Field(
         "eng", description="The captions' language, an ISO 639-2 code (eng, fra, deu, jpn, ...): the cut's "
         "subtitle stream is tagged with it, so players offer it by its name.")
