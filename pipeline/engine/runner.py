@@ -25,7 +25,7 @@ from .journal import Journal, Spend
 from .polling import TIMEOUT_S
 from .requests import Generated
 from .shots import REAL_TIME, Clock, Engine, Progress
-from .work import Action, Decision, decide, to_pay_usd
+from .work import Action, Decision, decide, to_pay_by_tier, to_pay_usd
 
 __all__ = ["Limits", "Progress", "RunFailed", "RunResult", "assemble_again", "run"]
 
@@ -91,6 +91,7 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
         journal.remember(plan.every_take)  # what each key asks, so a later edit can say what changed
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
                         allowed=set(), forget=forget_hint, clock=clock, assets=assets)
+        engine.tell = tell
         before = journal.spent()
         done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
         made_at(journal, {i: plan.by_id(i).look.tier for i in done if plan.by_id(i).look})
@@ -118,6 +119,10 @@ async def _generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
             if engine.assets is not None and engine.provider.capabilities.needs_public_urls and any(
                     d.action.pays for d in decisions):
                 await asyncio.to_thread(engine.assets.check)  # a bad bucket or key stops here, before the gate
+            if split := to_pay_by_tier(decisions):
+                engine.tell("estimate by tier: " + ", ".join(
+                    f"{tier} ${s['estimated_cost_usd']:.2f} ({s['generations']} generation"
+                    f"{'s' * (s['generations'] != 1)})" for tier, s in split.items()))
             confirm(to_pay_usd(decisions))
         engine.allowed.update(d.shot.key for d in decisions if d.action.pays)
         paying = engine.provider.paid and any(d.action.pays or d.action is Action.RESUME for d in decisions)

@@ -84,6 +84,7 @@ class Engine:
         self._takes: dict[str, int] = {}  # key -> take number
         self._polls = PollSchedule()
         self.rehearsal = provider.rehearsal
+        self.tell: Callable[[str], None] = lambda text: None  # notes for the user (the run's own `tell`)
 
     def report(self, shot_id: str, state: str, detail: str = "") -> None:
         spent = self.journal.spent()

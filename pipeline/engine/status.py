@@ -13,7 +13,7 @@ from ..plan import Plan, PlannedShot, to_json
 from ..storyboard.load import Project
 from . import changes
 from .journal import Spend, reading
-from .work import Action, Decision, decide, to_pay_usd
+from .work import Action, Decision, decide, to_pay_by_tier, to_pay_usd
 
 # How a summary counts each action, in the order it says them: "6 shots: 2 to generate, 4 cached".
 COUNTED = ((Action.GENERATE, "to generate"), (Action.RECOVER, "to look for (an interrupted create)"),
@@ -43,7 +43,8 @@ def status_of(project: Project, plan: Plan, out_dir: Path, *, forget_hint: str =
                    "runtime_s": round(plan.runtime_frames / formats.FPS, 3),
                    **({"cut_runtime_s": cut["runtime"][1]} if cut else {}),
                    "to_generate": sum(d.action.pays for d in every),
-                   "estimated_cost_usd": to_pay_usd(every)},
+                   "estimated_cost_usd": to_pay_usd(every),
+                   **({"by_tier": split} if (split := to_pay_by_tier(every)) else {})},
     }
 
 
@@ -96,6 +97,8 @@ def plan_json(plan: Plan, decisions: list[Decision] | None) -> dict:
         data["totals"].update(to_generate=sum(d.action.pays for d in decisions),
                               cached=sum(d.action is Action.CACHED for d in decisions),
                               estimated_cost_usd=to_pay_usd(decisions))
+        if split := to_pay_by_tier(decisions):
+            data["totals"]["by_tier"] = split
     else:
         data["totals"].update(to_generate=plan.generations, cached=0)
     return data

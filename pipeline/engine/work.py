@@ -155,3 +155,14 @@ def intact(path: Path, checksum: str | None) -> bool:
 def to_pay_usd(decisions: list[Decision]) -> float:
     """The estimate of what the run would spend: every shot that could create."""
     return round(sum(d.shot.estimated_cost_usd for d in decisions if d.action.pays), 2)
+
+
+def to_pay_by_tier(decisions: list[Decision]) -> dict[str, dict]:
+    """The estimate split by tier, {tier: {"generations": n, "estimated_cost_usd": usd}} (empty without tiers)."""
+    split: dict[str, dict] = {}
+    for d in decisions:
+        if d.action.pays and d.shot.look is not None:
+            tier = split.setdefault(d.shot.look.tier, {"generations": 0, "estimated_cost_usd": 0.0})
+            tier["generations"] += 1
+            tier["estimated_cost_usd"] = round(tier["estimated_cost_usd"] + d.shot.estimated_cost_usd, 4)
+    return split

@@ -178,13 +178,11 @@ Takes = Annotated[int, Field(ge=1, le=MAX_TAKES)]
 
 
 class Tier(Strict):
-    """A quality to render at: a model and resolution, or (final only) an upscale of the approved draft."""
+    """A quality to render at: a model and a resolution."""
 
     model: Literal[MODELS] | None = Field(None, description="The tier's model; default: the storyboard's.")
     resolution: Literal[RESOLUTIONS] | None = Field(None, description="The tier's resolution; default: the "
                                                     "storyboard's.")
-    upscale: bool = Field(False, description="final only: upscale the approved draft's generation to `resolution` "
-                          "(where the provider can) instead of generating the shot again.")
 
 
 class Tiers(Strict):
