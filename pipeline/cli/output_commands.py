@@ -338,13 +338,29 @@ def _preview(args) -> int:
         return 0
 
     def ready(url: str) -> None:
-        print(f"serving {out} at {url} (Ctrl-C stops)", file=sys.stderr)
+        print(f"serving {out} at {url} (Ctrl-C stops); takes and approvals at {url.replace('/preview/', '/review/')}",
+              file=sys.stderr)
         print(url, flush=True)
         if args.open:
             webbrowser.open(url)
 
-    preview.serve(out, port=args.port, rebuild=build, ready=ready)
+    preview.serve(out, port=args.port, rebuild=build, ready=ready, reviewer=_reviewer(args, out))
     return 0
+
+
+def _reviewer(args, out: Path):
+    """The review page's hands: the plan as a run makes it now, and the cut assembled again (no generation)."""
+    from ..engine.runner import assemble_again
+    from ..preview.review import Reviewer
+
+    def plan_of():
+        project = _load(args)
+        return project, _run_plan(project, args)
+
+    def assemble(project, plan):
+        assemble_again(project, plan, out, paid=providers.capabilities(project.provider).paid, wait=False)
+
+    return Reviewer(out, plan_of, assemble)
 
 
 def forget_command(sub: Sub) -> None:
