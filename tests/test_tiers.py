@@ -81,6 +81,9 @@ def test_final_tier_renders_only_the_approved_shots_and_their_descendants(tmp_pa
                                                           "e": "final", "f": "draft"}
     timeline = otio.adapters.read_from_file(str(out / "timeline.otio"))
     assert {c.name: c.metadata["pipeline"]["resolution"] for c in timeline.find_clips()}["d"] == "540p"
+    assert luma(board, out, "preview") == 0
+    page = (out / "preview" / "index.html").read_text()
+    assert page.count("final · 720p") == 4 and page.count("draft · 540p") == 2
     assert luma(board, out, "run", "--yes") == 0  # a plain run keeps each shot at the tier it was made at
     assert len(generations(fake)) == 10
 
