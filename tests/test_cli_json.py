@@ -21,6 +21,7 @@ CASES = {
     "status": [["status", "{board}", "--out", "{out}", "--json"]],
     "run": [["run", "{board}", "--out", "{out}", "--json"],
             ["run", "{board}", "--rehearse", "--yes", "--out", "{out}", "--json"]],
+    "takes": [["takes", "{board}", "--out", "{out}", "--json"]],
     "cameras": [["cameras", "--json"]],
     "providers": [["providers", "--json"]],
     "beats": [["beats", "{sound}", "--json"]],
@@ -70,6 +71,8 @@ def test_json_output_is_only_json_lines(tmp_path, args):
     assert lines, "no JSON at all"
     if args[0] in ("plan", "status"):
         assert len(lines) == 1 and "totals" in lines[0]  # one object, on one line
+    if args[0] == "takes":
+        assert len(lines) == 1 and [s["id"] for s in lines[0]["shots"]] == ["dawn", "beam"]
     if args[0] == "providers":
         assert len(lines) == 1 and "luma" in {row["provider"] for row in lines[0]}
     if args[0] == "beats":

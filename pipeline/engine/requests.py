@@ -27,7 +27,8 @@ def shot_request(project: Project, planned: PlannedShot, done: dict[str, Generat
     """The request for `planned`; the shots it depends on must be in `done` already."""
     shot, board = planned.shot, project.board
     return ShotRequest(
-        shot_id=planned.id, key=planned.key, model=board.model, resolution=board.resolution,
+        shot_id=planned.id, key=planned.key, model=planned.look.model if planned.look else board.model,
+        resolution=planned.look.resolution if planned.look else board.resolution,
         aspect_ratio=board.aspect_ratio, duration_s=shot.duration or board.duration, prompt=shot.prompt,
         concepts=shot.concepts, loop=shot.loop if shot.loop is not None else board.loop,
         start=_keyframe(project, shot.start, planned.parent, done),

@@ -115,3 +115,8 @@ def _prune(folder: Path, keep: set[str]) -> None:
     for path in folder.glob("*.jpg"):
         if path.name not in keep:
             path.unlink(missing_ok=True)
+
+
+def still(clip: Path, index: int, dest: Path, size: tuple[int, int]) -> str:
+    """One frame of `clip` (0: first, -1: last) as a thumbnail at `dest`, made again only when older; its name."""
+    return _frame(clip, index, dest, size)

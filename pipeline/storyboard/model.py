@@ -204,6 +204,25 @@ class Audio(Strict):
                        "fade_out, then silence (false).")
 
 
+MAX_TAKES = 10
+Takes = Annotated[int, Field(ge=1, le=MAX_TAKES)]
+
+
+class Tier(Strict):
+    """A quality to render at: a model and a resolution."""
+
+    model: Literal[MODELS] | None = Field(None, description="The tier's model; default: the storyboard's.")
+    resolution: Literal[RESOLUTIONS] | None = Field(None, description="The tier's resolution; default: the "
+                                                    "storyboard's.")
+
+
+class Tiers(Strict):
+    """`draft` renders every shot cheaply; `pipeline run --tier final` renders only approved shots at `final`."""
+
+    draft: Tier = Field(default_factory=Tier, description="The cheap tier every shot starts at.")
+    final: Tier = Field(default_factory=Tier, description="The tier approved shots go up to.")
+
+
 class Shot(Strict):
     """One generation (or, with `clip:`, a piece of existing footage) in the cut."""
 
@@ -232,6 +251,8 @@ class Shot(Strict):
                                   "`8 beats` of the music bed (not with `out`).")
     snap: Snap | None = Field(None, description="Move the cut at the shot's end to the nearest beat or downbeat "
                               "of the music bed its clip can reach.")
+    takes: Takes | None = Field(None, description="How many takes to generate (each its own generation and "
+                                "cost); default: the storyboard's takes. The first is picked unless told.")
 
     @field_validator("prompt")
     @classmethod
@@ -272,6 +293,9 @@ class Storyboard(Strict):
     audio: Audio | None = None
     cut: CutMode = Field("shots", description="shots: each shot plays its length; beats: every cut moves to "
                          "the nearest beat of the music bed its clip can reach.")
+    takes: Takes = Field(1, description="Takes per generated shot, unless a shot says otherwise.")
+    tiers: Tiers | None = Field(None, description="Render tiers: draft for every shot, final only for approved "
+                                "shots (`pipeline run --tier final`).")
     caption_language: Language = Field(
         "eng", description="The captions' language, an ISO 639-2 code (eng, fra, deu, jpn, ...): the cut's "
         "subtitle stream is tagged with it, so players offer it by its name.")

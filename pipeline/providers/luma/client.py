@@ -138,6 +138,16 @@ class LumaClient:
             raise self.calls.translate(exc, shot_id=shot_id, job_id=None) from exc
         raise AssertionError("unreachable: the retry loop returns or raises")
 
+    async def upscale(self, generation_id: str, resolution: str, *, shot_id: str | None = None) -> dict:
+        """POST an upscale of a completed generation to `resolution`: a new generation, paid for like one. Sent
+        once, never retried (an answer lost on the way could be paid twice; the caller decides)."""
+        body = {"generation_type": "upscale_video", "resolution": resolution}
+        try:
+            answer = await self.calls.send("POST", f"/generations/{generation_id}/upscale", json=body)
+        except FAILURES as exc:
+            raise self.calls.translate(exc, shot_id=shot_id, job_id=generation_id) from exc
+        return self._own(answer.json())
+
     def _own(self, generation: dict) -> dict:
         self.owned.add(generation["id"])
         return generation
