@@ -10,10 +10,12 @@ The account is the provider, its host and a digest of the key (providers.account
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
+
+if TYPE_CHECKING:  # psycopg is the postgres extra's: the engine imports this module without it
+    import psycopg
 
 JITTER_S = 2.0
 WINDOW_S = 60.0

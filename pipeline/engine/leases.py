@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
 
 LEASE_S = 30.0  # a dead machine's shots wait this long for another; renewed every third of it
+if TYPE_CHECKING:  # psycopg is the postgres extra's: the engine imports this module without it
+    import psycopg
+
 NOW = "extract(epoch from clock_timestamp())"
 
 

@@ -20,7 +20,9 @@ from ..plan import Plan
 from ..providers.base import Provider
 from ..storyboard.load import Project
 from . import folder_lock
-from .journal import Journal, Spend
+from .journal import Spend
+from .journals import open_journal
+from .ledger import Ledger
 from .polling import TIMEOUT_S
 from .requests import Generated
 from .shots import REAL_TIME, Clock, Engine, Progress
@@ -76,16 +78,19 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
         report: Callable[[Progress], None] = lambda p: None, confirm: Callable[[float], object] = lambda c: None,
         caption: bool = True, resume_hint: str = "pipeline run", forget_hint: str = "pipeline forget FILE SHOT",
         tell: Callable[[str], None] = lambda text: None, wait: bool = True, clock: Clock = REAL_TIME,
-        assets: AssetStore | None = None) -> RunResult:
+        assets: AssetStore | None = None, journal_url: str | None = None) -> RunResult:
     """Generate what is missing into out_dir (journal, clips), then write out_dir/final.mp4.
 
     `confirm(estimate)` is called with what this run could pay before anything is spent; it raises to refuse.
     Notes for the user (a journal set aside, a kept cut, a balance that disagrees) go to `tell`.
     `assets` publishes local keyframes for a provider that reads URLs; it is checked before the estimate.
+    `journal_url` (postgresql://...) keeps the journal in a database that several machines share, as the film
+    named by the storyboard's file; out_dir then holds this machine's clips (and its cut).
     """
     layout = Layout(out_dir)
     make_folder(out_dir, hint=OUT_HINT)
-    with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
+    with folder_lock.holding(layout.lock, wait=wait, waiting=tell), \
+            _opened(layout, tell, project.name, journal_url) as journal:
         sweep_temps(out_dir)  # what a killed run left half-written: safe, since this process holds the folder
         journal.remember(plan.shots)  # what each key asks, so a later edit can say what changed
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
@@ -162,11 +167,11 @@ def _balance_notes(measured: float | None, before: Spend, after: Spend) -> list[
 class _opened:
     """The folder's journal, opened for writing; says so when an unreadable one was set aside."""
 
-    def __init__(self, layout: Layout, tell: Callable[[str], None]):
-        self.layout, self.tell = layout, tell
+    def __init__(self, layout: Layout, tell: Callable[[str], None], film: str, url: str | None = None):
+        self.layout, self.tell, self.film, self.url = layout, tell, film, url
 
-    def __enter__(self) -> Journal:
-        self.journal = Journal.open(self.layout)
+    def __enter__(self) -> Ledger:
+        self.journal = open_journal(self.layout, self.film, self.url)
         if self.journal.set_aside:
             self.tell(f"note: the journal could not be read; it was kept as {self.journal.set_aside} and a new one "
                       "is rebuilt from the clips on disk and the provider's list before anything is created")
@@ -177,12 +182,14 @@ class _opened:
 
 
 def assemble_again(project: Project, plan: Plan, out_dir: Path, *, paid: bool, wait: bool = True,
-                   tell: Callable[[str], None] = lambda text: None) -> AssemblyReport:
+                   tell: Callable[[str], None] = lambda text: None,
+                   journal_url: str | None = None) -> AssemblyReport:
     """Assemble the cut from the journal's clips, generating nothing; PipelineError if a shot has no clip."""
     layout = Layout(out_dir)
-    if not layout.journal.exists() and not layout.clips.is_dir():
+    if journal_url is None and not layout.journal.exists() and not layout.clips.is_dir():
         raise PipelineError(f"nothing has been generated into {out_dir} yet; run `pipeline run` first")
-    with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
+    with folder_lock.holding(layout.lock, wait=wait, waiting=tell), \
+            _opened(layout, tell, project.name, journal_url) as journal:
         decisions = decide(plan, journal, layout)
         missing = [d.shot.id for d in decisions if d.action not in (Action.CACHED, Action.FOOTAGE)]
         if missing:
@@ -198,7 +205,7 @@ def assemble_again(project: Project, plan: Plan, out_dir: Path, *, paid: bool, w
         return report
 
 
-def _assemble(project: Project, plan: Plan, done: dict[str, Generated], layout: Layout, journal: Journal, *,
+def _assemble(project: Project, plan: Plan, done: dict[str, Generated], layout: Layout, journal: Ledger, *,
               paid: bool, name: str) -> tuple[AssemblyReport, list[str]]:
     """Write the cut. A paid cut is never replaced silently by another provider's: it is kept beside it."""
     kept = []

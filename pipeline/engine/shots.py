@@ -20,6 +20,7 @@ from ..assets import AssetStore
 from ..errors import PipelineError, ProviderError
 from ..files import DiskError, sha256_of
 from ..layout import Layout
+from ..providers.account import account_of
 from ..providers.base import (
     FailureKind,
     GenerationFailed,
@@ -32,8 +33,11 @@ from ..providers.base import (
 )
 from ..secrets import redact
 from ..storyboard.load import Project
-from . import clip_records
-from .journal import Entry, Journal
+from . import clip_records, work
+from .account_limits import AccountBusy, AccountLimits
+from .journal import Entry
+from .leases import LeaseLost
+from .ledger import Ledger
 from .polling import PollSchedule, until_done
 from .requests import Generated, request_digest, shot_request
 from .states import JobState
@@ -65,7 +69,7 @@ REAL_TIME = Clock()
 
 
 class Engine:
-    def __init__(self, project: Project, provider: Provider, journal: Journal, layout: Layout, *, limits,
+    def __init__(self, project: Project, provider: Provider, journal: Ledger, layout: Layout, *, limits,
                  report: Callable[[Progress], None], caption: bool, allowed: set[str], forget: str,
                  clock: Clock = REAL_TIME, assets: AssetStore | None = None):
         self.project, self.provider, self.journal, self.layout = project, provider, journal, layout
@@ -78,6 +82,11 @@ class Engine:
         self._running = asyncio.Semaphore(limits.concurrency)
         rate = limits.creates_per_minute
         self._creates = AsyncLimiter(rate, 60) if rate else None
+        self.leases = getattr(journal, "leases", None)  # a shared journal: shots are claimed before work
+        account = account_of(provider)
+        if hasattr(journal, "limits") and account:  # the account's limits are kept in the shared journal
+            journal.limits = AccountLimits(account, limits.concurrency, rate)
+            self._creates = None
         self._same_request: collections.defaultdict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self._done: dict[str, asyncio.Future[Generated]] = {}
         self._costs: dict[str, float] = {}
@@ -92,7 +101,12 @@ class Engine:
         loop = asyncio.get_running_loop()
         self._done = {d.shot.id: loop.create_future() for d in decisions if d.shot.generate}
         self._costs = {d.shot.id: d.shot.estimated_cost_usd for d in decisions}
-        outcomes = await asyncio.gather(*(self._shot(d) for d in decisions), return_exceptions=True)
+        renewing = asyncio.create_task(self._renew()) if self.leases else None
+        try:
+            outcomes = await asyncio.gather(*(self._shot(d) for d in decisions), return_exceptions=True)
+        finally:
+            if renewing:
+                renewing.cancel()
         errors = [o for o in outcomes if isinstance(o, ProviderError)]
         for outcome in outcomes:
             if isinstance(outcome, BaseException) and not isinstance(outcome, ProviderError | _Skipped):
@@ -107,8 +121,7 @@ class Engine:
         future = self._done[planned.id]
         try:
             done = {n: await self._wait_for(n, planned.id) for n in (planned.parent, planned.end_ref) if n}
-            async with self._running:
-                future.set_result(await self._produce(decision, done))
+            future.set_result(await self._work(decision, done))
         except (ProviderError, _Skipped) as exc:
             future.set_exception(_Skipped(planned.id))  # the shots that extend this one skip
             future.exception()  # retrieved: a failure is reported once, by its own shot
@@ -118,6 +131,46 @@ class Engine:
         except BaseException:
             future.cancel()
             raise
+
+    async def _work(self, decision: Decision, done: dict[str, Generated]) -> Generated:
+        """The shot's work; on a shared journal, under this machine's claim on it (waiting for a claim takes no
+        place among the generations at once). A lease lost mid-work goes back to waiting: whoever holds the
+        shot now finishes it, or it is taken back when that one's lease runs out."""
+        if self.leases is None or decision.action in (Action.BLOCKED, Action.CACHED):
+            async with self._running:
+                return await self._produce(decision, done)
+        key = decision.shot.key
+        while True:
+            decision = await self._claimed(decision)
+            try:
+                async with self._running:
+                    return await self._produce(decision, done)
+            except LeaseLost as exc:
+                self.report(decision.shot.id, "waiting", str(exc))
+            finally:
+                self.leases.release(key)
+
+    async def _claimed(self, decision: Decision) -> Decision:
+        """Claim the shot, then decide again from the shared journal (another machine may have moved it on: a
+        job it created is resumed by id, a create it sent is looked for). A shot finished elsewhere needs no
+        claim: its clip is fetched from its generation (free)."""
+        planned, said = decision.shot, False
+        while True:
+            claimed = self.leases.claim(planned.key)
+            entry = self.journal.get(planned.key)
+            if claimed or (entry is not None and entry.state == JobState.FETCHED):
+                return work.again(planned, entry, self.layout, before=decision, forget_hint=self.forget)
+            if not said:
+                holder = self.leases.holders().get(planned.key, ("another machine", 0))[0]
+                self.report(planned.id, "waiting", f"held by {holder}")
+                said = True
+            await self.clock.sleep(self.leases.poll_s)
+
+    async def _renew(self) -> None:
+        """Keep this machine's leases alive while it works (a third of the lease at a time)."""
+        while True:
+            await self.clock.sleep(self.leases.lease_s / 3)
+            self.leases.renew()
 
     async def _wait_for(self, need: str, shot_id: str) -> Generated:
         try:
@@ -236,8 +289,7 @@ class Engine:
             raise ProviderError(f"would create a generation the estimate did not count (about "
                                 f"${self._costs[request.shot_id]:.2f}); nothing was created: run again to see "
                                 "the estimate", shot_id=request.shot_id)
-        ledger = self.journal.intend(self._entry(request), model=request.model,
-                                     request_digest=request_digest(request))  # before the request leaves
+        ledger = await self._intend(request)  # before the request leaves
         if self._creates is not None:
             await self._creates.acquire()
         try:
@@ -250,6 +302,20 @@ class Engine:
         self.created += 1
         self.report(request.shot_id, "queued", job_id)
         return job_id
+
+    async def _intend(self, request: ShotRequest) -> int:
+        """The create's ledger row; on a shared journal only once the account's limits allow it (the limits
+        are counted and the row written in one transaction, so machines never overshoot them together)."""
+        said = False
+        while True:
+            try:
+                return self.journal.intend(self._entry(request), model=request.model,
+                                           request_digest=request_digest(request))
+            except AccountBusy as busy:
+                if not said:
+                    self.report(request.shot_id, "waiting", f"the account is full: {busy}")
+                    said = True
+                await self.clock.sleep(busy.wait_s)
 
     async def _poll(self, request: ShotRequest, job_id: str, *, fresh: bool) -> JobStatus:
         """Poll until done. A `fresh` job was created just now: its time to completion teaches the schedule
@@ -288,8 +354,8 @@ class Engine:
         status = self.fetched_again.get(request.key) or await self._status(request, entry.job_id)
         try:
             return await self._fetch(request, entry.job_id, status)
-        except DiskError:
-            raise  # the disk, not the generation: nothing to pay for
+        except (DiskError, LeaseLost):
+            raise  # the disk, or another machine's turn: not the generation, nothing to pay for
         except PipelineError as exc:
             raise ProviderError(f"the clip is missing and fetching it again failed ({exc}); generating it again "
                                 f"would cost about ${self._costs[request.shot_id]:.2f}: "

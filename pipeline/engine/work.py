@@ -16,7 +16,8 @@ from ..files import sha256_of
 from ..layout import Layout
 from ..plan import Plan, PlannedShot
 from . import changes, clip_records
-from .journal import Entry, Journal
+from .journal import Entry
+from .ledger import Ledger
 from .states import JobState, UnknownState
 
 
@@ -43,7 +44,7 @@ class Decision:
     why: str
 
 
-def decide(plan: Plan, journal: Journal | None, layout: Layout, *, gone: Collection[str] = (),
+def decide(plan: Plan, journal: Ledger | None, layout: Layout, *, gone: Collection[str] = (),
            forget_hint: str = "pipeline forget FILE SHOT") -> list[Decision]:
     """Each shot's action; `gone` holds keys whose generation the provider no longer has (found by the run)."""
     by_id = {p.id: p for p in plan.shots}
@@ -58,6 +59,15 @@ def decide(plan: Plan, journal: Journal | None, layout: Layout, *, gone: Collect
         return made[planned.id]
 
     return [of(p) for p in plan.shots]
+
+
+def again(planned: PlannedShot, entry: Entry | None, layout: Layout, *, before: Decision,
+          forget_hint: str = "pipeline forget FILE SHOT") -> Decision:
+    """The shot's action from its journal entry as it is now, where another machine may have moved it on since
+    the run decided (its parents were settled then). Where the entry is unchanged, the first decision stands."""
+    if entry == before.entry:
+        return before
+    return _decide(planned, entry, layout, {}, (), forget_hint, lambda: before.why)
 
 
 def _decide(planned: PlannedShot, entry: Entry | None, layout: Layout, needs: Mapping[str, Decision],
@@ -103,7 +113,9 @@ def _stale(planned: PlannedShot, entry: Entry | None, needs: Mapping[str, Decisi
     for name, job, verb in ((planned.parent, held[0], "extends"), (planned.end_ref, held[1], "leads into")):
         if not name:
             continue
-        need = needs[name]
+        need = needs.get(name)
+        if need is None:  # decided again after a claim: the parents were settled by the first decision
+            continue
         if need.action.pays:
             return f"{verb} {name}, which is to be generated again"
         if entry is not None and (need.entry.job_id if need.entry else None) != job:
@@ -111,7 +123,7 @@ def _stale(planned: PlannedShot, entry: Entry | None, needs: Mapping[str, Decisi
     return None
 
 
-def _what_changed(planned: PlannedShot, journal: Journal | None, layout: Layout) -> str:
+def _what_changed(planned: PlannedShot, journal: Ledger | None, layout: Layout) -> str:
     """Why a shot with no generation for its key is generated: new, or what changed since its last one."""
     asks = planned.asks or {}
     before = journal.earlier(planned.id, str(asks.get("provider")), int(asks.get("take", 1)),

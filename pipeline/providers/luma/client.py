@@ -82,9 +82,10 @@ class LumaClient:
         self.retry = retry or RetryPolicy()
         self.owned: set[str] = set()  # ids this client created: never adopted for another request
         self._http = httpx.AsyncClient(
-            base_url=self.base_url, auth=BearerAuth(key), transport=transport,
+            base_url=self.base_url, auth=(auth := BearerAuth(key)), transport=transport,
             timeout=timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0),
             headers={"Accept": "application/json"})
+        self.key_digest = auth.digest  # names the account (providers.account), never the key
 
     def __repr__(self) -> str:
         return f"<LumaClient {self.base_url}>"

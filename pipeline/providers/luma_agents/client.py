@@ -60,8 +60,9 @@ class AgentsClient:
         self.base_url = _checked_base_url(base_url or base_url_from_env())
         self.retry = retry or RetryPolicy()
         timeout = timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0)
-        self._http = httpx.AsyncClient(base_url=self.base_url, auth=BearerAuth(key), transport=transport,
+        self._http = httpx.AsyncClient(base_url=self.base_url, auth=(auth := BearerAuth(key)), transport=transport,
                                        timeout=timeout, headers={"Accept": "application/json"})
+        self.key_digest = auth.digest  # names the account (providers.account), never the key
         self._uploads = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(300.0, connect=10.0))
 
     def __repr__(self) -> str:
