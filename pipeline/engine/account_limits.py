@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
+from .journal_pg_schema import NOW
 
 if TYPE_CHECKING:  # psycopg is the postgres extra's: the engine imports this module without it
     import psycopg
 
 JITTER_S = 2.0
 WINDOW_S = 60.0
-NOW = "extract(epoch from clock_timestamp())"
 FLYING = ["intent", "queued", "dreaming"]
 
 

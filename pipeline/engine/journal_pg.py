@@ -20,11 +20,10 @@ from ..layout import Layout
 from ..plan import PlannedShot
 from . import account_limits
 from .journal import COLUMNS, NOT_SPENT, Entry, Spend, _entry, _stored
-from .journal_pg_schema import migrate
+from .journal_pg_schema import NOW, migrate
 from .leases import Leases
 from .states import JobState
 
-NOW = "extract(epoch from clock_timestamp())"  # the database's clock, in epoch seconds
 SHOT_COLUMNS = ", ".join(COLUMNS)
 
 
@@ -33,7 +32,8 @@ def connect(url: str) -> psycopg.Connection:
     try:
         db = psycopg.connect(url, autocommit=True, connect_timeout=10, application_name="pipeline")
     except psycopg.Error as exc:
-        raise PipelineError(f"cannot reach the journal database {_safe(url)} ({str(exc).strip()}); check the URL "
+        said = " ".join(str(exc).split())
+        raise PipelineError(f"cannot reach the journal database {_safe(url)} ({said}); check the URL "
                             "given to --journal or PIPELINE_JOURNAL and that the server is running") from exc
     migrate(db)
     return db

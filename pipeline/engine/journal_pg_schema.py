@@ -4,10 +4,14 @@ this one knows is refused (its meaning is unknown: acting on it could pay twice)
 
 from __future__ import annotations
 
-import psycopg
+from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
 
+if TYPE_CHECKING:  # psycopg is the postgres extra's: the engine imports NOW without it
+    import psycopg
+
+NOW = "extract(epoch from clock_timestamp())::double precision"  # the database's clock: leases, windows, times
 MIGRATION_LOCK = 7_150_170  # pg_advisory_xact_lock key that serialises migrations
 
 MIGRATIONS: tuple[str, ...] = (

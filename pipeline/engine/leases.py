@@ -12,12 +12,12 @@ import uuid
 from typing import TYPE_CHECKING
 
 from ..errors import PipelineError
+from .journal_pg_schema import NOW
 
 LEASE_S = 30.0  # a dead machine's shots wait this long for another; renewed every third of it
 if TYPE_CHECKING:  # psycopg is the postgres extra's: the engine imports this module without it
     import psycopg
 
-NOW = "extract(epoch from clock_timestamp())"
 
 
 class LeaseLost(PipelineError):
