@@ -117,7 +117,7 @@ class PgJournal:
     def intend(self, entry: Entry, *, model: str, request_digest: str) -> int:
         """Record a create about to be sent, fenced by the shot's claim; where the engine set the account's
         limits, only when they allow it (else account_limits.AccountBusy, nothing written)."""
-        with self._fenced(entry.key):
+        with self.fenced(entry.key):
             account = None
             if self.limits is not None:
                 # raises AccountBusy; holds the account's lock
@@ -135,14 +135,14 @@ class PgJournal:
         return ledger[0]
 
     def accepted(self, ledger_id: int, key: str, job_id: str) -> Entry:
-        with self._fenced(key):
+        with self.fenced(key):
             self._db.execute(f"UPDATE creates SET job_id = %s, outcome = 'accepted', answered_at = {NOW}"
                              " WHERE id = %s", (job_id, ledger_id))
             self._update(key, job_id=job_id, state=JobState.QUEUED)
         return self.get(key)
 
     def adopted(self, key: str, job_id: str) -> Entry:
-        with self._fenced(key):
+        with self.fenced(key):
             self._db.execute(f"UPDATE creates SET job_id = %s, outcome = 'accepted', answered_at = {NOW} WHERE id ="
                              " (SELECT MAX(id) FROM creates WHERE film = %s AND key = %s AND job_id IS NULL)",
                              (job_id, self.film, key))
@@ -150,18 +150,18 @@ class PgJournal:
         return self.get(key)
 
     def not_found(self, key: str) -> None:
-        with self._fenced(key):
+        with self.fenced(key):
             self._db.execute("UPDATE creates SET outcome = 'not found' WHERE film = %s AND key = %s AND job_id IS"
                              " NULL AND outcome = 'sent'", (self.film, key))
 
     def refunded(self, job_id: str) -> None:
         row = self._one("SELECT key FROM creates WHERE film = %s AND job_id = %s LIMIT 1", (self.film, job_id))
-        with self._fenced(row[0] if row else None):
+        with self.fenced(row[0] if row else None):
             self._db.execute("UPDATE creates SET outcome = 'refunded' WHERE film = %s AND job_id = %s",
                              (self.film, job_id))
 
     def recovered(self, entry: Entry) -> None:
-        with self._fenced(entry.key):
+        with self.fenced(entry.key):
             if entry.job_id and entry.cost_usd and not self._one(
                     "SELECT 1 FROM creates WHERE job_id = %s", (entry.job_id,)):
                 self._db.execute(
@@ -173,7 +173,7 @@ class PgJournal:
             self._put(entry)
 
     def update(self, key: str, **changes: object) -> Entry:
-        with self._fenced(key):
+        with self.fenced(key):
             self._update(key, **changes)
         return self.get(key)
 
@@ -208,12 +208,13 @@ class PgJournal:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def forget(self, key: str) -> bool:
-        with self._fenced(key):
+        with self.fenced(key):
             return self._db.execute("DELETE FROM shots WHERE film = %s AND key = %s", (self.film, key)).rowcount > 0
 
     @contextlib.contextmanager
-    def _fenced(self, key: str | None) -> Iterator[None]:
-        """One transaction whose writes land only if this machine may write about `key` (leases.fence)."""
+    def fenced(self, key: str | None) -> Iterator[None]:
+        """One transaction whose writes land only if this machine may write about `key` (leases.fence): a
+        shot's key, or a claim of another kind (a film's assembly)."""
         with self._db.transaction():
             if key is not None:
                 self.leases.fence(key)

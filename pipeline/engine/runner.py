@@ -96,18 +96,18 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
                         allowed=set(), forget=forget_hint, clock=clock, assets=assets)
         before = journal.spent()
-        done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
+        done, measured, errors = asyncio.run(generate(engine, plan, confirm, forget_hint))
         if errors:
             raise RunFailed(errors, resume_hint)
         report(Progress("cut", "assembling", spent_usd=journal.spent().usd))
-        assembly, kept = _assemble(project, plan, done, layout, journal, paid=provider.paid, name=provider.name)
+        assembly, kept = assemble_film(project, plan, done, layout, journal, paid=provider.paid, name=provider.name)
         notes = _balance_notes(measured, before, journal.spent()) + kept
         for note in notes:
             tell(note)
         return RunResult(assembly, engine.created, journal.spent(), measured, tuple(notes))
 
 
-async def _generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
+async def generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
     """Decide, ask about clips to fetch again, gate, and generate, in one event loop for the provider's client."""
     try:
         decisions = decide(plan, engine.journal, engine.layout, forget_hint=forget_hint)
@@ -199,13 +199,13 @@ def assemble_again(project: Project, plan: Plan, out_dir: Path, *, paid: bool, w
         for d in decisions:
             if d.entry and not d.entry.updated_at:
                 journal.recovered(d.entry)
-        report, kept = _assemble(project, plan, done, layout, journal, paid=paid, name=project.provider)
+        report, kept = assemble_film(project, plan, done, layout, journal, paid=paid, name=project.provider)
         for note in kept:
             tell(note)
         return report
 
 
-def _assemble(project: Project, plan: Plan, done: dict[str, Generated], layout: Layout, journal: Ledger, *,
+def assemble_film(project: Project, plan: Plan, done: dict[str, Generated], layout: Layout, journal: Ledger, *,
               paid: bool, name: str) -> tuple[AssemblyReport, list[str]]:
     """Write the cut. A paid cut is never replaced silently by another provider's: it is kept beside it."""
     kept = []

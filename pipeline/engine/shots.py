@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from aiolimiter import AsyncLimiter
 
 from ..assets import AssetStore
+from ..assets.clips import ClipStore
 from ..errors import PipelineError, ProviderError
 from ..files import DiskError, sha256_of
 from ..layout import Layout
@@ -71,9 +72,10 @@ REAL_TIME = Clock()
 class Engine:
     def __init__(self, project: Project, provider: Provider, journal: Ledger, layout: Layout, *, limits,
                  report: Callable[[Progress], None], caption: bool, allowed: set[str], forget: str,
-                 clock: Clock = REAL_TIME, assets: AssetStore | None = None):
+                 clock: Clock = REAL_TIME, assets: AssetStore | None = None, clips: ClipStore | None = None):
         self.project, self.provider, self.journal, self.layout = project, provider, journal, layout
         self.assets = assets  # where local keyframes are published for a provider that reads URLs
+        self.clips = clips  # where a slate's machines share finished clips (local files are a cache)
         self._sent_files: dict[str, list[str]] = {}  # key -> where its keyframes were published
         self.limits, self.caption, self._report, self.clock = limits, caption, report, clock
         self.allowed, self.forget = allowed, forget  # keys the estimate counted; `pipeline forget ...` hint
@@ -351,6 +353,12 @@ class Engine:
         return self.forget.replace("SHOT", request.shot_id)
 
     async def _fetch_again(self, request: ShotRequest, entry: Entry) -> Generated:
+        if self.clips is not None:  # another machine made it: its clip is in the shared store
+            dest = self.layout.clip(request.shot_id, request.key)
+            if await asyncio.to_thread(self.clips.get_clip, request.key, dest) and await asyncio.to_thread(
+                    work.intact, dest, entry.checksum):
+                self.report(request.shot_id, "cached", f"from {self.clips.name}")
+                return Generated(entry.job_id, dest)
         status = self.fetched_again.get(request.key) or await self._status(request, entry.job_id)
         try:
             return await self._fetch(request, entry.job_id, status)
@@ -371,6 +379,8 @@ class Engine:
         entry = replace(entry, job_id=job_id, state=JobState.FETCHED, file=self.layout.relative(dest),
                         checksum=checksum)
         clip_records.write(self.layout, entry)  # first: a journal lost later is rebuilt from it
+        if self.clips is not None:  # in the shared store before the journal says it is done
+            await asyncio.to_thread(self.clips.put_clip, request.key, dest)
         self.journal.update(request.key, state=JobState.FETCHED, file=entry.file, checksum=checksum)
         self.report(request.shot_id, "done", str(dest))
         return Generated(job_id, dest)

@@ -48,6 +48,7 @@ def _asset_base(request: Request) -> str:
 
 async def create(request: Request) -> Response:
     fake = _fake(request)
+    await asyncio.sleep(fake.options.create_delay_s)  # lets a test kill a client whose create is on its way
     fault = fake.faults.pick("create")
     if fault in ("429", "500", "503"):
         return answer_fault(request, fault)

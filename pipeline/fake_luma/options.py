@@ -67,6 +67,7 @@ class FakeOptions:
     render_workers: int = 2
     account_in_flight: int | None = 10  # an account's generations queued or dreaming at once (Build tier)
     account_creates_per_minute: int | None = 20  # an account's creates in any minute (Build tier)
+    create_delay_s: float = 0.0  # a create is held this long before the generation is made (a create in flight)
     create_answer_delay_s: float = 0.0  # the generation exists this long before the create is answered
     download_pause_s: float = 0.0  # a video download stalls this long halfway through
     agents_output_ttl_s: float = 3600.0  # how long an Agents API output (or upload) URL works
