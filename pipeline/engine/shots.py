@@ -135,38 +135,40 @@ class Engine:
             raise
 
     async def _work(self, decision: Decision, done: dict[str, Generated]) -> Generated:
-        """The shot's work; on a shared journal, under this machine's claim on it (waiting for a claim takes no
-        place among the generations at once). A lease lost mid-work goes back to waiting: whoever holds the
-        shot now finishes it, or it is taken back when that one's lease runs out."""
+        """The shot's work; on a shared journal, under this machine's claim on it. A machine claims no more
+        shots than it has places for generations, so the others get their share; a lease lost mid-work goes
+        back to waiting: whoever holds the shot now finishes it, or it is taken back when that one's lease runs
+        out."""
         if self.leases is None or decision.action in (Action.BLOCKED, Action.CACHED):
             async with self._running:
                 return await self._produce(decision, done)
-        key = decision.shot.key
+        said = False
         while True:
-            decision = await self._claimed(decision)
-            try:
-                async with self._running:
-                    return await self._produce(decision, done)
-            except LeaseLost as exc:
-                self.report(decision.shot.id, "waiting", str(exc))
-            finally:
-                self.leases.release(key)
-
-    async def _claimed(self, decision: Decision) -> Decision:
-        """Claim the shot, then decide again from the shared journal (another machine may have moved it on: a
-        job it created is resumed by id, a create it sent is looked for). A shot finished elsewhere needs no
-        claim: its clip is fetched from its generation (free)."""
-        planned, said = decision.shot, False
-        while True:
-            claimed = self.leases.claim(planned.key)
-            entry = self.journal.get(planned.key)
-            if claimed or (entry is not None and entry.state == JobState.FETCHED):
-                return work.again(planned, entry, self.layout, before=decision, forget_hint=self.forget)
+            async with self._running:
+                claimed = self._claim(decision)
+                if claimed is not None:
+                    try:
+                        return await self._produce(claimed, done)
+                    except LeaseLost as exc:
+                        self.report(decision.shot.id, "waiting", str(exc))
+                    finally:
+                        self.leases.release(decision.shot.key)
+                    continue
             if not said:
-                holder = self.leases.holders().get(planned.key, ("another machine", 0))[0]
-                self.report(planned.id, "waiting", f"held by {holder}")
+                holder = self.leases.holders().get(decision.shot.key, ("another machine", 0))[0]
+                self.report(decision.shot.id, "waiting", f"held by {holder}")
                 said = True
             await self.clock.sleep(self.leases.poll_s)
+
+    def _claim(self, decision: Decision) -> Decision | None:
+        """Claim the shot and decide again from the shared journal (another machine may have moved it on: a
+        job it created is resumed by id, a create it sent is looked for); None while another holds it. A shot
+        finished elsewhere needs no claim: its clip is fetched (from the clip store, or its generation: free)."""
+        claimed = self.leases.claim(decision.shot.key)
+        entry = self.journal.get(decision.shot.key)
+        if claimed or (entry is not None and entry.state == JobState.FETCHED):
+            return work.again(decision.shot, entry, self.layout, before=decision, forget_hint=self.forget)
+        return None
 
     async def _renew(self) -> None:
         """Keep this machine's leases alive while it works (a third of the lease at a time)."""
