@@ -143,7 +143,8 @@ def _status(args) -> int:
             table.add_row(Text(s["id"]), s["state"], Text(s["job_id"] or "-"), Text(s["holder"] or "-"),
                           f"{s['lease_s']:.0f} s" if s["lease_s"] is not None else "-")
         console.print(table)
-    console.print(Text(f"slate: ${report['spent_usd']:.2f} spent"))
+    rehearsal = f" · rehearsals ${report['rehearsal_usd']:.2f} (not money)" if report["rehearsal_usd"] else ""
+    console.print(Text(f"slate: ${report['spent_usd']:.2f} spent{rehearsal}"))
     return 0
 
 

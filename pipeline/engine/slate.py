@@ -121,7 +121,7 @@ def _published(journal: PgJournal) -> list[str]:
 
 def status(projects: list[tuple[Project, Plan]], url: str, out_root: Path) -> dict:
     """Every film of the slate: each shot's state, job and holder, the film's spend and who made its cut."""
-    films, total = [], 0.0
+    films, total, rehearsal = [], 0.0, 0.0
     for project, plan in projects:
         journal = PgJournal.open(url, Layout(out_root / project.name), project.name)
         try:
@@ -140,7 +140,7 @@ def status(projects: list[tuple[Project, Plan]], url: str, out_root: Path) -> di
                           "assembled": made, "assembled_by": journal.meta("cut_by") if made else None,
                           "assembling": (holders.get(ASSEMBLY) or (None,))[0],
                           "published": _published(journal) if made else []})
-            total += spent.usd
+            total, rehearsal = total + spent.usd, rehearsal + spent.rehearsal_usd
         finally:
             journal.close()
-    return {"films": films, "spent_usd": round(total, 4)}
+    return {"films": films, "spent_usd": round(total, 4), "rehearsal_usd": round(rehearsal, 4)}
