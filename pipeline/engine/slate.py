@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from ..providers.base import Provider
 from ..storyboard.load import Project
 from . import folder_lock, journals
 from .journal_pg import PgJournal
+from .leases import LeaseLost, Leases
 from .requests import Generated
 from .runner import Limits, RunFailed, assemble_film, generate
 from .shots import REAL_TIME, Clock, Engine, Progress
@@ -81,7 +83,7 @@ def run_slate(films: list[Film], url: str, out_root: Path, *, limits: Limits | N
         errors = [e for _, _, errs in outcomes for e in errs]
         if errors:
             raise RunFailed(errors, "pipeline slate run FILE...")
-        return [_assembled(film, engine, done, clips, clock) for film, engine, (done, _, _)
+        return [_assembled(film, engine, done, clips, url) for film, engine, (done, _, _)
                 in zip(films, engines, outcomes, strict=True)]
 
 
@@ -92,27 +94,54 @@ async def _generate_all(films: list[Film], engines: list[Engine], confirm) -> li
 
 
 def _assembled(film: Film, engine: Engine, done: dict[str, Generated], clips: ClipStore | None,
-               clock: Clock) -> FilmResult:
-    """Assemble the film here if no other machine has (or is): under the film's assembly lease."""
+               url: str) -> FilmResult:
+    """Assemble the film here if no other machine has (or is): under the film's assembly lease, renewed while
+    the cut is made (on a connection of its own), and fenced when the film is said to be made."""
     journal: PgJournal = engine.journal
     name, key, layout = film.project.name, cut_key(film.plan), engine.layout
-    while True:
-        if journal.meta("cut_key") == key:
-            return FilmResult(name, layout.cut, False, tuple(_published(journal)))
-        if journal.leases.claim(ASSEMBLY):
-            try:
-                if journal.meta("cut_key") == key:  # finished by another while this one waited
-                    continue
-                assemble_film(film.project, film.plan, done, layout, journal, paid=film.provider.paid,
-                              name=film.provider.name)
-                places = clips.publish_film(name, [p for p in layout.side_files if p.is_file()]) if clips else []
-                with journal.fenced(ASSEMBLY):  # only the lease's holder says the film is made
-                    journal.set_meta(cut_key=key, cut_digest=sha256_of(layout.cut), cut_by=journal.leases.holder,
-                                     cut_places="\n".join(places))
-                return FilmResult(name, layout.cut, True, tuple(places))
-            finally:
-                journal.leases.release(ASSEMBLY)
-        time.sleep(journal.leases.poll_s)  # another machine is assembling it
+    assembler = PgJournal.open(url, layout, name, holder=journal.leases.holder, lease_s=journal.leases.lease_s)
+    try:
+        while True:
+            if journal.meta("cut_key") == key:
+                return FilmResult(name, layout.cut, False, tuple(_published(journal)))
+            if assembler.leases.claim(ASSEMBLY):
+                try:
+                    if journal.meta("cut_key") == key:  # made by another while this one waited
+                        continue
+                    with _renewing(assembler.leases):
+                        assemble_film(film.project, film.plan, done, layout, journal, paid=film.provider.paid,
+                                      name=film.provider.name)
+                        places = clips.publish_film(name, [p for p in layout.side_files if p.is_file()]) \
+                            if clips else []
+                    with assembler.fenced(ASSEMBLY):  # only the lease's holder says the film is made
+                        assembler.set_meta(cut_key=key, cut_digest=sha256_of(layout.cut),
+                                           cut_by=assembler.leases.holder, cut_places="\n".join(places))
+                    return FilmResult(name, layout.cut, True, tuple(places))
+                except LeaseLost:
+                    continue  # too slow: another machine took the assembly over, and says when it is made
+                finally:
+                    assembler.leases.release(ASSEMBLY)
+            time.sleep(journal.leases.poll_s)  # another machine is assembling it
+    finally:
+        assembler.close()
+
+
+@contextlib.contextmanager
+def _renewing(leases: Leases):
+    """Renew `leases` every third of a lease from a thread while the block runs."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(leases.lease_s / 3):
+            leases.renew()
+
+    thread = threading.Thread(target=renew, name="assembly-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _published(journal: PgJournal) -> list[str]:
