@@ -1,7 +1,8 @@
 """A slate's clips and cuts in the S3 store (a real radosgw): the machine that makes a clip puts it at
 clips/<key>.mp4 and the film's assembler publishes films/<film>/final.mp4 and its side files; another machine
 gets the clips from the store (not from the provider), and a machine whose local clips are gone takes them
-from the store again. `slate status` names every film, shot, holder and the spend."""
+from the store again, even once the provider has forgotten their jobs. `slate status` names every film,
+shot, holder and the spend."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import shutil
 import subprocess
 
 import boto3
+import httpx
 
 from pipeline.fake_luma import FakeOptions, running
 
@@ -40,8 +42,9 @@ def test_clips_and_cuts_travel_through_the_store(tmp_path, pg_url, bucket):
         assert stats(fake)["downloads"] == downloads and stats(fake)["creates"] == 4  # all from the store
         assert not any(json.loads(line).get("assembled_here") for line in second.stdout.splitlines())
         shutil.rmtree(tmp_path / "one" / films[0] / "clips")
+        httpx.post(f"{fake.root}/_fake/forget")  # and the provider no longer knows the jobs: the store has them
         slate("run", *paths, "--provider", "luma", "--yes", "--out", str(tmp_path / "one"), env=env)
-        assert stats(fake)["downloads"] == downloads
+        assert stats(fake)["downloads"] == downloads and stats(fake)["creates"] == 4
         status = json.loads(slate("status", *paths, "--provider", "luma", "--json", env=env).stdout)
     objects = {o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix="slate/")["Contents"]}
     assert sum(k.startswith("slate/clips/") and k.endswith(".mp4") for k in objects) == 4

@@ -25,6 +25,9 @@ class ClipStore:
         object_key = self.clip_key(key)
         return not self.store._has(object_key) and self.store._put(object_key, path)
 
+    def has_clip(self, key: str) -> bool:
+        return self.store._has(self.clip_key(key))
+
     def get_clip(self, key: str, dest: Path) -> bool:
         """Download the clip to `dest` whole (temp, then rename); False if the store does not hold it."""
         return self._get(self.clip_key(key), dest)

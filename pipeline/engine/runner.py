@@ -139,6 +139,8 @@ async def _preflight(engine: Engine, decisions: list[Decision]) -> set[str]:
     for d in decisions:
         if d.action is not Action.FETCH_AGAIN:
             continue
+        if engine.clips is not None and await asyncio.to_thread(engine.clips.has_clip, d.shot.key):
+            continue  # the slate's store holds the clip: fetched from there, whatever the provider says now
         try:
             status = await engine.provider.status(d.entry.job_id)
         except ProviderError as exc:
