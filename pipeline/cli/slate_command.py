@@ -67,6 +67,10 @@ def _url(args) -> str:
     if url is None:
         raise PipelineError("a slate needs a shared journal: give --journal postgresql://USER@HOST:PORT/DB or set "
                             "PIPELINE_JOURNAL")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise PipelineError("a PostgreSQL journal needs psycopg: pip install 'storyboard-pipeline[postgres]'") from None
     return url
 
 
@@ -90,10 +94,11 @@ def _clips(args):
 
 
 def _run(args) -> int:
+    url = _url(args)
     from ..engine import slate, spending
     from ..engine.runner import Limits
 
-    url, loaded, clips = _url(args), _films(args), _clips(args)
+    loaded, clips = _films(args), _clips(args)
     films = []
     for project, plan in loaded:
         films.append(slate.Film(project, plan, providers.create(project.provider, burn_in=args.burn_in)))
@@ -125,9 +130,10 @@ def _run(args) -> int:
 
 
 def _status(args) -> int:
+    url = _url(args)
     from ..engine import slate
 
-    report = slate.status(_films(args), _url(args), args.out)
+    report = slate.status(_films(args), url, args.out)
     if args.json:
         print_json_line(report)
         return 0
