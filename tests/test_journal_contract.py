@@ -50,6 +50,9 @@ def test_a_create_is_spend_from_its_intent_and_its_answer_gives_the_job(backend)
     assert (accepted.state, accepted.job_id, accepted.attempts) == ("queued", "job-1", 1)
     [row] = journal.creates()
     assert (row["outcome"], row["job_id"], row["model"], row["request_digest"]) == ("accepted", "job-1", "ray-2", "d1")
+    assert set(row) == {"id", "key", "shot_id", "take", "provider", "model", "request_digest", "job_id",
+                        "estimated_usd", "outcome", "rehearsal", "sent_at", "answered_at"}
+    assert row["sent_at"] <= row["answered_at"] and row["rehearsal"] == 0
     assert journal.job_ids() == {"job-1"} and not journal.empty
 
 

@@ -34,6 +34,8 @@ def test_one_machine_holds_a_shot_and_the_other_cannot_write_about_it(pg_url, tm
         b.intend(entry(), model="m", request_digest="x")
     with pytest.raises(LeaseLost):
         b.update("k1", state=JobState.FAILED)
+    with pytest.raises(LeaseLost):  # `pipeline forget` on another machine waits for the holder to let go
+        b.forget("k1")
     a.accepted(ledger, "k1", "job-1")
     assert [r["outcome"] for r in b.creates()] == ["accepted"] and b.get("k1").state == "queued"
     assert b.leases.holders()["k1"][0] == "a"

@@ -25,6 +25,9 @@ from .leases import Leases
 from .states import JobState
 
 SHOT_COLUMNS = ", ".join(COLUMNS)
+# a ledger row as the SQLite journal gives it (its film and account stay in the database)
+CREATE_COLUMNS = ("id, key, shot_id, take, provider, model, request_digest, job_id, estimated_usd, outcome, rehearsal,"
+                  " sent_at, answered_at")
 
 
 def connect(url: str) -> psycopg.Connection:
@@ -110,7 +113,7 @@ class PgJournal:
         return self.spent().usd
 
     def creates(self) -> list[dict]:
-        cursor = self._db.execute("SELECT * FROM creates WHERE film = %s ORDER BY id", (self.film,))
+        cursor = self._db.execute(f"SELECT {CREATE_COLUMNS} FROM creates WHERE film = %s ORDER BY id", (self.film,))
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
