@@ -18,6 +18,11 @@ def _is_image(ref: object) -> bool:
     return isinstance(ref, str) and ref != NONE
 
 
+def pinned(shot: Shot) -> list[tuple[int, str]]:
+    """A shot's pinned keyframes as (frame on the FPS grid, image reference), in frame order."""
+    return sorted((formats.frames_for(k.at), k.image) for k in shot.keyframes or ())
+
+
 def dependencies(shots: list[tuple[str, Shot]]) -> dict[str, list[str]]:
     """Shot id -> ids of the shots whose generations it needs first (frame0 parent, frame1 target)."""
     links = _links([i for i, _ in shots], [s for _, s in shots])
@@ -68,6 +73,8 @@ class PlannedShot:
         if s.clip is not None:
             return f"footage {s.clip}"
         begin = f"extends {self.parent}" if self.parent else (f"image {s.start}" if _is_image(s.start) else "text")
+        if s.keyframes:
+            begin += f", {len(s.keyframes)} pinned keyframe{'s' if len(s.keyframes) > 1 else ''}"
         if self.end_ref:
             return f"{begin}, leads into {self.end_ref}"
         return f"{begin}, ends on image {s.end}" if _is_image(s.end) else begin
@@ -233,6 +240,8 @@ def key_material(board: Storyboard, shot_id: str, shot: Shot, provider: str, dig
             "start": frame(shot.start, parent_key), "end": frame(shot.end, end_key),
             "options": dict(options or {}),
         }
+        if shot.keyframes:  # only when pinned: every other shot keeps the key it had
+            material["pinned"] = [[frame, digests.get(image, image)] for frame, image in pinned(shot)]
         if (renderer := providers.capabilities(provider).renderer_version) is not None:
             material["renderer"] = renderer  # a free renderer's changes re-render; paid keys never change
     return material

@@ -19,6 +19,7 @@ from ..errors import PipelineError
 from ..layout import Layout
 from ..plan import PlannedShot
 from . import account_limits
+from .file_facts import Hashing
 from .journal import COLUMNS, NOT_SPENT, Entry, Spend, _entry, _stored
 from .journal_pg_schema import NOW, migrate
 from .leases import Leases
@@ -56,6 +57,7 @@ class PgJournal:
         self.layout, self._db, self.film, self.leases = layout, db, film, leases
         self.set_aside = None
         self.limits: account_limits.AccountLimits | None = None  # set by the engine for a provider with an account
+        self.files = Hashing()  # the clips are this machine's, not the database's
 
     @classmethod
     def open(cls, url: str, layout: Layout, film: str, *, holder: str | None = None,

@@ -22,6 +22,7 @@ class Ledger(Protocol):
 
     layout: Layout
     set_aside: Path | None  # where an unreadable journal was moved when this one was started (SQLite only)
+    files: object  # file_facts: a clip's sha256 (file_facts.FileFacts remembers them; Hashing reads every time)
 
     def close(self) -> None: ...
 

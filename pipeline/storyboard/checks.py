@@ -16,10 +16,11 @@ from . import camera
 from .context import Context, is_url
 from .media_checks import check_files, media_of
 from .model import NONE, Shot, ShotRef
+from .pinned_checks import check_pinned
 
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-GENERATION_KEYS = ("prompt", "camera", "start", "end", "duration", "loop")
+GENERATION_KEYS = ("prompt", "camera", "start", "end", "keyframes", "duration", "loop")
 
 
 def check_ids(ctx: Context) -> Iterator[Problem]:
@@ -108,7 +109,7 @@ def check_generation_rules(ctx: Context) -> Iterator[Problem]:
             source = "" if shot.loop is not None else " (from the storyboard's `loop: true`)"
             yield ctx.at(("shots", index, "end"), f"{where}.end: Luma refuses a looping shot with an end "
                          f"keyframe{source}; remove `end` or set `loop: false` on this shot", key=True)
-        images = [k for k in (shot.start, shot.end) if isinstance(k, str) and k != NONE]
+        images = [k for k in (shot.start, shot.end) if isinstance(k, str) and k != NONE] + list(shot.keyframes or ())
         if shot.prompt is None and not images and index not in ctx.partial:
             yield ctx.at(("shots", index), f"{where}: has no prompt and no image keyframe, which Luma refuses; "
                                            "add a `prompt`", key=True)
@@ -307,4 +308,4 @@ def _is_list(ctx: Context, index: int) -> bool:
 
 
 ALL = (check_ids, check_references, check_offered, check_files, check_generation_rules, check_provider_can,
-       check_public_keyframes, check_transitions, camera_notes)
+       check_pinned, check_public_keyframes, check_transitions, camera_notes)

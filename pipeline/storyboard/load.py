@@ -183,5 +183,6 @@ def _settings(data: dict) -> Storyboard:
 
 def _digests(board: Storyboard, ctx: Context) -> dict[str, str]:
     refs = [r for s in board.shots for r in (s.start, s.end, s.clip) if isinstance(r, str) and r != NONE]
+    refs += [k.image for s in board.shots for k in s.keyframes or ()]
     refs += [board.audio.path] if board.audio else []
     return {ref: ref if is_url(ref) else sha256_of(ctx.base_dir / ref) for ref in refs}

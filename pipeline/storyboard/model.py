@@ -147,6 +147,34 @@ Keyframe = Annotated[
 ]
 
 
+def _time(value: object) -> object:
+    """'2.5s', '2.5 s' or 2.5 -> seconds: the storyboard's time syntax, as in `duration: 5s`."""
+    text = str(value).strip().lower() if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
+    match = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)\s*s?", text)
+    if match is None:
+        raise PydanticCustomError("pipeline", "{got} is not a time; give seconds into the shot, e.g. 2.5s",
+                                  {"got": repr(value)})
+    return float(match[1])
+
+
+def _pinned_image(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("pipeline", "is empty; give an image file or an https URL")
+    return value
+
+
+Time = Annotated[float, BeforeValidator(_time, json_schema_input_type=str | float)]
+
+
+class PinnedKeyframe(Strict):
+    """An image the shot shows at one moment inside it (`keyframes:`), on the 24 fps frame grid."""
+
+    at: Time = Field(description="Seconds into the shot, e.g. 2.5s: from 0 to the shot's duration, on a frame "
+                                 "(a multiple of 1/24 s).")
+    image: Annotated[str, BeforeValidator(_pinned_image)] = Field(
+        description="An image file beside the storyboard or an https URL.")
+
+
 class Transition(Strict):
     """How the cut enters this shot from the one before it."""
 
@@ -184,6 +212,9 @@ class Shot(Strict):
         None, description="Omitted: extend the previous shot. none: a new chain. An image: start from it. "
         "{shot: ID}: extend that shot.")
     end: Keyframe | None = Field(None, description="An end image, or {shot: ID} to lead into that shot.")
+    keyframes: list[PinnedKeyframe] | None = Field(
+        None, min_length=1, description="Images pinned inside the shot: [{at: 2.5s, image: FILE}, ...], where "
+        "the provider's model can (not with start, end or loop).")
     duration: Duration | None = Field(None, description=f"{DURATIONS_SAID}, as the provider offers; default: "
                                       "the storyboard's duration.")
     loop: bool | None = Field(None, description="Make the shot loop seamlessly (not with an end keyframe).")
