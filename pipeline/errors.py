@@ -16,6 +16,10 @@
     ├── RunFailed                 engine.runner: shots failed; carries their ProviderErrors and how to resume
     ├── UnknownState              engine.states: a journaled state this version does not know; names the shot
     ├── FolderBusy                engine.folder_lock: another process writes the output folder (--no-wait)
+    ├── LeaseLost                 engine.leases: another machine holds the shot (or took it over when this
+    │                             one's lease ran out): this one's write about it does not land
+    ├── AccountBusy               engine.account_limits: the account is at a limit now; carries how long to
+    │                             wait (the engine waits, nothing was written)
     ├── DiskError                 files: the disk refused a write (full, read-only, no permission): carries
     │                             the path
     └── BudgetError               the estimate exceeds the budget, or spending was not confirmed

@@ -79,3 +79,28 @@ def bucket(rgw, monkeypatch, request) -> str:
     name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-") + "-" + uuid.uuid4().hex[:8]
     boto3.client("s3").create_bucket(Bucket=name)
     return name
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server on loopback for the session (its URL); skips where it is not installed."""
+    from . import postgres_server
+
+    why = postgres_server.missing()
+    if why:
+        pytest.skip(why)
+    with postgres_server.running() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(postgres) -> str:
+    """A new, empty database on the test server, for one test."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres, autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    return postgres.rsplit("/", 1)[0] + f"/{name}"

@@ -70,6 +70,16 @@ def _run_folder_args(parser: argparse.ArgumentParser, burn_in_help: str = "as gi
     parser.add_argument("--rehearse", action="store_true", help=rehearse)
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: output/<storyboard name>)")
     parser.add_argument("--no-burn-in", dest="burn_in", action="store_false", help=burn_in_help)
+    parser.add_argument("--journal", metavar="URL",
+                        help="keep the journal in a PostgreSQL database shared by several machines "
+                             "(postgresql://USER@HOST:PORT/DB; default: $PIPELINE_JOURNAL, else the output folder's "
+                             "journal.sqlite)")
+
+
+def _journal_url(args) -> str | None:
+    from ..engine.journals import where
+
+    return where(getattr(args, "journal", None))
 
 
 def _no_wait(parser: argparse.ArgumentParser) -> None:
@@ -194,7 +204,7 @@ def _run_with(args, fake) -> int:
         with progress.reporter(plan, json_events=args.json, quiet=args.quiet) as report:
             result = runner.run(project, plan, provider, out, limits=limits, report=report, confirm=confirm,
                                 caption=args.burn_in, resume_hint=resume, forget_hint=forget, tell=_say,
-                                wait=args.wait, assets=assets)
+                                wait=args.wait, assets=assets, journal_url=_journal_url(args))
     except KeyboardInterrupt:
         print(f"interrupted: every finished step is in the journal; resume with: {resume}", file=sys.stderr)
         return 130
@@ -256,7 +266,8 @@ def _assemble(args) -> int:
     print_notes(project)
     out = _out_dir(args, project)
     report = assemble_again(project, _run_plan(project, args), out,
-                            paid=providers.capabilities(project.provider).paid, wait=args.wait, tell=_say)
+                            paid=providers.capabilities(project.provider).paid, wait=args.wait, tell=_say,
+                            journal_url=_journal_url(args))
     report = _burnt(args, report, out)
     _print_assembly(report)
     print(report.cut)
@@ -282,7 +293,8 @@ def _status(args) -> int:
 
     project = _load(args)
     out = _out_dir(args, project)
-    report = status_of(project, _run_plan(project, args), out, forget_hint=_hints(args, out)[1])
+    report = status_of(project, _run_plan(project, args), out, forget_hint=_hints(args, out)[1],
+                       journal_url=_journal_url(args))
     if args.json:
         print_json_line(report)
         return 0
@@ -328,8 +340,13 @@ def _preview(args) -> int:
     from .. import preview
 
     def build() -> preview.Built:  # the storyboard is read again each time, so the page shows its edits
-        project = _load(args)
-        return preview.refresh(project, _run_plan(project, args), out)
+        from ..engine.journals import reading_journal
+
+        project, url = _load(args), _journal_url(args)
+        if url is None:
+            return preview.refresh(project, _run_plan(project, args), out)
+        with reading_journal(Layout(out), project.name, url) as journal:
+            return preview.refresh(project, _run_plan(project, args), out, journal)
 
     project = _load(args)
     print_notes(project)
@@ -382,7 +399,8 @@ def _forget(args) -> int:
     from ..engine.forget import forget
 
     project = _load(args)
-    forgotten = forget(_run_plan(project, args), _out_dir(args, project), args.shots, wait=args.wait, tell=_say)
+    forgotten = forget(_run_plan(project, args), _out_dir(args, project), args.shots, wait=args.wait, tell=_say,
+                       film=project.name, journal_url=_journal_url(args))
     for shot_id in args.shots:
         _say(f"{shot_id}: " + ("forgotten; `pipeline status` shows what the next run would do and cost"
                                if shot_id in forgotten else "nothing journaled for it"))

@@ -61,3 +61,13 @@ class FileFacts:
             return str(path.resolve().relative_to(self._root.resolve()))
         except ValueError:
             return str(path.resolve())
+
+
+class Hashing:
+    """File facts for a journal that keeps none of this machine's files (the shared one): every look hashes."""
+
+    def sha256(self, path: Path) -> str | None:
+        return sha256_of(path) if path.is_file() else None
+
+    def save(self) -> None:
+        pass

@@ -11,20 +11,22 @@ from ..errors import PipelineError
 from ..layout import Layout
 from ..plan import Plan
 from . import clip_records, folder_lock
-from .journal import Journal
+from .journals import open_journal
 
 
 def forget(plan: Plan, out_dir: Path, shot_ids: list[str], *, wait: bool = True,
-           tell: Callable[[str], None] = lambda text: None) -> list[str]:
-    """Forget each shot's current generation in out_dir; the ids that had one."""
+           tell: Callable[[str], None] = lambda text: None, film: str = "",
+           journal_url: str | None = None) -> list[str]:
+    """Forget each shot's current generation in out_dir (or film `film` of the database at `journal_url`); the
+    ids that had one."""
     unknown = [i for i in shot_ids if i not in {p.id for p in plan.shots}]
     if unknown:
         raise PipelineError(f"no shot {', '.join(unknown)} in the storyboard; `pipeline plan` lists the shot ids")
     layout = Layout(out_dir)
-    if not layout.journal.exists():
+    if journal_url is None and not layout.journal.exists():
         raise PipelineError(f"nothing has been generated into {out_dir} yet, so there is nothing to forget")
     with folder_lock.holding(layout.lock, wait=wait, waiting=tell):
-        journal = Journal.open(layout)
+        journal = open_journal(layout, film, journal_url)
         try:
             forgotten = []
             for planned in (plan.by_id(i) for i in shot_ids):

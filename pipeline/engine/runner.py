@@ -23,6 +23,8 @@ from ..storyboard.load import Project
 from . import folder_lock
 from .decisions import made_at
 from .journal import Journal, Spend
+from .journals import open_journal
+from .ledger import Ledger
 from .polling import TIMEOUT_S
 from .requests import Generated
 from .shots import REAL_TIME, Clock, Engine, Progress
@@ -78,16 +80,19 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
         report: Callable[[Progress], None] = lambda p: None, confirm: Callable[[float], object] = lambda c: None,
         caption: bool = True, resume_hint: str = "pipeline run", forget_hint: str = "pipeline forget FILE SHOT",
         tell: Callable[[str], None] = lambda text: None, wait: bool = True, clock: Clock = REAL_TIME,
-        assets: AssetStore | None = None) -> RunResult:
+        assets: AssetStore | None = None, journal_url: str | None = None) -> RunResult:
     """Generate what is missing into out_dir (journal, clips), then write out_dir/final.mp4.
 
     `confirm(estimate)` is called with what this run could pay before anything is spent; it raises to refuse.
     Notes for the user (a journal set aside, a kept cut, a balance that disagrees) go to `tell`.
     `assets` publishes local keyframes for a provider that reads URLs; it is checked before the estimate.
+    `journal_url` (postgresql://...) keeps the journal in a database that several machines share, as the film
+    named by the storyboard's file; out_dir then holds this machine's clips (and its cut).
     """
     layout = Layout(out_dir)
     make_folder(out_dir, hint=OUT_HINT)
-    with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
+    with folder_lock.holding(layout.lock, wait=wait, waiting=tell), \
+            _opened(layout, tell, project.name, journal_url) as journal:
         sweep_temps(out_dir)  # what a killed run left half-written: safe, since this process holds the folder
         journal.remember(plan.every_take)  # what each key asks, so a later edit can say what changed
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
@@ -96,21 +101,22 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
         before = journal.spent()
         ahead = bed_ahead.start(project, plan, layout.assembly_cache)  # encoded while the shots generate
         try:
-            done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
+            done, measured, errors = asyncio.run(generate(engine, plan, confirm, forget_hint))
         finally:
             bed_ahead.finish(ahead)
-        made_at(journal, {i: plan.by_id(i).look.tier for i in done if plan.by_id(i).look})
+        if isinstance(journal, Journal):  # the decisions live in the folder's own journal
+            made_at(journal, {i: plan.by_id(i).look.tier for i in done if plan.by_id(i).look})
         if errors:
             raise RunFailed(errors, resume_hint)
         report(Progress("cut", "assembling", spent_usd=journal.spent().usd))
-        assembly, kept = _assemble(project, plan, done, layout, journal, paid=provider.paid, name=provider.name)
+        assembly, kept = assemble_film(project, plan, done, layout, journal, paid=provider.paid, name=provider.name)
         notes = _balance_notes(measured, before, journal.spent()) + kept
         for note in notes:
             tell(note)
         return RunResult(assembly, engine.created, journal.spent(), measured, tuple(notes))
 
 
-async def _generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
+async def generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
     """Decide, ask about clips to fetch again, gate, and generate, in one event loop for the provider's client."""
     try:
         decisions = decide(plan, engine.journal, engine.layout, forget_hint=forget_hint, takes=True)
@@ -146,6 +152,8 @@ async def _preflight(engine: Engine, decisions: list[Decision]) -> set[str]:
     for d in decisions:
         if d.action is not Action.FETCH_AGAIN:
             continue
+        if engine.clips is not None and await asyncio.to_thread(engine.clips.has_clip, d.shot.key):
+            continue  # the slate's store holds the clip: fetched from there, whatever the provider says now
         try:
             status = await engine.provider.status(d.entry.job_id)
         except ProviderError as exc:
@@ -174,11 +182,11 @@ def _balance_notes(measured: float | None, before: Spend, after: Spend) -> list[
 class _opened:
     """The folder's journal, opened for writing; says so when an unreadable one was set aside."""
 
-    def __init__(self, layout: Layout, tell: Callable[[str], None]):
-        self.layout, self.tell = layout, tell
+    def __init__(self, layout: Layout, tell: Callable[[str], None], film: str, url: str | None = None):
+        self.layout, self.tell, self.film, self.url = layout, tell, film, url
 
-    def __enter__(self) -> Journal:
-        self.journal = Journal.open(self.layout)
+    def __enter__(self) -> Ledger:
+        self.journal = open_journal(self.layout, self.film, self.url)
         if self.journal.set_aside:
             self.tell(f"note: the journal could not be read; it was kept as {self.journal.set_aside} and a new one "
                       "is rebuilt from the clips on disk and the provider's list before anything is created")
@@ -189,12 +197,14 @@ class _opened:
 
 
 def assemble_again(project: Project, plan: Plan, out_dir: Path, *, paid: bool, wait: bool = True,
-                   tell: Callable[[str], None] = lambda text: None) -> AssemblyReport:
+                   tell: Callable[[str], None] = lambda text: None,
+                   journal_url: str | None = None) -> AssemblyReport:
     """Assemble the cut from the journal's clips, generating nothing; PipelineError if a shot has no clip."""
     layout = Layout(out_dir)
-    if not layout.journal.exists() and not layout.clips.is_dir():
+    if journal_url is None and not layout.journal.exists() and not layout.clips.is_dir():
         raise PipelineError(f"nothing has been generated into {out_dir} yet; run `pipeline run` first")
-    with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
+    with folder_lock.holding(layout.lock, wait=wait, waiting=tell), \
+            _opened(layout, tell, project.name, journal_url) as journal:
         decisions = decide(plan, journal, layout)
         missing = [d.shot.id for d in decisions if d.action not in (Action.CACHED, Action.FOOTAGE)]
         if missing:
@@ -204,13 +214,13 @@ def assemble_again(project: Project, plan: Plan, out_dir: Path, *, paid: bool, w
         for d in decisions:
             if d.entry and not d.entry.updated_at:
                 journal.recovered(d.entry)
-        report, kept = _assemble(project, plan, done, layout, journal, paid=paid, name=project.provider)
+        report, kept = assemble_film(project, plan, done, layout, journal, paid=paid, name=project.provider)
         for note in kept:
             tell(note)
         return report
 
 
-def _assemble(project: Project, plan: Plan, done: dict[str, Generated], layout: Layout, journal: Journal, *,
+def assemble_film(project: Project, plan: Plan, done: dict[str, Generated], layout: Layout, journal: Ledger, *,
               paid: bool, name: str) -> tuple[AssemblyReport, list[str]]:
     """Write the cut. A paid cut is never replaced silently by another provider's: it is kept beside it."""
     kept = []

@@ -17,9 +17,11 @@ from dataclasses import dataclass, replace
 from aiolimiter import AsyncLimiter
 
 from ..assets import AssetStore
+from ..assets.clips import ClipStore
 from ..errors import PipelineError, ProviderError
 from ..files import DiskError, sha256_of
 from ..layout import Layout
+from ..providers.account import account_of
 from ..providers.base import (
     FailureKind,
     GenerationFailed,
@@ -32,8 +34,11 @@ from ..providers.base import (
 )
 from ..secrets import redact
 from ..storyboard.load import Project
-from . import clip_records
-from .journal import Entry, Journal
+from . import clip_records, work
+from .account_limits import AccountBusy, AccountLimits
+from .journal import Entry
+from .leases import LeaseLost
+from .ledger import Ledger
 from .polling import PollSchedule, until_done
 from .requests import Generated, request_digest, shot_request
 from .states import JobState
@@ -65,11 +70,12 @@ REAL_TIME = Clock()
 
 
 class Engine:
-    def __init__(self, project: Project, provider: Provider, journal: Journal, layout: Layout, *, limits,
+    def __init__(self, project: Project, provider: Provider, journal: Ledger, layout: Layout, *, limits,
                  report: Callable[[Progress], None], caption: bool, allowed: set[str], forget: str,
-                 clock: Clock = REAL_TIME, assets: AssetStore | None = None):
+                 clock: Clock = REAL_TIME, assets: AssetStore | None = None, clips: ClipStore | None = None):
         self.project, self.provider, self.journal, self.layout = project, provider, journal, layout
         self.assets = assets  # where local keyframes are published for a provider that reads URLs
+        self.clips = clips  # where a slate's machines share finished clips (local files are a cache)
         self._sent_files: dict[str, list[str]] = {}  # key -> where its keyframes were published
         self.limits, self.caption, self._report, self.clock = limits, caption, report, clock
         self.allowed, self.forget = allowed, forget  # keys the estimate counted; `pipeline forget ...` hint
@@ -78,6 +84,11 @@ class Engine:
         self._running = asyncio.Semaphore(limits.concurrency)
         rate = limits.creates_per_minute
         self._creates = AsyncLimiter(rate, 60) if rate else None
+        self.leases = getattr(journal, "leases", None)  # a shared journal: shots are claimed before work
+        account = account_of(provider)
+        if hasattr(journal, "limits") and account:  # the account's limits are kept in the shared journal
+            journal.limits = AccountLimits(account, limits.concurrency, rate)
+            self._creates = None
         self._same_request: collections.defaultdict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self._done: dict[str, asyncio.Future[Generated]] = {}  # shot id -> its picked take's generation
         self._costs: dict[str, float] = {}
@@ -95,7 +106,12 @@ class Engine:
         self._done = {d.shot.id: loop.create_future() for d in decisions if d.shot.generate and d.shot.picked}
         self._costs = {d.shot.id: d.shot.estimated_cost_usd for d in decisions}
         self._takes = {d.shot.key: d.shot.take for d in decisions}
-        outcomes = await asyncio.gather(*(self._shot(d) for d in decisions), return_exceptions=True)
+        renewing = asyncio.create_task(self._renew()) if self.leases else None
+        try:
+            outcomes = await asyncio.gather(*(self._shot(d) for d in decisions), return_exceptions=True)
+        finally:
+            if renewing:
+                renewing.cancel()
         errors = [o for o in outcomes if isinstance(o, ProviderError)]
         for outcome in outcomes:
             if isinstance(outcome, BaseException) and not isinstance(outcome, ProviderError | _Skipped):
@@ -111,8 +127,7 @@ class Engine:
         future = self._done[planned.id] if planned.picked else asyncio.get_running_loop().create_future()
         try:
             done = {n: await self._wait_for(n, planned.id) for n in (planned.parent, planned.end_ref) if n}
-            async with self._running:
-                future.set_result(await self._produce(decision, done))
+            future.set_result(await self._work(decision, done))
         except (ProviderError, _Skipped) as exc:
             future.set_exception(_Skipped(planned.id))  # the shots that extend this one skip
             future.exception()  # retrieved: a failure is reported once, by its own shot
@@ -122,6 +137,48 @@ class Engine:
         except BaseException:
             future.cancel()
             raise
+
+    async def _work(self, decision: Decision, done: dict[str, Generated]) -> Generated:
+        """The shot's work; on a shared journal, under this machine's claim on it. A machine claims no more
+        shots than it has places for generations, so the others get their share; a lease lost mid-work goes
+        back to waiting: whoever holds the shot now finishes it, or it is taken back when that one's lease runs
+        out."""
+        if self.leases is None or decision.action in (Action.BLOCKED, Action.CACHED):
+            async with self._running:
+                return await self._produce(decision, done)
+        said = False
+        while True:
+            async with self._running:
+                claimed = self._claim(decision)
+                if claimed is not None:
+                    try:
+                        return await self._produce(claimed, done)
+                    except LeaseLost as exc:
+                        self.report(decision.shot.id, "waiting", str(exc))
+                    finally:
+                        self.leases.release(decision.shot.key)
+                    continue
+            if not said:
+                holder = self.leases.holders().get(decision.shot.key, ("another machine", 0))[0]
+                self.report(decision.shot.id, "waiting", f"held by {holder}")
+                said = True
+            await self.clock.sleep(self.leases.poll_s)
+
+    def _claim(self, decision: Decision) -> Decision | None:
+        """Claim the shot and decide again from the shared journal (another machine may have moved it on: a
+        job it created is resumed by id, a create it sent is looked for); None while another holds it. A shot
+        finished elsewhere needs no claim: its clip is fetched (from the clip store, or its generation: free)."""
+        claimed = self.leases.claim(decision.shot.key)
+        entry = self.journal.get(decision.shot.key)
+        if claimed or (entry is not None and entry.state == JobState.FETCHED):
+            return work.again(decision.shot, entry, self.layout, before=decision, forget_hint=self.forget)
+        return None
+
+    async def _renew(self) -> None:
+        """Keep this machine's leases alive while it works (a third of the lease at a time)."""
+        while True:
+            await self.clock.sleep(self.leases.lease_s / 3)
+            self.leases.renew()
 
     async def _wait_for(self, need: str, shot_id: str) -> Generated:
         try:
@@ -241,8 +298,7 @@ class Engine:
             raise ProviderError(f"would create a generation the estimate did not count (about "
                                 f"${self._costs[request.shot_id]:.2f}); nothing was created: run again to see "
                                 "the estimate", shot_id=request.shot_id)
-        ledger = self.journal.intend(self._entry(request), model=request.model,
-                                     request_digest=request_digest(request))  # before the request leaves
+        ledger = await self._intend(request)  # before the request leaves
         if self._creates is not None:
             await self._creates.acquire()
         try:
@@ -255,6 +311,20 @@ class Engine:
         self.created += 1
         self.report(request.shot_id, "queued", job_id)
         return job_id
+
+    async def _intend(self, request: ShotRequest) -> int:
+        """The create's ledger row; on a shared journal only once the account's limits allow it (the limits
+        are counted and the row written in one transaction, so machines never overshoot them together)."""
+        said = False
+        while True:
+            try:
+                return self.journal.intend(self._entry(request), model=request.model,
+                                           request_digest=request_digest(request))
+            except AccountBusy as busy:
+                if not said:
+                    self.report(request.shot_id, "waiting", f"the account is full: {busy}")
+                    said = True
+                await self.clock.sleep(busy.wait_s)
 
     async def _poll(self, request: ShotRequest, job_id: str, *, fresh: bool) -> JobStatus:
         """Poll until done. A `fresh` job was created just now: its time to completion teaches the schedule
@@ -290,11 +360,17 @@ class Engine:
         return self.forget.replace("SHOT", request.shot_id)
 
     async def _fetch_again(self, request: ShotRequest, entry: Entry) -> Generated:
+        if self.clips is not None:  # another machine made it: its clip is in the shared store
+            dest = self.layout.clip(request.shot_id, request.key)
+            if await asyncio.to_thread(self.clips.get_clip, request.key, dest) and await asyncio.to_thread(
+                    work.intact, dest, entry.checksum):
+                self.report(request.shot_id, "cached", f"from {self.clips.name}")
+                return Generated(entry.job_id, dest)
         status = self.fetched_again.get(request.key) or await self._status(request, entry.job_id)
         try:
             return await self._fetch(request, entry.job_id, status)
-        except DiskError:
-            raise  # the disk, not the generation: nothing to pay for
+        except (DiskError, LeaseLost):
+            raise  # the disk, or another machine's turn: not the generation, nothing to pay for
         except PipelineError as exc:
             raise ProviderError(f"the clip is missing and fetching it again failed ({exc}); generating it again "
                                 f"would cost about ${self._costs[request.shot_id]:.2f}: "
@@ -310,6 +386,8 @@ class Engine:
         entry = replace(entry, job_id=job_id, state=JobState.FETCHED, file=self.layout.relative(dest),
                         checksum=checksum)
         clip_records.write(self.layout, entry)  # first: a journal lost later is rebuilt from it
+        if self.clips is not None:  # in the shared store before the journal says it is done
+            await asyncio.to_thread(self.clips.put_clip, request.key, dest)
         self.journal.update(request.key, state=JobState.FETCHED, file=entry.file, checksum=checksum)
         self.report(request.shot_id, "done", str(dest))
         return Generated(job_id, dest)

@@ -13,6 +13,7 @@ from ..plan import Plan, PlannedShot, to_json
 from ..storyboard.load import Project
 from . import changes
 from .journal import Spend, reading
+from .journals import reading_journal
 from .work import Action, Decision, decide, to_pay_by_tier, to_pay_usd
 
 # How a summary counts each action, in the order it says them: "6 shots: 2 to generate, 4 cached".
@@ -21,9 +22,10 @@ COUNTED = ((Action.GENERATE, "to generate"), (Action.RECOVER, "to look for (an i
            (Action.CACHED, "cached"), (Action.FOOTAGE, "footage"))
 
 
-def status_of(project: Project, plan: Plan, out_dir: Path, *, forget_hint: str = "pipeline forget FILE SHOT") -> dict:
+def status_of(project: Project, plan: Plan, out_dir: Path, *, forget_hint: str = "pipeline forget FILE SHOT",
+              journal_url: str | None = None) -> dict:
     layout = Layout(out_dir)
-    with reading(layout) as journal:
+    with reading_journal(layout, project.name, journal_url) as journal:
         every = decide(plan, journal, layout, forget_hint=forget_hint, takes=True)
         spent = journal.spent() if journal else Spend()
     decisions = every[:len(plan.shots)]

@@ -16,7 +16,8 @@ from ..files import sha256_of
 from ..layout import Layout
 from ..plan import Plan, PlannedShot
 from . import changes, clip_records
-from .journal import Entry, Journal
+from .journal import Entry
+from .ledger import Ledger
 from .states import JobState, UnknownState
 
 
@@ -43,7 +44,7 @@ class Decision:
     why: str
 
 
-def decide(plan: Plan, journal: Journal | None, layout: Layout, *, gone: Collection[str] = (),
+def decide(plan: Plan, journal: Ledger | None, layout: Layout, *, gone: Collection[str] = (),
            forget_hint: str = "pipeline forget FILE SHOT", takes: bool = False) -> list[Decision]:
     """Each shot's action (at its picked take), then with `takes` each other take's; `gone` holds keys whose
     generation the provider no longer has (found by the run)."""
@@ -64,9 +65,18 @@ def decide(plan: Plan, journal: Journal | None, layout: Layout, *, gone: Collect
     return [of(p) for p in (plan.every_take if takes else plan.shots)]
 
 
+def again(planned: PlannedShot, entry: Entry | None, layout: Layout, *, before: Decision,
+          forget_hint: str = "pipeline forget FILE SHOT") -> Decision:
+    """The shot's action from its journal entry as it is now, where another machine may have moved it on since
+    the run decided (its parents were settled then). Where the entry is unchanged, the first decision stands."""
+    if entry == before.entry:
+        return before
+    return _decide(planned, entry, layout, {}, (), forget_hint, lambda: before.why)
+
+
 def _decide(planned: PlannedShot, entry: Entry | None, layout: Layout, needs: Mapping[str, Decision],
             gone: Collection[str], forget_hint: str, changed: Callable[[], str],
-            journal: Journal | None = None) -> Decision:
+            journal: Ledger | None = None) -> Decision:
     if not planned.generate:
         return Decision(planned, Action.FOOTAGE, None, f"footage {planned.shot.clip}")
     entry = entry or clip_records.read(layout, planned.id, planned.key)
@@ -86,7 +96,7 @@ def _decide(planned: PlannedShot, entry: Entry | None, layout: Layout, needs: Ma
 
 
 def _by_state(planned, entry: Entry, state: JobState, layout: Layout, gone, made,
-              journal: Journal | None) -> Decision:
+              journal: Ledger | None) -> Decision:
     if state is JobState.FETCHED:
         if entry.file and intact(layout.resolve(entry.file), entry.checksum, journal):
             return made(Action.CACHED, "clip on disk, unchanged" if entry.updated_at else "clip on disk "
@@ -109,7 +119,9 @@ def _stale(planned: PlannedShot, entry: Entry | None, needs: Mapping[str, Decisi
     for name, job, verb in ((planned.parent, held[0], "extends"), (planned.end_ref, held[1], "leads into")):
         if not name:
             continue
-        need = needs[name]
+        need = needs.get(name)
+        if need is None:  # decided again after a claim: the parents were settled by the first decision
+            continue
         if need.action.pays:
             return f"{verb} {name}, which is to be generated again"
         if entry is not None and (need.entry.job_id if need.entry else None) != job:
@@ -117,7 +129,7 @@ def _stale(planned: PlannedShot, entry: Entry | None, needs: Mapping[str, Decisi
     return None
 
 
-def _what_changed(planned: PlannedShot, journal: Journal | None, layout: Layout,
+def _what_changed(planned: PlannedShot, journal: Ledger | None, layout: Layout,
                   by_id: Mapping[str, PlannedShot]) -> str:
     """Why a shot with no generation for its key is generated: new, or what changed since its last one."""
     asks = planned.asks or {}
@@ -130,7 +142,7 @@ def _what_changed(planned: PlannedShot, journal: Journal | None, layout: Layout,
     return picked or changes.since(planned, asked)
 
 
-def _picked_again(planned: PlannedShot, asked: Mapping | None, journal: Journal,
+def _picked_again(planned: PlannedShot, asked: Mapping | None, journal: Ledger,
                   by_id: Mapping[str, PlannedShot]) -> str | None:
     """"extends climb, whose take 2 is now picked": the generation it extended was another take of its parent."""
     for end, name, verb in (("start", planned.parent, "extends"), ("end", planned.end_ref, "leads into")):
@@ -150,7 +162,7 @@ def _other_records(planned: PlannedShot, layout: Layout) -> bool:
                                          for p in layout.clips.glob(f"{glob.escape(planned.id)}-*.json"))
 
 
-def intact(path: Path, checksum: str | None, journal: Journal | None = None) -> bool:
+def intact(path: Path, checksum: str | None, journal: Ledger | None = None) -> bool:
     """The clip is there with its journaled bytes (hashed once per version of the file where a journal is)."""
     if checksum is None:
         return path.is_file()

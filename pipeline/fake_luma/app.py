@@ -5,8 +5,9 @@ dialects under /aigateway/v1 (aigateway.py) and /crazyrouter (crazyrouter.py), o
     httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://fake.test/dream-machine/v1")
 
 Also: /assets/{id}/video.mp4 and thumb.jpg (public, like Luma's CDN), /cdn/ (a folder served as the user's
-keyframe host), GET /_fake/stats (request, fault and billing counts) and POST /_fake/forget (drop
-generations, `{"ids": [...]}` or all: their ids then answer 404, as a job the server no longer knows).
+keyframe host), GET /_fake/stats (request, fault, billing and account-limit violation counts) and POST
+/_fake/forget (drop generations, `{"ids": [...]}` or all: their ids then answer 404, as a job the server no
+longer knows).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def _asset_base(request: Request) -> str:
 
 async def create(request: Request) -> Response:
     fake = _fake(request)
+    await asyncio.sleep(fake.options.create_delay_s)  # lets a test kill a client whose create is on its way
     fault = fake.faults.pick("create")
     if fault in ("429", "500", "503"):
         return answer_fault(request, fault)
@@ -64,6 +66,8 @@ async def create(request: Request) -> Response:
         fake.count("refused_credits")
         return _detail(f"Insufficient credits: this generation costs {price:g} credits (USD cents) and the "
                        f"balance is {fake.balance:g}; add credits to your account", 402, request)
+    if why := fake.over_limit(request.headers.get("authorization")):
+        return error_answer(request, why, 429, {"Retry-After": f"{fake.options.retry_after_s:g}"})
     return await _created(request, fake, body, frames, fault)
 
 

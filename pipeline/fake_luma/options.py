@@ -38,6 +38,8 @@ class FakeOptions:
     polling more or less does not change which creates fail).
     credit_balance, prices_cents_per_s: the account's starting balance in USD cents and what a generated
     second costs (one rate, or per (model, resolution)); charged at create, refunded when a generation fails.
+    account_in_flight, account_creates_per_minute: the account's limits (an account is an API key); a create
+    past one is answered 429 and counted in the stats as a violation (None: no limit).
     echo_auth: play a careless server: every error body and failure_reason quotes the request's
     Authorization header, so tests can prove the key never leaks from the client.
     """
@@ -63,6 +65,9 @@ class FakeOptions:
     public_url: str | None = None  # base of asset URLs; by default the address the request came in on
     render: Callable | None = None  # render(ShotRequest, dest); default pipeline.animatic.render_shot
     render_workers: int = 2
+    account_in_flight: int | None = 10  # an account's generations queued or dreaming at once (Build tier)
+    account_creates_per_minute: int | None = 20  # an account's creates in any minute (Build tier)
+    create_delay_s: float = 0.0  # a create is held this long before the generation is made (a create in flight)
     create_answer_delay_s: float = 0.0  # the generation exists this long before the create is answered
     download_pause_s: float = 0.0  # a video download stalls this long halfway through
     agents_output_ttl_s: float = 3600.0  # how long an Agents API output (or upload) URL works

@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .account_limits import AccountLimits, account_of
 from .billing import price_cents
 from .options import FAULTS_BY_ENDPOINT, FakeOptions
 from .validate import duration_s
@@ -36,6 +37,7 @@ class Generation:
     failure_reason: str | None = None  # decided at create (injected or by marker), or by a failed render
     charged_cents: float = 0.0
     echoed_auth: str | None = None  # the create's Authorization header, quoted by a careless server
+    account: str = ""  # a digest of the create's API key: whose limits it counts against
     render: Future | None = None
     video: Path | None = None
     thumb: Path | None = None
@@ -106,6 +108,7 @@ class FakeLuma:
         self.stats: Counter[str] = Counter()
         self.balance = options.credit_balance
         self._lock = threading.Lock()
+        self.limits = AccountLimits(options.account_in_flight, options.account_creates_per_minute)
         self._own_dir = options.work_dir is None
         self.work_dir = Path(options.work_dir or tempfile.mkdtemp(prefix="fake-luma-"))
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -127,8 +130,9 @@ class FakeLuma:
             id=str(uuid.uuid4()), request=echo(body), created_at=iso_now(), created=self.clock(),
             queued_s=queued_s, dreaming_s=dreaming_s, charged_cents=self.price_of(body),
             failure_reason=failure_reason or (marker.group(1) if marker else None),
-            echoed_auth=auth if self.options.echo_auth else None)
+            echoed_auth=auth if self.options.echo_auth else None, account=account_of(auth))
         with self._lock:
+            self.limits.created(generation.account, generation.created)
             self.generations[generation.id] = generation
             self.balance -= generation.charged_cents
             self.stats["creates"] += 1
@@ -136,6 +140,18 @@ class FakeLuma:
         if generation.failure_reason:
             self.mark_failed(generation, generation.failure_reason)
         return generation
+
+    def over_limit(self, auth: str | None) -> str | None:
+        """Why a create by this key now would pass the account's limits (counted as a violation), or None."""
+        account, now = account_of(auth), self.clock()
+        with self._lock:
+            flying = sum(g.account == account and g.state(now) in ("queued", "dreaming")
+                         for g in self.generations.values())
+            why = self.limits.violation(account, flying, now)
+            if why:
+                self.stats["limit_violations"] += 1
+                self.stats["violations_in_flight" if "concurrent" in why else "violations_per_minute"] += 1
+        return why
 
     def mark_failed(self, generation: Generation, reason: str) -> None:
         with self._lock:
@@ -164,8 +180,8 @@ class FakeLuma:
 
     def snapshot(self) -> dict:
         with self._lock:
-            return {"creates": 0, "gets": 0, "lists": 0, "downloads": 0, "failed": 0, "faults": 0,
-                    "charged_cents": 0.0, "refunded_cents": 0.0, **self.stats,
+            return {"creates": 0, "limit_violations": 0, "gets": 0, "lists": 0, "downloads": 0, "failed": 0,
+                    "faults": 0, "charged_cents": 0.0, "refunded_cents": 0.0, **self.stats,
                     "credit_balance": self.balance, "generations": len(self.generations)}
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.journal import Journal
+from ..engine.ledger import Ledger
 from ..files import make_folder, write_atomic
 from ..layout import Layout
 from ..plan import Plan
@@ -34,7 +34,7 @@ class Built:
     sources: tuple[Path, ...]  # the files outside OUT it was made from: the storyboard and its media
 
 
-def build(project: Project, plan: Plan, out_dir: Path, journal: Journal | None = None) -> Path:
+def build(project: Project, plan: Plan, out_dir: Path, journal: Ledger | None = None) -> Path:
     """Write out_dir/preview/index.html (with thumbs/ and captions.vtt beside it) and return its path.
 
     `plan` must be the plan the run used (same render options), or the shots' keys, and so their states,
@@ -43,7 +43,7 @@ def build(project: Project, plan: Plan, out_dir: Path, journal: Journal | None =
     return refresh(project, plan, out_dir, journal).page
 
 
-def refresh(project: Project, plan: Plan, out_dir: Path, journal: Journal | None = None) -> Built:
+def refresh(project: Project, plan: Plan, out_dir: Path, journal: Ledger | None = None) -> Built:
     """build(), and the page as the pieces an open page puts in place."""
     layout = Layout(Path(out_dir))
     folder = layout.preview

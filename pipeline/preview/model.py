@@ -18,7 +18,8 @@ from pathlib import Path
 
 from .. import ffmpeg, formats
 from ..engine import clip_records
-from ..engine.journal import Entry, Journal, Spend, reading
+from ..engine.journal import Entry, Spend, reading
+from ..engine.ledger import Ledger
 from ..engine.states import PENDING, JobState
 from ..errors import MediaError
 from ..layout import Layout
@@ -91,7 +92,7 @@ class PageModel:
         return sum(s.state in states for s in self.shots)
 
 
-def read(project: Project, plan: Plan, out_dir: Path, journal: Journal | None = None) -> PageModel:
+def read(project: Project, plan: Plan, out_dir: Path, journal: Ledger | None = None) -> PageModel:
     """Gather the page's data from `out_dir` (the run's output folder)."""
     layout = Layout(out_dir)
     entries, spent = _journal(plan, layout, journal)
@@ -106,7 +107,7 @@ def read(project: Project, plan: Plan, out_dir: Path, journal: Journal | None = 
     return PageModel(project, plan, shots, cut, spent, problems, notes, assembly)
 
 
-def _journal(plan: Plan, layout: Layout, journal: Journal | None) -> tuple[dict[str, Entry], Spend]:
+def _journal(plan: Plan, layout: Layout, journal: Ledger | None) -> tuple[dict[str, Entry], Spend]:
     with contextlib.nullcontext(journal) if journal else reading(layout) as journal:
         if journal is None:
             return {}, Spend()  # nothing has run here yet

@@ -70,9 +70,10 @@ class JobClient:
                                          example=f"http://127.0.0.1:8800{service.fake_prefix}")
         self.retry = retry or RetryPolicy()
         self._http = httpx.AsyncClient(
-            base_url=self.base_url, auth=BearerAuth(key), transport=transport,
+            base_url=self.base_url, auth=(auth := BearerAuth(key)), transport=transport,
             timeout=timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0),
             headers={"Accept": "application/json"})
+        self.key_digest = auth.digest  # names the account (providers.account), never the key
 
     @property
     def rehearsal(self) -> bool:

@@ -58,9 +58,10 @@ class LumaClient:
         self.retry = retry or RetryPolicy()
         self.owned: set[str] = set()  # ids this client created: never adopted for another request
         self._http = httpx.AsyncClient(
-            base_url=self.base_url, auth=BearerAuth(key), transport=transport,
+            base_url=self.base_url, auth=(auth := BearerAuth(key)), transport=transport,
             timeout=timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0),
             headers={"Accept": "application/json"})
+        self.key_digest = auth.digest  # names the account (providers.account), never the key
         self.calls = Calls(self._http, self.retry, self.base_url, response_error=errs.response_error,
                            transport_error=errs.transport_error)
 

@@ -51,8 +51,9 @@ class AgentsClient:
                                          api="Luma's Agents API", example="http://127.0.0.1:8800/agents/v1")
         self.retry = retry or RetryPolicy()
         timeout = timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0)
-        self._http = httpx.AsyncClient(base_url=self.base_url, auth=BearerAuth(key), transport=transport,
+        self._http = httpx.AsyncClient(base_url=self.base_url, auth=(auth := BearerAuth(key)), transport=transport,
                                        timeout=timeout, headers={"Accept": "application/json"})
+        self.key_digest = auth.digest  # names the account (providers.account), never the key
         self._uploads = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(300.0, connect=10.0))
         self.calls = Calls(self._http, self.retry, self.base_url, response_error=errs.response_error,
                            transport_error=errs.transport_error)
