@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from pipeline import ffmpeg
 from pipeline.cli.app import build_parser
 from tests.runs import TWO_SHOTS as BOARD
 from tests.runs import cli, write_board
@@ -22,8 +23,9 @@ CASES = {
             ["run", "{board}", "--rehearse", "--yes", "--out", "{out}", "--json"]],
     "cameras": [["cameras", "--json"]],
     "providers": [["providers", "--json"]],
+    "beats": [["beats", "{music}", "--json"]],
 }
-NO_STORYBOARD = {"cameras", "providers"}  # commands that read none, so cannot meet a storyboard's mistake
+NO_STORYBOARD = {"cameras", "providers", "beats"}  # commands that read none, so cannot meet a storyboard's mistake
 
 
 def commands_taking_json() -> set[str]:
@@ -43,7 +45,11 @@ def json_lines(stdout: str) -> list[object]:
 
 
 def pipeline(args: list[str], board, out) -> subprocess.CompletedProcess:
-    filled = [a.format(board=board, out=out) for a in args]
+    music = board.parent / "clicks.wav"
+    if "{music}" in args:  # a click every half second: 120 bpm
+        ffmpeg.run(["-f", "lavfi", "-i", "aevalsrc='if(lt(mod(t,0.5),0.03),sin(2*PI*1000*t),0)':s=22050:d=6",
+                    str(music)], what="click track")
+    filled = [a.format(board=board, out=out, music=music) for a in args]
     return subprocess.run(cli(*filled), capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
 
 
@@ -62,6 +68,8 @@ def test_json_output_is_only_json_lines(tmp_path, args):
         assert len(lines) == 1 and "totals" in lines[0]  # one object, on one line
     if args[0] == "providers":
         assert len(lines) == 1 and "luma" in {row["provider"] for row in lines[0]}
+    if args[0] == "beats":
+        assert len(lines) == 1 and 110 < lines[0]["tempo_bpm"] < 130 and lines[0]["beats_s"]
     if args[0] == "cameras":
         assert len(lines) == 1 and "push_in" in {c["key"] for c in lines[0]["cameras"]}
     if args[0] == "run":
