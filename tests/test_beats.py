@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import av
 import pytest
@@ -152,3 +153,13 @@ def test_beats_are_cached_in_the_output_folder(clicks, tmp_path):
     out.mkdir()
     assert main(["plan", str(path), "--json", "--out", str(out)]) == 0
     assert list(Layout(out).assembly_cache.glob("beats-*.json"))
+
+
+def test_without_librosa_the_message_says_what_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "librosa", None)  # `import librosa` raises ImportError
+    monkeypatch.setattr(beats, "_KNOWN", {})
+    bed = click_track(tmp_path / "other.wav", seconds=3.0, first=0.1)
+    path = _board(tmp_path, bed, [shot("a", new=True)])
+    assert main(["plan", str(path)]) == 1
+    said = capsys.readouterr().err
+    assert "librosa" in said and "pip install 'storyboard-pipeline[music]'" in said and "Traceback" not in said
