@@ -163,3 +163,22 @@ def test_without_librosa_the_message_says_what_to_install(tmp_path, monkeypatch,
     assert main(["plan", str(path)]) == 1
     said = capsys.readouterr().err
     assert "librosa" in said and "pip install 'storyboard-pipeline[music]'" in said and "Traceback" not in said
+
+
+def test_the_preview_timeline_draws_the_bed_and_its_beats(clicks, tmp_path):
+    from pipeline import preview
+
+    path = _board(tmp_path, clicks, [shot("a", new=True), shot("b", new=True, length="3s")], offset=0.1)
+    project = load(path)
+    plan = project.plan(cache=tmp_path)
+    page = preview.build(project, plan, tmp_path / "out").read_text()
+    wave = page[page.index('<svg class="wave"'):page.index("</svg>", page.index('<svg class="wave"'))]
+    heard = [t for t in plan.beats.beats if t < plan.runtime_frames / formats.FPS]
+    assert wave.count("<line ") == len(heard) > 10 and wave.count('class="downbeat"') == len(
+        [t for t in plan.beats.downbeats if t < plan.runtime_frames / formats.FPS])
+    assert wave.count("M") >= len(heard)  # a bar at each click at least
+    quiet = tmp_path / "quiet"
+    quiet.mkdir()
+    (quiet / "board.yaml").write_text("shots:\n  - prompt: a lighthouse at dusk\n")
+    assert '<svg class="wave"' not in preview.build(load(quiet / "board.yaml"), load(quiet / "board.yaml").plan(),
+                                                    quiet / "out").read_text()
