@@ -283,8 +283,8 @@ def key_material(board: Storyboard, shot_id: str, shot: Shot, provider: str, dig
 
 
 def _snap_json(snapped: Snapped) -> dict:
-    return {"on": snapped.on, "moved_s": round(snapped.moved / formats.FPS, 3), "moved_frames": snapped.moved,
-            "note": snapped.note}
+    return {"on": snapped.on, "cut_s": None if snapped.cut is None else round(snapped.cut / formats.FPS, 3),
+            "moved_s": round(snapped.moved / formats.FPS, 3), "moved_frames": snapped.moved, "note": snapped.note}
 
 
 def to_json(plan: Plan) -> dict:

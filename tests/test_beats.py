@@ -108,6 +108,7 @@ def test_cut_beats_puts_every_cut_within_a_frame_of_a_beat(clicks, tmp_path):
     assert all(min(abs(s - b) for b in made) <= FRAME for s in starts), starts
     shown = to_json(plan)["shots"]
     assert all(s["snap"]["on"] == "beat" and "moved_s" in s["snap"] for s in shown)
+    assert [s["snap"]["cut_s"] for s in shown] == [round(c, 3) for c in cuts]
     timeline = json.loads((tmp_path / "out" / "timeline.otio").read_text())
     markers = [m for t in timeline["tracks"]["children"] for m in t.get("markers", [])]
     assert {m["name"] for m in markers} >= {"beat", "cut"}

@@ -28,6 +28,7 @@ class Snapped:
     # that many beats
     on: str | None  # "beat" or "downbeat" it landed on; None when it could not reach one
     note: str | None = None
+    cut: int | None = None  # the frame of the cut where it falls (mid-way through a transition)
 
 
 def snap(reach: Reach, grid: Grid, kind: str, *, beats: int | None = None) -> Snapped:
@@ -45,7 +46,7 @@ def snap(reach: Reach, grid: Grid, kind: str, *, beats: int | None = None) -> Sn
     if beats is not None and cut != wanted:
         note = f"{beats} beats from its start would cut at {wanted / formats.FPS:.3f} s, beyond what its clip " \
                f"allows; cut on the nearest {kind} it reaches"
-    return Snapped(frames, cut - wanted, kind, note)
+    return Snapped(frames, cut - wanted, kind, note, cut)
 
 
 def _wanted(reach: Reach, grid: Grid, beats: int | None) -> int:
