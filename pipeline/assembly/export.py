@@ -8,6 +8,7 @@ nothing of how the cut was joined.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,8 +123,9 @@ def sound_track(name: str, clips: list[tuple[int, Path, float, int, dict]]) -> o
 def placed(report: AssemblyReport, plan: Plan, generations: dict[str, str]) -> list[Placed]:
     """Each shot where the report says it landed in the cut, with its timeline metadata."""
     planned = [plan.by_id(s.id) for s in report.shots]
+    where = Layout(report.cut.parent)
     return [Placed(p, s.footage.clip, s.start_frame, s.frames, s.footage.first, s.footage.clip_frames, into, out,
-                   _metadata(p, s, plan.provider, generations.get(s.id)))
+                   {**_metadata(p, s, plan.provider, generations.get(s.id)), **_chosen(plan, p, where)})
             for p, s, (into, out) in zip(planned, report.shots, overlaps(planned), strict=True)]
 
 
@@ -142,7 +144,32 @@ def write_sidecars(report: AssemblyReport, plan: Plan, title: str, music: tuple[
         layout.captions.unlink(missing_ok=True)  # a stale one would contradict the cut
     write_atomic(report.timeline, timeline(title, shots, _sound_tracks(report, music), _markers(report, plan))
                  .encode())
-    write_atomic(report.report, report.to_bytes())
+    write_atomic(report.report, _report_bytes(report, plan))
+
+
+def _chosen(plan: Plan, planned: PlannedShot, layout: Layout) -> dict:
+    """The take the cut plays, the others (with their clips where made) and the tier it was made at."""
+    said: dict = {}
+    if planned.takes > 1:
+        said["take"] = planned.take
+        said["other_takes"] = [{"take": t.take, "key": t.key, "clip": clip.resolve().as_uri() if clip.is_file()
+                                else None} for t in plan.takes_of(planned.id) if not t.picked
+                               for clip in [layout.clip(t.id, t.key)]]
+    if planned.look is not None:
+        said.update(tier=planned.look.tier, model=planned.look.model, resolution=planned.look.resolution)
+    return said
+
+
+def _report_bytes(report: AssemblyReport, plan: Plan) -> bytes:
+    """assembly.json, each shot with its take and tier where the storyboard has takes or tiers."""
+    data = report.to_json()
+    for shot in data["shots"]:
+        planned = plan.by_id(shot["id"])
+        if planned.takes > 1 or plan.other_takes:
+            shot.update(take=planned.take, takes=planned.takes)
+        if planned.look is not None:
+            shot.update(tier=planned.look.tier, model=planned.look.model, resolution=planned.look.resolution)
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def _markers(report: AssemblyReport, plan: Plan) -> list[otio.schema.Marker]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +145,25 @@ def _comparable(*clips: ClipFacts) -> bool:
     return all(c.tick for c in clips) and len({(c.info.width, c.info.height) for c in clips}) == 1
 
 
+WINDOW = 16  # joins whose pictures are decoded together (two clips at a time)
+
+
+def windows(joins: list, clips_of: Callable, wanted: dict[ClipFacts, set[int]],
+            pictures: Pictures) -> Iterator[tuple[object, dict[tuple[ClipFacts, int], np.ndarray]]]:
+    """Each join with the pictures it compares, decoded WINDOW joins at a time and let go once no later join
+    needs them: a film of 5,000 shots holds a few dozen clips' pictures, not all of them."""
+    last_use = {clip: n for n, join in enumerate(joins) for clip in clips_of(join)}
+    held: dict[tuple[ClipFacts, int], np.ndarray] = {}
+    for start in range(0, len(joins), WINDOW):
+        batch = joins[start:start + WINDOW]
+        new = {clip: wanted[clip] for join in batch for clip in clips_of(join) if (clip, min(wanted[clip])) not in held}
+        held |= pictures(new) if new else {}
+        for join in batch:
+            yield join, held
+        done = {clip for clip, n in last_use.items() if start <= n < start + WINDOW}
+        held = {k: v for k, v in held.items() if k[0] not in done}
+
+
 def _cut_back(takes: list[Take], pictures: Pictures) -> None:
     """A child whose clip holds its parent's whole video ahead of the new part is cut back to the new part."""
     by_id = {t.id: t for t in takes}
@@ -158,8 +177,7 @@ def _cut_back(takes: list[Take], pictures: Pictures) -> None:
     for t, parent in suspects:
         wanted[t.clip] |= {0, 1}
         wanted[parent.clip].add(0)
-    seen = pictures(wanted) if wanted else {}
-    for t, parent in suspects:
+    for (t, parent), seen in windows(suspects, lambda s: (s[0].clip, s[1].clip), wanted, pictures):
         join = mad(seen[t.clip, 0], seen[parent.clip, 0])
         if same_picture(join, mad(seen[t.clip, 0], seen[t.clip, 1])):
             t.first = parent.clip.frames
@@ -194,8 +212,7 @@ def _trim_repeats(takes: list[Take], pictures: Pictures) -> None:
     for a, b in joins:  # a frame past a's end too: trimming its own head may shift a clip with spare frames
         wanted[a.clip] |= set(range(a.first + a.count - 2, a.first + min(a.count + 1, a.available)))
         wanted[b.clip] |= {b.first, b.first + 1}
-    seen = pictures(wanted) if wanted else {}
-    for a, b in joins:
+    for (a, b), seen in windows(joins, lambda j: (j[0].clip, j[1].clip), wanted, pictures):
         last, first = a.first + a.count - 1, b.first
         join = mad(seen[a.clip, last], seen[b.clip, first])
         motion = min(mad(seen[a.clip, last - 1], seen[a.clip, last]),

@@ -18,7 +18,7 @@ from ..engine.status import next_run, plan_json, summary
 from ..engine.work import Action, Decision, to_pay_usd
 from ..errors import PipelineError, StoryboardError
 from ..layout import Layout
-from ..plan import Plan
+from ..plan import TIERS, Plan
 from ..storyboard import camera, starter
 from ..storyboard.load import load
 from ..storyboard.model import Storyboard
@@ -43,6 +43,11 @@ def load_args(args, path: str | None = None):
                 default_assets=os.environ.get("PIPELINE_ASSETS") or None)
 
 
+def tier_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tier", choices=TIERS, help="with `tiers:` in the storyboard: render the approved shots "
+                        "(and the shots extending them) at this tier; the others stay at the tier they were made at")
+
+
 def run_plan(project, args) -> Plan:
     """The plan as `pipeline run` makes it: the run options that change a provider's pixels (the animatic's
     burnt-in caption) are part of each shot's key, so plan, validate and status name the clips a run makes; so
@@ -51,7 +56,10 @@ def run_plan(project, args) -> Plan:
     options = {name: getattr(args, name, True) for name in names}
     if rehearsing(args, project.provider):
         options["rehearsal"] = True
-    return project.plan(options or None, cache=beats_cache(args, project))
+    from ..engine import decisions  # the picks and tiers the folder's journal holds
+
+    chosen = decisions.read(out_dir(args, project)).choices(getattr(args, "tier", None))
+    return project.plan(options or None, chosen, cache=beats_cache(args, project))
 
 
 def beats_cache(args, project) -> Path | None:
@@ -114,6 +122,7 @@ def plan_command(sub: Sub) -> None:
     p.add_argument("--out", type=Path, metavar="DIR",
                    help="output folder whose journal says what is cached (default: output/<storyboard name>)")
     p.add_argument("--no-burn-in", dest="burn_in", action="store_false", help="as given to `pipeline run`")
+    tier_option(p)
     p.set_defaults(handler=_plan)
 
 

@@ -5,6 +5,8 @@
               of this table, never of rows that were overwritten.
     shots     one row per shot key: its state (engine.states), job, the generations it extends (its lineage),
               and its clip (a path relative to the output folder) with the clip's sha256.
+    picks, reviews, tiers   what the user decided (engine.decisions): each shot's picked take, verdict and
+              note, and the tier it was last made at.
     requests  what each key a run planned asks for (plan.key_material, as JSON), so a shot generated again
               can say what changed since its last generation (older journals lack it: "settings changed").
 
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from ..layout import Layout
 from ..plan import PlannedShot
+from .file_facts import FileFacts
 from .journal_file import connect, move_aside
 from .states import JobState
 
@@ -70,6 +73,7 @@ class Journal:
         self.layout, self._db = layout, db
         self.set_aside = set_aside  # where an unreadable journal was moved when this one was started
         self._spent: Spend | None = None
+        self.files = FileFacts(db, layout.root)  # clips' sha256 by (path, size, mtime): hashed once per version
 
     @classmethod
     def open(cls, layout: Layout) -> Journal:
@@ -82,7 +86,13 @@ class Journal:
             return cls(layout, connect(layout.journal), set_aside=aside)
 
     def close(self) -> None:
+        self.files.save()
         self._db.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, for the user's decisions (engine.decisions) kept beside the ledger."""
+        return self._db
 
     @property
     def empty(self) -> bool:

@@ -15,7 +15,7 @@ from ..ffmpeg import MediaInfo
 from ..files import sha256_of
 from ..music import grid
 from ..music.grid import Grid
-from ..plan import Plan, make_plan
+from ..plan import UNDECIDED, Choices, Plan, make_plan
 from . import checks
 from .context import Context, is_url
 from .cuts import uses_beats
@@ -51,12 +51,15 @@ class Project:
         """A file reference from the storyboard as a path (references are relative to the storyboard)."""
         return (self.base_dir / ref).resolve()
 
-    def plan(self, render_options: Mapping[str, object] | None = None, *, cache: Path | None = None) -> Plan:
-        """The plan; cache: where the music bed's beats are kept (the output folder's cache), if anywhere."""
+    def plan(self, render_options: Mapping[str, object] | None = None, choices: Choices = UNDECIDED, *,
+             cache: Path | None = None) -> Plan:
+        """The plan; choices: the picked takes and tiers; cache: where the music bed's beats are kept (the
+        output folder's cache), if anywhere."""
         clip_frames = {s.clip: formats.frames_for(self.media[self.file(s.clip)].duration_s)
                        for s in self.board.shots if s.clip}
         return make_plan(self.board, provider=self.provider, title=self.title, digests=self.digests,
-                         clip_frames=clip_frames, render_options=render_options, beats=self._beats(cache))
+                         clip_frames=clip_frames, render_options=render_options, choices=choices,
+                         beats=self._beats(cache))
 
     def _beats(self, cache: Path | None) -> Grid | None:
         """The bed's beats in the cut, up to the longest the cut can be, where the storyboard cuts to them."""
@@ -199,5 +202,6 @@ def _settings(data: dict) -> Storyboard:
 
 def _digests(board: Storyboard, ctx: Context) -> dict[str, str]:
     refs = [r for s in board.shots for r in (s.start, s.end, s.clip) if isinstance(r, str) and r != NONE]
+    refs += [k.image for s in board.shots for k in s.keyframes or ()]
     refs += [board.audio.path] if board.audio else []
     return {ref: ref if is_url(ref) else sha256_of(ctx.base_dir / ref) for ref in refs}
