@@ -8,7 +8,7 @@
       final.mp4            the cut; final.<provider>.mp4 a paid cut kept when a free run replaced final.mp4
       assembly.json, final.srt, timeline.otio   what travels with the cut (final.srt: the captions)
       preview/             the contact sheet and its thumbnails; preview/takes/ the review page's take frames
-      .assembly-cache/     join pictures and sound beds, by content
+      .assembly-cache/     join pictures, sound beds and the beats of music beds, by content
 
 Everything the journal stores is relative to this folder, so a folder can be moved, copied or run from any
 working directory.

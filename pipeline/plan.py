@@ -10,7 +10,7 @@ from functools import cached_property
 
 from . import formats, providers
 from .music.grid import Grid
-from .music.snap import Reach, Snapped, snap
+from .music.snap import Reach, Snapped, on_the_beat
 from .storyboard import cuts
 from .storyboard.model import NONE, Shot, ShotRef, Storyboard, Tier
 
@@ -245,23 +245,9 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
 
 
 def _snapped(board: Storyboard, index: int, reach: Reach, beats: Grid | None) -> Snapped | None:
-    """The shot's cut on a beat where the storyboard asks (`cut: beats`, `snap:`, a length in beats). The cut
-    sits mid-way through the next shot's transition, and the shot keeps room for both its transitions."""
-    shot = board.shots[index]
-    counted = shot.length.beats if isinstance(shot.length, cuts.Beats) else None
-    kind = shot.snap or ("beat" if board.cut == "beats" or counted else None)
-    if beats is None or kind is None:
-        return None
-    into = _transition(shot, index)[1]
+    into = _transition(board.shots[index], index)[1]
     out = _transition(board.shots[index + 1], index + 1)[1] if index + 1 < len(board.shots) else 0
-    room = Reach(reach.start, reach.frames, max(1, into + out), reach.most, out - out // 2)
-    snapped = snap(room, beats, kind, beats=counted)
-    left = reach.most - snapped.frames
-    nxt = board.shots[index + 1] if index + 1 < len(board.shots) else None
-    if left and nxt is not None and nxt.clip is None and nxt.start is None and shot.clip is None:
-        jump = f"the next shot continues from its clip's last frame, so the cut skips {left} frames of motion"
-        snapped = replace(snapped, note=f"{snapped.note}; {jump}" if snapped.note else jump)
-    return snapped
+    return on_the_beat(board, index, reach, beats, into, out)
 
 
 def _looks(board: Storyboard, ids: list[str], links: Mapping[str, tuple[str | None, str | None]],
@@ -369,8 +355,8 @@ def key_material(board: Storyboard, shot_id: str, shot: Shot, provider: str, dig
 
 
 def _snap_json(snapped: Snapped) -> dict:
-    return {"on": snapped.on, "moved_s": round(snapped.moved / formats.FPS, 3), "moved_frames": snapped.moved,
-            "note": snapped.note}
+    return {"on": snapped.on, "cut_s": None if snapped.cut is None else round(snapped.cut / formats.FPS, 3),
+            "moved_s": round(snapped.moved / formats.FPS, 3), "moved_frames": snapped.moved, "note": snapped.note}
 
 
 def to_json(plan: Plan) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import av
 import pytest
@@ -107,6 +108,7 @@ def test_cut_beats_puts_every_cut_within_a_frame_of_a_beat(clicks, tmp_path):
     assert all(min(abs(s - b) for b in made) <= FRAME for s in starts), starts
     shown = to_json(plan)["shots"]
     assert all(s["snap"]["on"] == "beat" and "moved_s" in s["snap"] for s in shown)
+    assert [s["snap"]["cut_s"] for s in shown] == [round(c, 3) for c in cuts]
     timeline = json.loads((tmp_path / "out" / "timeline.otio").read_text())
     markers = [m for t in timeline["tracks"]["children"] for m in t.get("markers", [])]
     assert {m["name"] for m in markers} >= {"beat", "cut"}
@@ -152,3 +154,32 @@ def test_beats_are_cached_in_the_output_folder(clicks, tmp_path):
     out.mkdir()
     assert main(["plan", str(path), "--json", "--out", str(out)]) == 0
     assert list(Layout(out).assembly_cache.glob("beats-*.json"))
+
+
+def test_without_librosa_the_message_says_what_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "librosa", None)  # `import librosa` raises ImportError
+    monkeypatch.setattr(beats, "_KNOWN", {})
+    bed = click_track(tmp_path / "other.wav", seconds=3.0, first=0.1)
+    path = _board(tmp_path, bed, [shot("a", new=True)])
+    assert main(["plan", str(path)]) == 1
+    said = capsys.readouterr().err
+    assert "librosa" in said and "pip install 'storyboard-pipeline[music]'" in said and "Traceback" not in said
+
+
+def test_the_preview_timeline_draws_the_bed_and_its_beats(clicks, tmp_path):
+    from pipeline import preview
+
+    path = _board(tmp_path, clicks, [shot("a", new=True), shot("b", new=True, length="3s")], offset=0.1)
+    project = load(path)
+    plan = project.plan(cache=tmp_path)
+    page = preview.build(project, plan, tmp_path / "out").read_text()
+    wave = page[page.index('<svg class="wave"'):page.index("</svg>", page.index('<svg class="wave"'))]
+    heard = [t for t in plan.beats.beats if t < plan.runtime_frames / formats.FPS]
+    assert wave.count("<line ") == len(heard) > 10 and wave.count('class="downbeat"') == len(
+        [t for t in plan.beats.downbeats if t < plan.runtime_frames / formats.FPS])
+    assert wave.count("M") >= len(heard)  # a bar at each click at least
+    quiet = tmp_path / "quiet"
+    quiet.mkdir()
+    (quiet / "board.yaml").write_text("shots:\n  - prompt: a lighthouse at dusk\n")
+    assert '<svg class="wave"' not in preview.build(load(quiet / "board.yaml"), load(quiet / "board.yaml").plan(),
+                                                    quiet / "out").read_text()

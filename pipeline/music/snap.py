@@ -3,9 +3,10 @@ clip's frames. Pure arithmetic on frames; plan.py calls it shot by shot as it la
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import formats
+from ..storyboard.cuts import Beats
 from .grid import Grid
 
 
@@ -28,6 +29,26 @@ class Snapped:
     # that many beats
     on: str | None  # "beat" or "downbeat" it landed on; None when it could not reach one
     note: str | None = None
+    cut: int | None = None  # the frame of the cut where it falls (mid-way through a transition)
+
+
+def on_the_beat(board, index: int, reach: Reach, beats: Grid | None, into: int, out: int) -> Snapped | None:
+    """Shot `index`'s cut on a beat where the storyboard asks (`cut: beats`, `snap:`, a length in beats). The
+    cut sits mid-way through the next shot's transition (`out` frames), and the shot keeps room for both its
+    transitions; a cut that leaves out the tail its extension continues from says so."""
+    shot = board.shots[index]
+    counted = shot.length.beats if isinstance(shot.length, Beats) else None
+    kind = shot.snap or ("beat" if board.cut == "beats" or counted else None)
+    if beats is None or kind is None:
+        return None
+    snapped = snap(Reach(reach.start, reach.frames, max(1, into + out), reach.most, out - out // 2), beats, kind,
+                   beats=counted)
+    left = reach.most - snapped.frames
+    after = board.shots[index + 1] if index + 1 < len(board.shots) else None
+    if left and after is not None and after.clip is None and after.start is None and shot.clip is None:
+        jump = f"the next shot continues from its clip's last frame, so the cut skips {left} frames of motion"
+        snapped = replace(snapped, note=f"{snapped.note}; {jump}" if snapped.note else jump)
+    return snapped
 
 
 def snap(reach: Reach, grid: Grid, kind: str, *, beats: int | None = None) -> Snapped:
@@ -45,7 +66,7 @@ def snap(reach: Reach, grid: Grid, kind: str, *, beats: int | None = None) -> Sn
     if beats is not None and cut != wanted:
         note = f"{beats} beats from its start would cut at {wanted / formats.FPS:.3f} s, beyond what its clip " \
                f"allows; cut on the nearest {kind} it reaches"
-    return Snapped(frames, cut - wanted, kind, note)
+    return Snapped(frames, cut - wanted, kind, note, cut)
 
 
 def _wanted(reach: Reach, grid: Grid, beats: int | None) -> int:

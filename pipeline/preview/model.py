@@ -25,6 +25,7 @@ from ..errors import MediaError
 from ..layout import Layout
 from ..plan import Plan, PlannedShot
 from ..storyboard.load import Project
+from . import waveform
 from .findings import Assembly, Finding, assembly_of, shot_findings, sort_findings
 
 WORKING = ("intent", "queued", "dreaming", "completed")  # the journal's in-progress states, as the page shows them
@@ -79,6 +80,7 @@ class PageModel:
     notes: tuple[Finding, ...]  # assembly's notes on joins and re-encodes, the storyboard's notes
     assembly: Assembly = Assembly(current=False)
     built_at: float = field(default_factory=time.time)
+    wave: list[float] | None = None  # the music bed's peaks across the timeline (waveform.peaks)
 
     @property
     def spent_usd(self) -> float:
@@ -104,7 +106,9 @@ def read(project: Project, plan: Plan, out_dir: Path, journal: Ledger | None = N
     cut = _cut(layout.cut)
     assembly = assembly_of(plan, shots, cut, report, layout)
     problems, notes = sort_findings(project, plan, shots, cut, report, assembly)
-    return PageModel(project, plan, shots, cut, spent, problems, notes, assembly)
+    runtime = cut.duration_s if cut else plan.runtime_frames / formats.FPS
+    return PageModel(project, plan, shots, cut, spent, problems, notes, assembly,
+                     wave=waveform.peaks(project, runtime))
 
 
 def _journal(plan: Plan, layout: Layout, journal: Ledger | None) -> tuple[dict[str, Entry], Spend]:

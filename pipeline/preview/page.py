@@ -13,6 +13,7 @@ from string import Template
 
 from .. import providers
 from ..storyboard.model import LANGUAGES
+from . import waveform
 from .fmt import chain_colour, chain_name, clock, esc, money, plural, state_class, timecode
 from .model import PageModel, ShotView
 from .rows import rows
@@ -124,8 +125,9 @@ def _timeline(model: PageModel) -> str:
             f'style="left:{100 * s.start_s / total:.3f}%;width:{100 * max(shown, 0) / total:.3f}%;'
             f'--chain:{chain_colour(s.chain)}" title="{esc(s.planned.id)} · {clock(s.start_s)}">'
             f"<span>{esc(s.planned.id)}</span></button>")
+    wave = waveform.svg(model.wave, total, model.plan.beats) if model.wave else ""
     return (f'<div class="timeline" id="timeline"><div class="ruler">{_ruler(total)}</div>'
-            f'<div class="track">{"".join(clips)}</div><div class="playhead" id="playhead"></div></div>'
+            f'<div class="track">{"".join(clips)}</div>{wave}<div class="playhead" id="playhead"></div></div>'
             f"{_legend(model)}")
 
 
