@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from .. import formats
 from ..errors import PipelineError, Problem, StoryboardError
 from ..ffmpeg import MediaInfo
-from ..files import sha256_of
+from ..files import sha256_once
 from ..plan import Plan, make_plan
 from . import checks
 from .context import Context, is_url
@@ -184,4 +184,4 @@ def _settings(data: dict) -> Storyboard:
 def _digests(board: Storyboard, ctx: Context) -> dict[str, str]:
     refs = [r for s in board.shots for r in (s.start, s.end, s.clip) if isinstance(r, str) and r != NONE]
     refs += [board.audio.path] if board.audio else []
-    return {ref: ref if is_url(ref) else sha256_of(ctx.base_dir / ref) for ref in refs}
+    return {ref: ref if is_url(ref) else sha256_once(ctx.base_dir / ref) for ref in dict.fromkeys(refs)}
