@@ -266,3 +266,16 @@ def audio_channels(path: str | Path) -> int:
     """Channels of the first audio stream (0 when there is none)."""
     with opened(path, "read the sound of") as box:
         return next((s.codec_context.channels for s in box.streams.audio), 0)
+
+
+def mono_samples(path: str | Path, rate: int) -> np.ndarray:
+    """The first audio stream of `path` decoded, mixed to one channel and resampled to `rate`, as float32."""
+    cmd = [executable(), "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path), "-map", "0:a:0",
+           "-ac", "1", "-ar", str(rate), "-f", "f32le", "pipe:1"]
+    try:
+        done = subprocess.run(cmd, capture_output=True)
+    except OSError as exc:
+        raise MediaError(f"reading the sound of {path}: could not start ffmpeg ({exc})") from exc
+    if done.returncode != 0:
+        raise _failed(f"reading the sound of {path}", done.returncode, done.stderr.decode(errors="replace"), cmd)
+    return np.frombuffer(done.stdout, dtype="<f4")

@@ -7,7 +7,7 @@
       clips/<id>-<key12>.json   what the clip is (key, job, lineage, checksum): a lost journal is rebuilt from it
       final.mp4            the cut; final.<provider>.mp4 a paid cut kept when a free run replaced final.mp4
       assembly.json, final.srt, timeline.otio   what travels with the cut (final.srt: the captions)
-      preview/             the review page and its thumbnails
+      preview/             the contact sheet and its thumbnails; preview/takes/ the review page's take frames
       .assembly-cache/     join pictures and sound beds, by content
 
 Everything the journal stores is relative to this folder, so a folder can be moved, copied or run from any

@@ -5,17 +5,51 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import formats, providers
-from .storyboard.model import NONE, Shot, ShotRef, Storyboard
+from .music.grid import Grid
+from .music.snap import Reach, Snapped, snap
+from .storyboard import cuts
+from .storyboard.model import NONE, Shot, ShotRef, Storyboard, Tier
 
 KEY_VERSION = 2  # bump when what a key identifies changes meaning (2: the shot id and take are part of it)
 
 
+TIERS = ("draft", "final")  # lowest first: a shot only ever goes up
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the user decided, as the journal keeps it (engine.decisions): each shot's picked take, the approved
+    shots, the tier each shot was last made at; and the tier a run asks for (`--tier`)."""
+
+    picks: Mapping[str, int] = field(default_factory=dict)
+    approved: frozenset[str] = frozenset()
+    made_tier: Mapping[str, str] = field(default_factory=dict)
+    tier: str | None = None
+
+
+UNDECIDED = Choices()
+
+
+@dataclass(frozen=True)
+class Look:
+    """The quality a shot renders at: its tier (None without `tiers:`), model and resolution."""
+
+    tier: str | None
+    model: str
+    resolution: str
+
+
 def _is_image(ref: object) -> bool:
     return isinstance(ref, str) and ref != NONE
+
+
+def pinned(shot: Shot) -> list[tuple[int, str]]:
+    """A shot's pinned keyframes as (frame on the FPS grid, image reference), in frame order."""
+    return sorted((formats.frames_for(k.at), k.image) for k in shot.keyframes or ())
 
 
 def dependencies(shots: list[tuple[str, Shot]]) -> dict[str, list[str]]:
@@ -48,6 +82,25 @@ class PlannedShot:
     key: str
     estimated_cost_usd: float
     asks: Mapping[str, object] | None = field(default=None, compare=False, repr=False)  # what the key hashes
+    first: int = 0  # the clip's frames left out before the shot starts (its `in`)
+    clip_frames: int = 0  # frames of the shot's clip (what a generation makes and costs); 0: `frames`
+    snapped: Snapped | None = None  # how its cut moved onto a beat, where the storyboard asks
+
+    @property
+    def clip_length(self) -> int:
+        return self.clip_frames or self.frames
+
+    @property
+    def trimmed_in(self) -> bool:
+        return self.first > 0
+
+    @property
+    def trimmed_out(self) -> bool:
+        return self.first + self.frames < self.clip_length
+    take: int = 1  # this take's number
+    picked: bool = True  # the take the cut plays and later shots extend (Plan.shots); False in Plan.other_takes
+    takes: int = 1  # how many takes the shot has
+    look: Look | None = None  # None: the storyboard's model and resolution
 
     @property
     def generate(self) -> bool:
@@ -68,6 +121,8 @@ class PlannedShot:
         if s.clip is not None:
             return f"footage {s.clip}"
         begin = f"extends {self.parent}" if self.parent else (f"image {s.start}" if _is_image(s.start) else "text")
+        if s.keyframes:
+            begin += f", {len(s.keyframes)} pinned keyframe{'s' if len(s.keyframes) > 1 else ''}"
         if self.end_ref:
             return f"{begin}, leads into {self.end_ref}"
         return f"{begin}, ends on image {s.end}" if _is_image(s.end) else begin
@@ -79,12 +134,25 @@ class Plan:
     provider: str
     model: str
     resolution: str
-    shots: tuple[PlannedShot, ...]
+    shots: tuple[PlannedShot, ...]  # one per shot, at its picked take: the timeline
+    other_takes: tuple[PlannedShot, ...] = ()  # every take not picked, generated too
+    beats: Grid | None = None  # the music bed's beats in the cut, where the storyboard cuts to them
+
+    @property
+    def every_take(self) -> tuple[PlannedShot, ...]:
+        return self.shots + self.other_takes
 
     def cost_with(self, provider: str) -> float:
-        """What the shots to generate would cost with another provider (a free plan shows a paid one's)."""
-        seconds = sum(p.duration_s for p in self.shots if p.generate)
-        return round(providers.cost_usd(provider, self.model, self.resolution, seconds), 2)
+        """What the shots to generate would cost with another provider (a free plan shows a paid one's): whole
+        clips, trims or not, since a generation costs all it makes."""
+        return round(sum(providers.cost_usd(provider, p.look.model if p.look else self.model,
+                                            p.look.resolution if p.look else self.resolution,
+                                            p.clip_length / formats.FPS)
+                         for p in self.every_take if p.generate), 2)
+
+    def takes_of(self, shot_id: str) -> list[PlannedShot]:
+        """The shot's takes in order (one for footage)."""
+        return sorted((p for p in self.every_take if p.id == shot_id), key=lambda p: p.take)
 
     @property
     def runtime_frames(self) -> int:
@@ -92,11 +160,11 @@ class Plan:
 
     @property
     def generations(self) -> int:
-        return sum(p.generate for p in self.shots)
+        return sum(p.generate for p in self.every_take)
 
     @property
     def estimated_cost_usd(self) -> float:
-        return round(sum(p.estimated_cost_usd for p in self.shots), 2)
+        return round(sum(p.estimated_cost_usd for p in self.every_take), 2)
 
     @property
     def longest_chain_frames(self) -> int:
@@ -118,43 +186,103 @@ def _path_frames(p: PlannedShot, by_id: dict, memo: dict) -> int:
     if p.id in memo:
         return memo[p.id]
     needs = [by_id[n] for n in (p.parent, p.end_ref) if n]
-    memo[p.id] = (p.frames if p.generate else 0) + max((_path_frames(n, by_id, memo) for n in needs), default=0)
+    memo[p.id] = (p.clip_length if p.generate else 0) + max((_path_frames(n, by_id, memo) for n in needs), default=0)
     return memo[p.id]
 
 
 def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[str, str],
-              clip_frames: Mapping[str, int], render_options: Mapping[str, object] | None = None) -> Plan:
+              clip_frames: Mapping[str, int], render_options: Mapping[str, object] | None = None,
+              choices: Choices = UNDECIDED, beats: Grid | None = None) -> Plan:
     """Plan a validated (acyclic) storyboard.
 
     digests: file reference -> content hash; clip_frames: clip reference -> frames at FPS;
-    render_options: provider options that change pixels (the animatic's burnt-in caption), part of each key.
+    render_options: provider options that change pixels (the animatic's burnt-in caption), part of each key;
+    choices: the picked takes and tiers. A shot extends its parent's picked take, so a new pick makes new keys;
+    beats: the music bed's beats in the cut, for a storyboard that cuts to them.
     """
     ids = board.shot_ids()
     shot_of = dict(zip(ids, board.shots, strict=True))
     links = _links(ids, board.shots)
     chains = _chains(ids, {i: [n for n in links[i] if n] for i in ids})
+    looks = _looks(board, ids, links, choices)
+    takes = {i: (shot_of[i].takes or board.takes) if shot_of[i].clip is None else 1 for i in ids}
+    picked = {i: choices.picks.get(i, 1) if choices.picks.get(i, 1) <= takes[i] else 1 for i in ids}
     keys: dict[str, str] = {}
     asks: dict[str, dict] = {}
 
+    def material(shot_id: str, take: int) -> dict:
+        parent, end_ref = links[shot_id]
+        return key_material(board, shot_id, shot_of[shot_id], provider, digests, parent and key_of(parent),
+                            end_ref and key_of(end_ref), render_options, take, looks[shot_id])
+
     def key_of(shot_id: str) -> str:  # keys in dependency order: a shot may lead into a later one
         if shot_id not in keys:
-            parent, end_ref = links[shot_id]
-            asks[shot_id] = key_material(board, shot_id, shot_of[shot_id], provider, digests,
-                                         parent and key_of(parent), end_ref and key_of(end_ref), render_options)
+            asks[shot_id] = material(shot_id, picked[shot_id])
             keys[shot_id] = _digest(asks[shot_id])
         return keys[shot_id]
 
-    planned, cursor = [], 0
+    planned, others, cursor = [], [], 0
     for index, (shot_id, shot) in enumerate(zip(ids, board.shots, strict=True)):
-        frames = clip_frames[shot.clip] if shot.clip else formats.frames_for(shot.duration or board.duration)
+        clip = clip_frames[shot.clip] if shot.clip else formats.frames_for(shot.duration or board.duration)
+        first, frames = cuts.played(shot, clip)
         kind, overlap = _transition(shot, index)
         cursor = max(cursor - overlap, 0)
-        cost = 0.0 if shot.clip else providers.cost_usd(provider, board.model, board.resolution, frames / formats.FPS)
-        planned.append(PlannedShot(index, shot_id, shot, chains[shot_id], cursor, frames, kind, overlap,
-                                   *links[shot_id], key_of(shot_id), cost, asks[shot_id]))
+        snapped = _snapped(board, index, Reach(cursor, frames, 1, clip - first), beats)
+        frames = snapped.frames if snapped else frames
+        look = looks[shot_id]
+        cost = 0.0 if shot.clip else providers.cost_usd(provider, look.model, look.resolution, clip / formats.FPS)
+        shown = look if board.tiers else None
+        this = PlannedShot(index, shot_id, shot, chains[shot_id], cursor, frames, kind, overlap, *links[shot_id],
+                           key_of(shot_id), cost, asks[shot_id], first, clip, snapped, take=picked[shot_id],
+                           takes=takes[shot_id], look=shown)
+        planned.append(this)
+        for take in (t for t in range(1, takes[shot_id] + 1) if t != picked[shot_id]):
+            asked = material(shot_id, take)
+            others.append(replace(this, key=_digest(asked), asks=asked, take=take, picked=False))
         cursor += frames
     return Plan(title=title, provider=provider, model=board.model, resolution=board.resolution,
-                shots=tuple(planned))
+                shots=tuple(planned), other_takes=tuple(others), beats=beats)
+
+
+def _snapped(board: Storyboard, index: int, reach: Reach, beats: Grid | None) -> Snapped | None:
+    """The shot's cut on a beat where the storyboard asks (`cut: beats`, `snap:`, a length in beats). The cut
+    sits mid-way through the next shot's transition, and the shot keeps room for both its transitions."""
+    shot = board.shots[index]
+    counted = shot.length.beats if isinstance(shot.length, cuts.Beats) else None
+    kind = shot.snap or ("beat" if board.cut == "beats" or counted else None)
+    if beats is None or kind is None:
+        return None
+    into = _transition(shot, index)[1]
+    out = _transition(board.shots[index + 1], index + 1)[1] if index + 1 < len(board.shots) else 0
+    room = Reach(reach.start, reach.frames, max(1, into + out), reach.most, out - out // 2)
+    snapped = snap(room, beats, kind, beats=counted)
+    left = reach.most - snapped.frames
+    nxt = board.shots[index + 1] if index + 1 < len(board.shots) else None
+    if left and nxt is not None and nxt.clip is None and nxt.start is None and shot.clip is None:
+        jump = f"the next shot continues from its clip's last frame, so the cut skips {left} frames of motion"
+        snapped = replace(snapped, note=f"{snapped.note}; {jump}" if snapped.note else jump)
+    return snapped
+
+
+def _looks(board: Storyboard, ids: list[str], links: Mapping[str, tuple[str | None, str | None]],
+           choices: Choices) -> dict[str, Look]:
+    """Each shot's tier: the tier it was last made at (draft at first); a run asking for a higher tier raises
+    the approved shots to it, and the shots extending or leading into a raised one (their parent changes)."""
+    if board.tiers is None:
+        return {i: Look(None, board.model, board.resolution) for i in ids}
+    tier = {i: choices.made_tier.get(i, TIERS[0]) for i in ids}
+    wanted = choices.tier
+    if wanted is not None:
+        raised = {i for i in ids if i in choices.approved and TIERS.index(wanted) > TIERS.index(tier[i])}
+        while grown := {i for i in ids if i not in raised and any(n in raised for n in links[i] if n)}:
+            raised |= grown
+        tier.update(dict.fromkeys(raised, wanted))
+    return {i: _look(board, tier[i]) for i in ids}
+
+
+def _look(board: Storyboard, name: str) -> Look:
+    spec: Tier = getattr(board.tiers, name)
+    return Look(name, spec.model or board.model, spec.resolution or board.resolution)
 
 
 def _links(ids: list[str], shots: list[Shot]) -> dict[str, tuple[str | None, str | None]]:
@@ -214,7 +342,7 @@ def _digest(material: Mapping[str, object]) -> str:
 
 def key_material(board: Storyboard, shot_id: str, shot: Shot, provider: str, digests: Mapping[str, str],
                  parent_key: str | None, end_key: str | None, options: Mapping[str, object] | None = None,
-                 take: int = 1) -> dict:
+                 take: int = 1, look: Look | None = None) -> dict:
     """What a shot's key hashes, as plain data: kept by the journal so a changed key can say what changed."""
     def frame(ref: object, generation: str | None) -> object:
         if generation is not None:
@@ -225,23 +353,31 @@ def key_material(board: Storyboard, shot_id: str, shot: Shot, provider: str, dig
         material: dict = {"clip": digests.get(shot.clip, shot.clip)}
     else:
         material = {
-            "v": KEY_VERSION, "shot": shot_id, "take": take, "provider": provider, "model": board.model,
-            "prompt": shot.prompt,
-            "concepts": list(shot.concepts), "resolution": board.resolution, "aspect": board.aspect_ratio,
+            "v": KEY_VERSION, "shot": shot_id, "take": take, "provider": provider,
+            "model": look.model if look else board.model, "prompt": shot.prompt, "concepts": list(shot.concepts),
+            "resolution": look.resolution if look else board.resolution, "aspect": board.aspect_ratio,
             "duration": shot.duration or board.duration,
             "loop": shot.loop if shot.loop is not None else board.loop,
             "start": frame(shot.start, parent_key), "end": frame(shot.end, end_key),
             "options": dict(options or {}),
         }
+        if shot.keyframes:  # only when pinned: every other shot keeps the key it had
+            material["pinned"] = [[frame, digests.get(image, image)] for frame, image in pinned(shot)]
         if (renderer := providers.capabilities(provider).renderer_version) is not None:
             material["renderer"] = renderer  # a free renderer's changes re-render; paid keys never change
     return material
 
 
+def _snap_json(snapped: Snapped) -> dict:
+    return {"on": snapped.on, "moved_s": round(snapped.moved / formats.FPS, 3), "moved_frames": snapped.moved,
+            "note": snapped.note}
+
+
 def to_json(plan: Plan) -> dict:
     """The plan as the stable JSON that `pipeline plan --json` prints and scripts rely on."""
     fps = formats.FPS
-    return {
+    chosen = bool(plan.other_takes) or any(p.look for p in plan.shots)  # older plans' JSON stays as it was
+    data = {
         "title": plan.title,
         "provider": plan.provider,
         "estimate": True,
@@ -249,10 +385,22 @@ def to_json(plan: Plan) -> dict:
             "id": p.id, "chain": p.chain, "start_s": round(p.start_s, 3), "duration_s": round(p.duration_s, 3),
             "source": p.source, "generate": p.generate, "estimated_cost_usd": p.estimated_cost_usd,
             "transition": p.transition, "key": p.key,
+            "in_s": round(p.first / fps, 3), "clip_s": round(p.clip_length / fps, 3),
+            **({"snap": _snap_json(p.snapped)} if p.snapped else {}),
         } for p in plan.shots],
         "totals": {
             "runtime_s": round(plan.runtime_frames / fps, 3), "generations": plan.generations,
             "longest_chain_s": round(plan.longest_chain_frames / fps, 3),
             "estimated_cost_usd": plan.estimated_cost_usd,
         },
+        **({"beats": {"tempo_bpm": round(plan.beats.tempo, 2),
+                      "beats_s": [round(t, 3) for t in plan.beats.beats],
+                      "downbeats_s": [round(t, 3) for t in plan.beats.downbeats]}} if plan.beats else {}),
     }
+    if chosen:
+        for shown, p in zip(data["shots"], plan.shots, strict=True):
+            shown.update(take=p.take, takes=p.takes, tier=p.look.tier if p.look else None,
+                         model=p.look.model if p.look else plan.model,
+                         resolution=p.look.resolution if p.look else plan.resolution,
+                         estimated_cost_usd=round(p.estimated_cost_usd * (p.takes if p.generate else 1), 4))
+    return data

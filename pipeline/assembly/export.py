@@ -8,6 +8,7 @@ nothing of how the cut was joined.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +71,10 @@ def _range(start: float, frames: float) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(_time(start), _time(frames))
 
 
-def timeline(title: str, placed: list[Placed], audio: list[otio.schema.Track]) -> str:
-    """The cut as an OpenTimelineIO timeline (JSON): the picture track with its transitions, then `audio`.
+def timeline(title: str, placed: list[Placed], audio: list[otio.schema.Track],
+             markers: list[otio.schema.Marker] = ()) -> str:
+    """The cut as an OpenTimelineIO timeline (JSON): the picture track with its transitions and `markers`,
+    then `audio`.
 
     A transition is centred on the cut point, as editing applications keep it: each side's visible range
     ends or starts half-way through it and the rest comes from the clip's handles.
@@ -87,6 +90,7 @@ def timeline(title: str, placed: list[Placed], audio: list[otio.schema.Track]) -
         track.append(otio.schema.Clip(name=shot.planned.id, media_reference=media,
                                       source_range=_range(shot.first + head, shot.frames - head - tail),
                                       metadata={"pipeline": {**shot.metadata, "index": n}}))
+    track.markers.extend(markers)
     cut = otio.schema.Timeline(name=title, global_start_time=_time(0))
     cut.tracks.append(track)
     for extra in audio:
@@ -119,8 +123,9 @@ def sound_track(name: str, clips: list[tuple[int, Path, float, int, dict]]) -> o
 def placed(report: AssemblyReport, plan: Plan, generations: dict[str, str]) -> list[Placed]:
     """Each shot where the report says it landed in the cut, with its timeline metadata."""
     planned = [plan.by_id(s.id) for s in report.shots]
+    where = Layout(report.cut.parent)
     return [Placed(p, s.footage.clip, s.start_frame, s.frames, s.footage.first, s.footage.clip_frames, into, out,
-                   _metadata(p, s, plan.provider, generations.get(s.id)))
+                   {**_metadata(p, s, plan.provider, generations.get(s.id)), **_chosen(plan, p, where)})
             for p, s, (into, out) in zip(planned, report.shots, overlaps(planned), strict=True)]
 
 
@@ -137,8 +142,57 @@ def write_sidecars(report: AssemblyReport, plan: Plan, title: str, music: tuple[
         write_atomic(report.captions, captions.srt(list(report.cues)).encode())
     else:
         layout.captions.unlink(missing_ok=True)  # a stale one would contradict the cut
-    write_atomic(report.timeline, timeline(title, shots, _sound_tracks(report, music)).encode())
-    write_atomic(report.report, report.to_bytes())
+    write_atomic(report.timeline, timeline(title, shots, _sound_tracks(report, music), _markers(report, plan))
+                 .encode())
+    write_atomic(report.report, _report_bytes(report, plan))
+
+
+def _chosen(plan: Plan, planned: PlannedShot, layout: Layout) -> dict:
+    """The take the cut plays, the others (with their clips where made) and the tier it was made at."""
+    said: dict = {}
+    if planned.takes > 1:
+        said["take"] = planned.take
+        said["other_takes"] = [{"take": t.take, "key": t.key, "clip": clip.resolve().as_uri() if clip.is_file()
+                                else None} for t in plan.takes_of(planned.id) if not t.picked
+                               for clip in [layout.clip(t.id, t.key)]]
+    if planned.look is not None:
+        said.update(tier=planned.look.tier, model=planned.look.model, resolution=planned.look.resolution)
+    return said
+
+
+def _report_bytes(report: AssemblyReport, plan: Plan) -> bytes:
+    """assembly.json, each shot with its take and tier where the storyboard has takes or tiers."""
+    data = report.to_json()
+    for shot in data["shots"]:
+        planned = plan.by_id(shot["id"])
+        if planned.takes > 1 or plan.other_takes:
+            shot.update(take=planned.take, takes=planned.takes)
+        if planned.look is not None:
+            shot.update(tier=planned.look.tier, model=planned.look.model, resolution=planned.look.resolution)
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _markers(report: AssemblyReport, plan: Plan) -> list[otio.schema.Marker]:
+    """Where the cut falls between shots (and how snapping moved it), and, for a film cut to the music, the
+    bed's beats and downbeats heard in the cut."""
+    shots = report.shots
+    found = []
+    for before, after in zip(shots, shots[1:], strict=False):
+        snapped = plan.by_id(before.id).snapped
+        found.append(otio.schema.Marker(name="cut", marked_range=_range(after.start_frame, 0),
+                                        color=otio.schema.MarkerColor.RED, metadata={"pipeline": {
+                                            "from": before.id, "to": after.id,
+                                            "snapped_to": snapped.on if snapped else None,
+                                            "moved_frames": snapped.moved if snapped else 0}}))
+    if plan.beats is not None:
+        down = set(plan.beats.frames("downbeat"))
+        for frame in plan.beats.frames():
+            if frame < report.runtime_frames:
+                kind = "downbeat" if frame in down else "beat"
+                found.append(otio.schema.Marker(name=kind, marked_range=_range(frame, 0),
+                                                color=otio.schema.MarkerColor.GREEN if kind == "beat" else
+                                                otio.schema.MarkerColor.YELLOW))
+    return found
 
 
 def _metadata(planned: PlannedShot, shot: ShotReport, provider: str, job: str | None) -> dict:
@@ -157,7 +211,8 @@ def _sound_tracks(report: AssemblyReport, music: tuple[Audio, Path] | None) -> l
         m, path = music
         tracks.append(sound_track("music", [(0, path, m.offset * formats.FPS, report.runtime_frames, {
             "pipeline": {"volume": m.volume, "fade_in": m.fade_in, "fade_out": m.fade_out, "loudness": m.loudness,
-                         "looped": "to the cut's length when the file is shorter"}})]))
+                         "loop": m.loop, "looped": "to the cut's length when the file is shorter" if m.loop else
+                         "no: where the file ends it fades out and silence follows"}})]))
     sounds = [(s.start_frame, f.clip, f.first, f.count, {}) for s in report.shots if (f := s.footage) and f.sound]
     if sounds:
         tracks.append(sound_track("footage sound", sounds))

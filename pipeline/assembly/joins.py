@@ -133,6 +133,8 @@ def takes_for(plan: Plan, facts: dict[str, ClipFacts], odd: dict[str, str | None
     """Each shot's take, after cutting back contained parents and trimming repeated join frames."""
     takes = [Take(p, facts[p.id], odd[p.id]) for p in plan.shots]
     _cut_back(takes, pictures)
+    for t in takes:  # the storyboard's `in`, counted from the start of the shot's own footage
+        t.first += t.planned.first
     warnings = [w for t in takes if (w := _fit(t))]
     if providers.capabilities(plan.provider).repeats_join_frame:  # else a still join is a held shot, kept
         _trim_repeats(takes, pictures)
@@ -169,7 +171,7 @@ def _cut_back(takes: list[Take], pictures: Pictures) -> None:
     for t in takes:
         parent = by_id.get(t.planned.parent or "")
         if parent and _comparable(t.clip, parent.clip) and t.clip.frames > parent.clip.frames and \
-                abs(t.clip.frames - parent.clip.frames - t.planned.frames) <= 1:  # lengths add up
+                abs(t.clip.frames - parent.clip.frames - t.planned.clip_length) <= 1:  # lengths add up
             suspects.append((t, parent))
     wanted: dict[ClipFacts, set[int]] = defaultdict(set)
     for t, parent in suspects:
@@ -188,7 +190,10 @@ def _fit(t: Take) -> str | None:
     planned, available = t.planned.frames, t.available
     if t.odd is not None or available >= planned:
         t.count = planned
-        if t.odd is None and available > planned:
+        if t.planned.trimmed_in or t.planned.trimmed_out:
+            t.notes.append(f"plays frames {t.first}..{t.first + planned - 1} of its clip, as the storyboard's "
+                           "in/out/length or a cut on the beat asks")
+        elif t.odd is None and available > planned:
             t.notes.append(f"the clip has {available} frames, the plan {planned}: the last "
                            f"{available - planned} are left out")
         return None
@@ -201,6 +206,7 @@ def _trim_repeats(takes: list[Take], pictures: Pictures) -> None:
     after = {t.id: out for t, (_, out) in zip(takes, overlaps([t.planned for t in takes]), strict=True)}
     joins = [(a, b) for a, b in zip(takes, takes[1:], strict=False) if b.planned.parent == a.id
              and b.planned.transition == "cut" and not (a.hold or b.hold) and a.count > 2 and b.count > 2
+             and not (a.planned.trimmed_out or b.planned.trimmed_in)  # a trimmed join shows no repeat
              and _comparable(a.clip, b.clip)]
     wanted: dict[ClipFacts, set[int]] = defaultdict(set)
     for a, b in joins:  # a frame past a's end too: trimming its own head may shift a clip with spare frames

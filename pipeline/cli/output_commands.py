@@ -17,7 +17,7 @@ from ..errors import PipelineError, StoryboardError
 from ..layout import Layout
 from ..storyboard import checks
 from .output import count, print_json_line, print_notes
-from .storyboard_commands import Sub, load_args, provider_option
+from .storyboard_commands import Sub, load_args, provider_option, tier_option
 from .storyboard_commands import run_plan as _run_plan
 
 
@@ -33,6 +33,7 @@ def run_command(sub: Sub) -> None:
     p.add_argument("--creates-per-minute", type=float, metavar="N",
                    help=f"at most N creates a minute, where the provider limits them (default: "
                         f"{_defaults('creates_per_minute')})")
+    tier_option(p)
     p.add_argument("--max-cost", type=float, metavar="USD", help="refuse to start if the estimate exceeds this")
     p.add_argument("--yes", action="store_true", help="spend without asking (required when not on a terminal)")
     _no_wait(p)
@@ -271,6 +272,7 @@ def status_command(sub: Sub) -> None:
                        description="Show each shot's state, job id, file and cost from the output folder's "
                                    "journal, and what `pipeline run` would do now. Makes no provider calls.")
     _run_folder_args(p)
+    tier_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_status)
 
@@ -340,13 +342,29 @@ def _preview(args) -> int:
         return 0
 
     def ready(url: str) -> None:
-        print(f"serving {out} at {url} (Ctrl-C stops)", file=sys.stderr)
+        print(f"serving {out} at {url} (Ctrl-C stops); takes and approvals at {url.replace('/preview/', '/review/')}",
+              file=sys.stderr)
         print(url, flush=True)
         if args.open:
             webbrowser.open(url)
 
-    preview.serve(out, port=args.port, rebuild=build, ready=ready)
+    preview.serve(out, port=args.port, rebuild=build, ready=ready, reviewer=_reviewer(args, out))
     return 0
+
+
+def _reviewer(args, out: Path):
+    """The review page's hands: the plan as a run makes it now, and the cut assembled again (no generation)."""
+    from ..engine.runner import assemble_again
+    from ..preview.review import Reviewer
+
+    def plan_of():
+        project = _load(args)
+        return project, _run_plan(project, args)
+
+    def assemble(project, plan):
+        assemble_again(project, plan, out, paid=providers.capabilities(project.provider).paid, wait=False)
+
+    return Reviewer(out, plan_of, assemble)
 
 
 def forget_command(sub: Sub) -> None:

@@ -5,6 +5,8 @@
               of this table, never of rows that were overwritten.
     shots     one row per shot key: its state (engine.states), job, the generations it extends (its lineage),
               and its clip (a path relative to the output folder) with the clip's sha256.
+    picks, reviews, tiers   what the user decided (engine.decisions): each shot's picked take, verdict and
+              note, and the tier it was last made at.
     requests  what each key a run planned asks for (plan.key_material, as JSON), so a shot generated again
               can say what changed since its last generation (older journals lack it: "settings changed").
 
@@ -86,6 +88,11 @@ class Journal:
     def close(self) -> None:
         self.files.save()
         self._db.close()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, for the user's decisions (engine.decisions) kept beside the ledger."""
+        return self._db
 
     @property
     def empty(self) -> bool:

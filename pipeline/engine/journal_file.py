@@ -48,6 +48,22 @@ CREATE TABLE IF NOT EXISTS requests (  -- what each key asked for (plan.key_mate
     shot_id TEXT NOT NULL,
     asks TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS picks (  -- the take each shot plays (the first where none is picked)
+    shot_id TEXT PRIMARY KEY,
+    take INTEGER NOT NULL,
+    at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reviews (  -- a shot's verdict (approved | rejected | none) and note
+    shot_id TEXT PRIMARY KEY,
+    verdict TEXT,
+    note TEXT,
+    at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tiers (  -- the tier each shot was last made at (draft | final)
+    shot_id TEXT PRIMARY KEY,
+    tier TEXT NOT NULL,
+    at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS shots (
     key TEXT PRIMARY KEY,
     shot_id TEXT NOT NULL,
@@ -68,6 +84,10 @@ CREATE TABLE IF NOT EXISTS shots (
     updated_at REAL NOT NULL
 );
 """
+
+# 1: ledger, shots, requests, published, meta; 2: the user's decisions (picks, reviews, tiers), added empty
+SCHEMA_VERSION = 2
+
 
 class _Connection(sqlite3.Connection):
     """Every statement's disk trouble (full, read-only, I/O) as the clear error, in one place."""
@@ -96,6 +116,8 @@ def connect(path: Path) -> sqlite3.Connection:
             raise sqlite3.DatabaseError("quick_check failed")
         _migrate(db)
         db.executescript(SCHEMA)
+        if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # the decisions' tables were added above
         return db
     except sqlite3.DatabaseError as exc:
         db.close()

@@ -7,8 +7,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..plan import PlannedShot
-from ..providers.base import GenerationKeyframe, ImageKeyframe, Keyframe, ShotRequest
+from ..plan import PlannedShot, pinned
+from ..providers.base import GenerationKeyframe, ImageKeyframe, Keyframe, PinnedKeyframe, ShotRequest
 from ..storyboard.checks import is_url
 from ..storyboard.load import Project
 from ..storyboard.model import NONE
@@ -27,11 +27,14 @@ def shot_request(project: Project, planned: PlannedShot, done: dict[str, Generat
     """The request for `planned`; the shots it depends on must be in `done` already."""
     shot, board = planned.shot, project.board
     return ShotRequest(
-        shot_id=planned.id, key=planned.key, model=board.model, resolution=board.resolution,
+        shot_id=planned.id, key=planned.key, model=planned.look.model if planned.look else board.model,
+        resolution=planned.look.resolution if planned.look else board.resolution,
         aspect_ratio=board.aspect_ratio, duration_s=shot.duration or board.duration, prompt=shot.prompt,
         concepts=shot.concepts, loop=shot.loop if shot.loop is not None else board.loop,
         start=_keyframe(project, shot.start, planned.parent, done),
-        end=_keyframe(project, shot.end, planned.end_ref, done), caption=caption,
+        end=_keyframe(project, shot.end, planned.end_ref, done),
+        keyframes=tuple(PinnedKeyframe(frame, _keyframe(project, image, None, done)) for frame, image in pinned(shot)),
+        caption=caption,
     )
 
 

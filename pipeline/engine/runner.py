@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..assembly import bed_ahead
 from ..assembly.assemble import assemble
 from ..assembly.report import AssemblyReport
 from ..assets import AssetStore
@@ -20,11 +21,12 @@ from ..plan import Plan
 from ..providers.base import Provider
 from ..storyboard.load import Project
 from . import folder_lock
+from .decisions import made_at
 from .journal import Journal, Spend
 from .polling import TIMEOUT_S
 from .requests import Generated
 from .shots import REAL_TIME, Clock, Engine, Progress
-from .work import Action, Decision, decide, to_pay_usd
+from .work import Action, Decision, decide, to_pay_by_tier, to_pay_usd
 
 __all__ = ["Limits", "Progress", "RunFailed", "RunResult", "assemble_again", "run"]
 
@@ -87,11 +89,17 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
     make_folder(out_dir, hint=OUT_HINT)
     with folder_lock.holding(layout.lock, wait=wait, waiting=tell), _opened(layout, tell) as journal:
         sweep_temps(out_dir)  # what a killed run left half-written: safe, since this process holds the folder
-        journal.remember(plan.shots)  # what each key asks, so a later edit can say what changed
+        journal.remember(plan.every_take)  # what each key asks, so a later edit can say what changed
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
                         allowed=set(), forget=forget_hint, clock=clock, assets=assets)
+        engine.tell = tell
         before = journal.spent()
-        done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
+        ahead = bed_ahead.start(project, plan, layout.assembly_cache)  # encoded while the shots generate
+        try:
+            done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
+        finally:
+            bed_ahead.finish(ahead)
+        made_at(journal, {i: plan.by_id(i).look.tier for i in done if plan.by_id(i).look})
         if errors:
             raise RunFailed(errors, resume_hint)
         report(Progress("cut", "assembling", spent_usd=journal.spent().usd))
@@ -105,10 +113,10 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
 async def _generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
     """Decide, ask about clips to fetch again, gate, and generate, in one event loop for the provider's client."""
     try:
-        decisions = decide(plan, engine.journal, engine.layout, forget_hint=forget_hint)
+        decisions = decide(plan, engine.journal, engine.layout, forget_hint=forget_hint, takes=True)
         gone = await _preflight(engine, decisions)
         if gone:
-            decisions = decide(plan, engine.journal, engine.layout, gone=gone, forget_hint=forget_hint)
+            decisions = decide(plan, engine.journal, engine.layout, gone=gone, forget_hint=forget_hint, takes=True)
         for d in decisions:
             if d.action.pays:
                 engine.report(d.shot.id, "waiting", f"to generate: {d.why}")
@@ -116,6 +124,10 @@ async def _generate(engine: Engine, plan: Plan, confirm, forget_hint: str):
             if engine.assets is not None and engine.provider.capabilities.needs_public_urls and any(
                     d.action.pays for d in decisions):
                 await asyncio.to_thread(engine.assets.check)  # a bad bucket or key stops here, before the gate
+            if split := to_pay_by_tier(decisions):
+                engine.tell("estimate by tier: " + ", ".join(
+                    f"{tier} ${s['estimated_cost_usd']:.2f} ({s['generations']} generation"
+                    f"{'s' * (s['generations'] != 1)})" for tier, s in split.items()))
             confirm(to_pay_usd(decisions))
         engine.allowed.update(d.shot.key for d in decisions if d.action.pays)
         paying = engine.provider.paid and any(d.action.pays or d.action is Action.RESUME for d in decisions)

@@ -79,10 +79,12 @@ class Engine:
         rate = limits.creates_per_minute
         self._creates = AsyncLimiter(rate, 60) if rate else None
         self._same_request: collections.defaultdict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
-        self._done: dict[str, asyncio.Future[Generated]] = {}
+        self._done: dict[str, asyncio.Future[Generated]] = {}  # shot id -> its picked take's generation
         self._costs: dict[str, float] = {}
+        self._takes: dict[str, int] = {}  # key -> take number
         self._polls = PollSchedule()
         self.rehearsal = provider.rehearsal
+        self.tell: Callable[[str], None] = lambda text: None  # notes for the user (the run's own `tell`)
 
     def report(self, shot_id: str, state: str, detail: str = "") -> None:
         spent = self.journal.spent()
@@ -90,8 +92,9 @@ class Engine:
 
     async def run_all(self, decisions: list[Decision]) -> tuple[dict[str, Generated], list[ProviderError]]:
         loop = asyncio.get_running_loop()
-        self._done = {d.shot.id: loop.create_future() for d in decisions if d.shot.generate}
+        self._done = {d.shot.id: loop.create_future() for d in decisions if d.shot.generate and d.shot.picked}
         self._costs = {d.shot.id: d.shot.estimated_cost_usd for d in decisions}
+        self._takes = {d.shot.key: d.shot.take for d in decisions}
         outcomes = await asyncio.gather(*(self._shot(d) for d in decisions), return_exceptions=True)
         errors = [o for o in outcomes if isinstance(o, ProviderError)]
         for outcome in outcomes:
@@ -104,7 +107,8 @@ class Engine:
         planned = decision.shot
         if not planned.generate:
             return self.report(planned.id, "footage", planned.shot.clip or "")
-        future = self._done[planned.id]
+        # only the picked take is waited for; another take extends the same parents and nothing waits on it
+        future = self._done[planned.id] if planned.picked else asyncio.get_running_loop().create_future()
         try:
             done = {n: await self._wait_for(n, planned.id) for n in (planned.parent, planned.end_ref) if n}
             async with self._running:
@@ -197,7 +201,8 @@ class Engine:
         self.report(request.shot_id, "queued", f"{how}: {job_id}")
 
     def _entry(self, request: ShotRequest) -> Entry:
-        return Entry(key=request.key, shot_id=request.shot_id, take=1, provider=self.provider.name,
+        return Entry(key=request.key, shot_id=request.shot_id, take=self._takes.get(request.key, 1),
+                     provider=self.provider.name,
                      state=JobState.INTENT, parent_job=_job_of(request.start), end_job=_job_of(request.end),
                      cost_usd=self._costs[request.shot_id], rehearsal=self.rehearsal)
 

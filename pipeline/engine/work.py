@@ -44,20 +44,24 @@ class Decision:
 
 
 def decide(plan: Plan, journal: Journal | None, layout: Layout, *, gone: Collection[str] = (),
-           forget_hint: str = "pipeline forget FILE SHOT") -> list[Decision]:
-    """Each shot's action; `gone` holds keys whose generation the provider no longer has (found by the run)."""
+           forget_hint: str = "pipeline forget FILE SHOT", takes: bool = False) -> list[Decision]:
+    """Each shot's action (at its picked take), then with `takes` each other take's; `gone` holds keys whose
+    generation the provider no longer has (found by the run)."""
     by_id = {p.id: p for p in plan.shots}
     made: dict[str, Decision] = {}
 
     def of(planned: PlannedShot) -> Decision:  # parents first: a shot may lead into a later one
-        if planned.id not in made:
-            needs = {n: of(by_id[n]) for n in (planned.parent, planned.end_ref) if n}
-            entry = journal.get(planned.key) if journal else None
-            made[planned.id] = _decide(planned, entry, layout, needs, gone, forget_hint,
-                                       lambda: _what_changed(planned, journal, layout), journal)
-        return made[planned.id]
+        if planned.picked and planned.id in made:
+            return made[planned.id]
+        needs = {n: of(by_id[n]) for n in (planned.parent, planned.end_ref) if n}
+        entry = journal.get(planned.key) if journal else None
+        decision = _decide(planned, entry, layout, needs, gone, forget_hint,
+                           lambda: _what_changed(planned, journal, layout, by_id), journal)
+        if planned.picked:
+            made[planned.id] = decision
+        return decision
 
-    return [of(p) for p in plan.shots]
+    return [of(p) for p in (plan.every_take if takes else plan.shots)]
 
 
 def _decide(planned: PlannedShot, entry: Entry | None, layout: Layout, needs: Mapping[str, Decision],
@@ -113,14 +117,30 @@ def _stale(planned: PlannedShot, entry: Entry | None, needs: Mapping[str, Decisi
     return None
 
 
-def _what_changed(planned: PlannedShot, journal: Journal | None, layout: Layout) -> str:
+def _what_changed(planned: PlannedShot, journal: Journal | None, layout: Layout,
+                  by_id: Mapping[str, PlannedShot]) -> str:
     """Why a shot with no generation for its key is generated: new, or what changed since its last one."""
     asks = planned.asks or {}
     before = journal.earlier(planned.id, str(asks.get("provider")), int(asks.get("take", 1)),
                              not_key=planned.key) if journal else None
     if before is None:
         return changes.UNKNOWN if _other_records(planned, layout) else changes.NEW
-    return changes.since(planned, journal.asked(before.key))
+    asked = journal.asked(before.key)
+    picked = _picked_again(planned, asked, journal, by_id)
+    return picked or changes.since(planned, asked)
+
+
+def _picked_again(planned: PlannedShot, asked: Mapping | None, journal: Journal,
+                  by_id: Mapping[str, PlannedShot]) -> str | None:
+    """"extends climb, whose take 2 is now picked": the generation it extended was another take of its parent."""
+    for end, name, verb in (("start", planned.parent, "extends"), ("end", planned.end_ref, "leads into")):
+        old = (asked or {}).get(end)
+        if not name or not isinstance(old, Mapping) or "generation" not in old:
+            continue
+        was = journal.asked(str(old["generation"])) or {}
+        if was.get("shot") == name and was.get("take") != by_id[name].take:
+            return f"{verb} {name}, whose take {by_id[name].take} is now picked (it extended take {was.get('take')})"
+    return None
 
 
 def _other_records(planned: PlannedShot, layout: Layout) -> bool:
@@ -140,3 +160,14 @@ def intact(path: Path, checksum: str | None, journal: Journal | None = None) -> 
 def to_pay_usd(decisions: list[Decision]) -> float:
     """The estimate of what the run would spend: every shot that could create."""
     return round(sum(d.shot.estimated_cost_usd for d in decisions if d.action.pays), 2)
+
+
+def to_pay_by_tier(decisions: list[Decision]) -> dict[str, dict]:
+    """The estimate split by tier, {tier: {"generations": n, "estimated_cost_usd": usd}} (empty without tiers)."""
+    split: dict[str, dict] = {}
+    for d in decisions:
+        if d.action.pays and d.shot.look is not None:
+            tier = split.setdefault(d.shot.look.tier, {"generations": 0, "estimated_cost_usd": 0.0})
+            tier["generations"] += 1
+            tier["estimated_cost_usd"] = round(tier["estimated_cost_usd"] + d.shot.estimated_cost_usd, 4)
+    return split

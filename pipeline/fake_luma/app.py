@@ -28,6 +28,7 @@ from . import agents, aigateway, crazyrouter, render
 from .faults import accepted_5xx, answer_fault, careless, drop_connection, error_answer, truncated
 from .options import FakeOptions
 from .store import FakeLuma
+from .upscale import upscale
 from .validate import Refusal, check_request
 
 PREFIX = "/dream-machine/v1"
@@ -201,7 +202,7 @@ def _api_routes() -> list[Route]:
         Route("/generations/camera_motion/list", camera_motions),
         Route("/generations/{id}", get_generation, methods=["GET"]),
         Route("/generations/{id}", delete_generation, methods=["DELETE"]),
-        Route("/generations/{id}/upscale", unsupported, methods=["POST"]),
+        Route("/generations/{id}/upscale", upscale, methods=["POST"]),
         Route("/generations/{id}/audio", unsupported, methods=["POST"]),
         Route("/credits", credits),
         Route("/ping", ping),

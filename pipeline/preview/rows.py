@@ -78,6 +78,11 @@ def _chips(shot: ShotView) -> str:
         chips.append(f'<span class="chip">{esc(p.transition)} in</span>')
     if p.shot.caption:
         chips.append(f'<span class="chip cap">“{esc(p.shot.caption)}”</span>')
+    if p.takes > 1:
+        chips.append(f'<span class="chip take">take {p.take} of {p.takes}</span>')
+    if p.look is not None:
+        chips.append(f'<span class="chip tier" title="{esc(p.look.model)} {esc(p.look.resolution)}">'
+                     f'{esc(p.look.tier)} · {esc(p.look.resolution)}</span>')
     return f'<div class="chips">{"".join(chips)}</div>' if chips else ""
 
 

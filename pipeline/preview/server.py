@@ -23,8 +23,10 @@ from starlette.staticfiles import StaticFiles
 from .. import loopback
 from ..errors import PipelineError
 from ..layout import Layout
+from . import review
 from .fmt import esc
 from .live import Live, stream
+from .review import Reviewer
 
 Rebuild = Callable[[], object]  # writes the page again and returns a preview.Built (e.g. a call of preview.refresh)
 PAGE_PATH = "/preview/"
@@ -32,8 +34,9 @@ NO_STORE = {"Cache-Control": "no-store"}
 GRACE_S = 2  # a server told to stop closes open event streams after this
 
 
-def create_app(out_dir: Path, rebuild: Rebuild | None = None) -> Starlette:
-    """The app: / redirects to the page; the page's files; 404 for anything else in the folder."""
+def create_app(out_dir: Path, rebuild: Rebuild | None = None, reviewer: Reviewer | None = None) -> Starlette:
+    """The app: / redirects to the page; the page's files; with a `reviewer`, the review page (/review/);
+    404 for anything else in the folder."""
     layout = Layout(Path(out_dir))
     live = Live(layout.root, rebuild)
 
@@ -63,6 +66,7 @@ def create_app(out_dir: Path, rebuild: Rebuild | None = None) -> Starlette:
         Route(PAGE_PATH + captions.name, side_file(captions)),
         Mount(PAGE_PATH + "thumbs", StaticFiles(directory=layout.preview / "thumbs", check_dir=False)),
         *(Route("/" + path.name, side_file(path)) for path in layout.side_files),
+        *(review.routes(reviewer) if reviewer else ()),
     ])
     app.state.live = live
     return app
@@ -77,21 +81,22 @@ def _problem_page(message: str) -> str:
 
 
 def serve(out_dir: Path, *, host: str = "127.0.0.1", port: int = 0, rebuild: Rebuild | None = None,
-          ready: Callable[[str], None] = lambda url: None) -> None:
+          ready: Callable[[str], None] = lambda url: None, reviewer: Reviewer | None = None) -> None:
     """Serve until interrupted (Ctrl-C returns). `ready(url)` is called with the page's address once the
     port is listening (port 0 picks a free one), before requests are answered: the CLI prints it there."""
-    with contextlib.suppress(KeyboardInterrupt), running(out_dir, host=host, port=port, rebuild=rebuild) as url:
+    with contextlib.suppress(KeyboardInterrupt), running(out_dir, host=host, port=port, rebuild=rebuild,
+                                                         reviewer=reviewer) as url:
         ready(url)
         while True:  # the server runs in its thread; Ctrl-C lands here, and open pages' streams are closed
             time.sleep(3600)
 
 
 @contextlib.contextmanager
-def running(out_dir: Path, *, host: str = "127.0.0.1", port: int = 0,
-            rebuild: Rebuild | None = None) -> Iterator[str]:
+def running(out_dir: Path, *, host: str = "127.0.0.1", port: int = 0, rebuild: Rebuild | None = None,
+            reviewer: Reviewer | None = None) -> Iterator[str]:
     """Serve `out_dir` in a background thread for the block (port 0: a free one); yields the page's URL."""
     sock = loopback.bound(_loopback(host), port, what="preview")
-    app = create_app(out_dir, rebuild)
+    app = create_app(out_dir, rebuild, reviewer)
     with loopback.in_thread(_config(app), sock, name="preview"):
         try:
             yield _url(host, sock)

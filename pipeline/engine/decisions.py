@@ -1,0 +1,118 @@
+"""What the user decided about each shot, kept in the folder's journal: the picked take, the verdict
+(approved or rejected) and a note, and the tier each shot was last made at. `pipeline pick`, `approve`,
+`reject` and the review page write them under the folder lock, as `pipeline forget` does; every plan reads them
+(plan.Choices), so a pick changes which clip the cut plays and which generation later shots extend."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import PipelineError
+from ..layout import Layout
+from ..plan import TIERS, Choices, Plan
+from . import folder_lock
+from .journal import Journal, reading
+
+VERDICTS = ("approved", "rejected")
+
+
+@dataclass(frozen=True)
+class Review:
+    verdict: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Decided:
+    """Everything decided in one folder (empty where nothing has run)."""
+
+    picks: Mapping[str, int]
+    reviews: Mapping[str, Review]
+    tiers: Mapping[str, str]
+
+    def choices(self, tier: str | None = None) -> Choices:
+        approved = frozenset(i for i, r in self.reviews.items() if r.verdict == "approved")
+        return Choices(picks=self.picks, approved=approved, made_tier=self.tiers, tier=tier)
+
+
+NOTHING = Decided({}, {}, {})
+
+
+def of(db: sqlite3.Connection) -> Decided:
+    try:
+        picks = dict(db.execute("SELECT shot_id, take FROM picks").fetchall())
+        reviews = {i: Review(v, n) for i, v, n in db.execute("SELECT shot_id, verdict, note FROM reviews")}
+        tiers = dict(db.execute("SELECT shot_id, tier FROM tiers").fetchall())
+    except sqlite3.DatabaseError:  # older than the decisions, or damaged (the next run sets it aside): none
+        return NOTHING
+    return Decided(picks, reviews, tiers)
+
+
+def read(out_dir: Path) -> Decided:
+    """The folder's decisions, for a look (never takes the lock, never creates a journal)."""
+    with reading(Layout(out_dir)) as journal:
+        return of(journal.db) if journal else NOTHING
+
+
+def pick(plan: Plan, out_dir: Path, shot_id: str, take: int, **held) -> None:
+    """Play take `take` of `shot_id` (the first is played where none is picked)."""
+    takes = _planned(plan, [shot_id])[0].takes
+    if not 1 <= take <= takes:
+        raise PipelineError(f"{shot_id} has {takes} take{'s' * (takes != 1)}; pick one from 1 to {takes} (or raise "
+                            "its `takes:` in the storyboard and run again)")
+    _write(out_dir, lambda db: db.execute("INSERT INTO picks (shot_id, take, at) VALUES (?, ?, ?) ON CONFLICT"
+                                          "(shot_id) DO UPDATE SET take = excluded.take, at = excluded.at",
+                                          (shot_id, take, time.time())), **held)
+
+
+def review(plan: Plan, out_dir: Path, shot_ids: Iterable[str], verdict: str | None, **held) -> None:
+    """Approve or reject shots (None clears the verdict); a note is kept."""
+    if verdict is not None and verdict not in VERDICTS:
+        raise PipelineError(f"{verdict!r} is not a verdict; give one of {', '.join(VERDICTS)}")
+    rows = [(p.id, verdict, time.time()) for p in _planned(plan, list(shot_ids))]
+    _write(out_dir, lambda db: db.executemany(
+        "INSERT INTO reviews (shot_id, verdict, at) VALUES (?, ?, ?) ON CONFLICT(shot_id) DO UPDATE SET"
+        " verdict = excluded.verdict, at = excluded.at", rows), **held)
+
+
+def note(plan: Plan, out_dir: Path, shot_id: str, text: str, **held) -> None:
+    row = (_planned(plan, [shot_id])[0].id, text.strip() or None, time.time())
+    _write(out_dir, lambda db: db.execute("INSERT INTO reviews (shot_id, note, at) VALUES (?, ?, ?) ON CONFLICT"
+                                          "(shot_id) DO UPDATE SET note = excluded.note, at = excluded.at", row),
+           **held)
+
+
+def made_at(journal: Journal, tiers: Mapping[str, str]) -> None:
+    """Note the tier each shot's clip was made at (by the run that holds the folder)."""
+    assert all(t in TIERS for t in tiers.values())
+    with journal.db:
+        journal.db.executemany("INSERT INTO tiers (shot_id, tier, at) VALUES (?, ?, ?) ON CONFLICT(shot_id) DO"
+                               " UPDATE SET tier = excluded.tier, at = excluded.at",
+                               [(i, t, time.time()) for i, t in tiers.items()])
+
+
+def _planned(plan: Plan, shot_ids: list[str]):
+    known = {p.id for p in plan.shots}
+    unknown = [i for i in shot_ids if i not in known]
+    if unknown or not shot_ids:
+        raise PipelineError(f"no shot {', '.join(unknown) or '(none given)'} in the storyboard; `pipeline plan` "
+                            "lists the shot ids")
+    return [plan.by_id(i) for i in shot_ids]
+
+
+def _write(out_dir: Path, change: Callable[[sqlite3.Connection], object], *, wait: bool = True,
+           tell: Callable[[str], None] = lambda text: None) -> None:
+    layout = Layout(out_dir)
+    if not layout.journal.exists():
+        raise PipelineError(f"nothing has been generated into {out_dir} yet; `pipeline run` first, then decide")
+    with folder_lock.holding(layout.lock, wait=wait, waiting=tell):
+        journal = Journal.open(layout)
+        try:
+            with journal.db:
+                change(journal.db)
+        finally:
+            journal.close()
