@@ -96,3 +96,23 @@ def test_assembly_json_records_what_the_cut_was_made_from(made):
     for path in files:
         size, mtime, digest = record["files"][str(path)]
         assert (size, len(digest)) == (path.stat().st_size, 64)
+
+
+def test_an_unchanged_run_says_it_keeps_the_cut_and_assemble_makes_it_again(tmp_path, media, capsys):
+    import shutil
+
+    from pipeline.cli.app import main
+
+    shutil.copy(media["video"], tmp_path / "title.mp4")
+    board = tmp_path / "board.yaml"
+    board.write_text("resolution: 540p\nshots:\n  - id: a\n    clip: title.mp4\n  - id: b\n    clip: title.mp4\n")
+    out = tmp_path / "out"
+    assert main(["run", str(board), "--out", str(out), "--quiet"]) == 0
+    assert "assembled" in capsys.readouterr().err
+    made = (out / "final.mp4").stat().st_mtime_ns
+    assert main(["run", str(board), "--out", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "already made from these clips and settings" in err and "assembled" not in err
+    assert (out / "final.mp4").stat().st_mtime_ns == made
+    assert main(["assemble", str(board), "--out", str(out)]) == 0  # asked for by name: made again
+    assert "assembled" in capsys.readouterr().err and (out / "final.mp4").stat().st_mtime_ns != made

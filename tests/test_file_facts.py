@@ -53,3 +53,25 @@ def test_a_look_reads_the_facts_and_writes_nothing(tmp_path, monkeypatch):
         look.files.sha256(tmp_path / "a.mp4")
         look.files.sha256(tmp_path / "b.mp4")
     assert read == ["a.mp4", "b.mp4"] and layout.journal.read_bytes() == before
+
+
+def test_one_clip_played_by_many_shots_is_hashed_once_and_again_when_it_changes(tmp_path, monkeypatch, media):
+    import shutil
+
+    from pipeline import files
+    from pipeline.storyboard.load import load
+
+    read = []
+    real = files.sha256_of
+    monkeypatch.setattr(files, "sha256_of", lambda path: read.append(path.name) or real(path))
+    shutil.copy(media["video"], tmp_path / "title.mp4")
+    board = tmp_path / "board.yaml"
+    board.write_text("shots:\n" + "".join(f"  - id: s{i}\n    clip: title.mp4\n" for i in range(200)))
+    keys = {p.key for p in load(board).plan().shots}
+    assert read == ["title.mp4"]
+    load(board)
+    assert read == ["title.mp4"]  # the same version of the file: known
+    with (tmp_path / "title.mp4").open("ab") as f:
+        f.write(b"\0")
+    changed = {p.key for p in load(board).plan().shots}
+    assert read == ["title.mp4"] * 2 and not changed & keys

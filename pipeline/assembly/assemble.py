@@ -70,13 +70,14 @@ class Rendered:
 
 
 def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *,
-             generations: dict[str, str] | None = None) -> AssemblyReport:
+             generations: dict[str, str] | None = None, rebuild: bool = False) -> AssemblyReport:
     """Write the cut of `plan` to `dest` from `clips` (shot id -> video file; footage shots default to
     their `clip:` file), with assembly.json, final.srt (when shots have captions: the same cues as the cut's
     mov_text subtitle stream) and timeline.otio beside it; return what was done.
 
     generations: shot id -> the provider's job id, recorded in the timeline's metadata.
-    A cut already made from the same inputs and untouched since is not made again (report.reused).
+    A cut already made from the same inputs and untouched since is not made again (report.reused), unless
+    `rebuild` asks (`pipeline assemble`).
     The folder's .assembly-cache keeps the join pictures and the sound bed, so assembling again after an
     edit decodes only new clips and encodes the sound only when the runtime or the sound changed.
     """
@@ -84,7 +85,7 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     clips = {p.id: project.file(p.shot.clip) for p in plan.shots if p.shot.clip} | clips
     before = reuse.earlier(dest)
     made_from = reuse.inputs(project, plan, _present(plan, clips), generations or {}, before)
-    made = reuse.made_already(before, made_from, plan, clips, dest)
+    made = None if rebuild else reuse.made_already(before, made_from, plan, clips, dest)
     if made is not None:
         return dataclasses.replace(made, seconds=time.perf_counter() - started)
     size = formats.frame_size(project.board.resolution, project.board.aspect_ratio)

@@ -214,14 +214,15 @@ def assemble_again(project: Project, plan: Plan, out_dir: Path, *, paid: bool, w
         for d in decisions:
             if d.entry and not d.entry.updated_at:
                 journal.recovered(d.entry)
-        report, kept = assemble_film(project, plan, done, layout, journal, paid=paid, name=project.provider)
+        report, kept = assemble_film(project, plan, done, layout, journal, paid=paid, name=project.provider,
+                                     rebuild=True)  # asked for by name: made again even when nothing changed
         for note in kept:
             tell(note)
         return report
 
 
 def assemble_film(project: Project, plan: Plan, done: dict[str, Generated], layout: Layout, journal: Ledger, *,
-              paid: bool, name: str) -> tuple[AssemblyReport, list[str]]:
+                  paid: bool, name: str, rebuild: bool = False) -> tuple[AssemblyReport, list[str]]:
     """Write the cut. A paid cut is never replaced silently by another provider's: it is kept beside it."""
     kept = []
     before = journal.meta("cut_provider")
@@ -230,6 +231,6 @@ def assemble_film(project: Project, plan: Plan, done: dict[str, Generated], layo
         kept.append(f"note: final.mp4 is now the {name} cut; the {before} cut is kept as {layout.kept_cut(before)}")
     clips = {shot_id: g.clip for shot_id, g in done.items()}
     generations = {shot_id: g.job_id for shot_id, g in done.items()}
-    report = assemble(project, plan, clips, layout.cut, generations=generations)
+    report = assemble(project, plan, clips, layout.cut, generations=generations, rebuild=rebuild)
     journal.set_meta(cut_provider=name, cut_paid="1" if paid else "0")
     return report, kept

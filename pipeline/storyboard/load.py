@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from .. import formats
 from ..errors import PipelineError, Problem, StoryboardError
 from ..ffmpeg import MediaInfo
-from ..files import sha256_of
+from ..files import sha256_once
 from ..music import grid
 from ..music.grid import Grid
 from ..plan import UNDECIDED, Choices, Plan, make_plan
@@ -204,4 +204,4 @@ def _digests(board: Storyboard, ctx: Context) -> dict[str, str]:
     refs = [r for s in board.shots for r in (s.start, s.end, s.clip) if isinstance(r, str) and r != NONE]
     refs += [k.image for s in board.shots for k in s.keyframes or ()]
     refs += [board.audio.path] if board.audio else []
-    return {ref: ref if is_url(ref) else sha256_of(ctx.base_dir / ref) for ref in refs}
+    return {ref: ref if is_url(ref) else sha256_once(ctx.base_dir / ref) for ref in dict.fromkeys(refs)}
