@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -131,9 +132,12 @@ def _check_scalar_or_tag(node: yaml.Node, loader: _Loader) -> None:
                                          "remove the tag or fix the value") from exc
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _joined_surrogates(text: str, line: int, col: int) -> str:
     """Text with escaped UTF-16 pairs ("\\ud83d\\ude80") joined; a lone half cannot be written to any file."""
-    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+    if not _SURROGATE.search(text):
         return text
     try:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
