@@ -5,11 +5,13 @@
 Two boards per size, made in /tmp/bench-long-films: `text` (prompts in chains of 10, planned for the
 animatic) and `footage` (every shot plays the same 1 s 960x540 clip, so a run renders nothing and the cut is
 every packet copied). Each command runs as its own process; wall time is measured around it and peak RSS is
-the process's own (os.wait4), not that of the ffmpeg it starts. `run` is the first run into an empty folder,
-`rerun` the same run again with nothing changed. --terminal N runs the unchanged re-run of N footage shots
-also under `script` (a pseudo-terminal, so the live table draws), alternating with a piped run. --vs TREE
-runs every command a second time, right after, with the code of another checkout (e.g. a worktree at main's
-commit, first on PYTHONPATH) into its own output folder, and prints its table below this code's.
+the process's own (os.wait4), not that of the ffmpeg it starts. Modules run from their bytecode, as an
+installed package's do (PYTHONDONTWRITEBYTECODE is dropped; a first pass, not shown, writes it). `run` is the
+first run into an empty folder, `rerun` the same run again with nothing changed. --terminal N runs this
+code's unchanged re-run of N footage shots also under `script` (a pseudo-terminal, so the live table draws),
+alternating with a piped run. --vs TREE runs every command a second time, right after, with the code of
+another checkout (e.g. a worktree at main's commit, first on PYTHONPATH) into its own output folder, and
+prints its table below this code's.
 """
 
 from __future__ import annotations
@@ -54,7 +56,9 @@ def timed(args: list[str], *, terminal: bool = False, tree: Path | None = None) 
     """(wall s, peak RSS MB, CPU s with the ffmpeg it ran) of `pipeline ARGS` in its own process; with
     `tree`, that checkout's code."""
     cmd = [sys.executable, "-m", "pipeline", *args]
-    env = {**os.environ, "PYTHONPATH": str(tree)} if tree else None
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as installed: bytecode kept
+    if tree:
+        env["PYTHONPATH"] = str(tree)
     if terminal:  # a pseudo-terminal: stderr is a tty, so the run draws its live table
         cmd = ["script", "-qefc", " ".join(cmd), "/dev/null"]
     started = time.perf_counter()
@@ -97,6 +101,7 @@ def main() -> None:
     args = parser.parse_args()
     trees = [None, args.vs.resolve()] if args.vs else [None]
     make_clip()
+    measure(10, trees)  # not shown: writes every module's bytecode, as an installed package has it
     measured = {n: measure(n, trees) for n in args.sizes}
     for t, tree in enumerate(trees):
         print(f"\n{'this code' if tree is None else tree}:")
