@@ -38,6 +38,8 @@ class Look:
     tier: str | None
     model: str
     resolution: str
+    upscale: bool = False  # made by upscaling the shot's draft, not by generating again
+    upscale_of: str | None = None  # the draft's key (set on each planned take)
 
 
 def _is_image(ref: object) -> bool:
@@ -179,18 +181,32 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
     takes = {i: (shot_of[i].takes or board.takes) if shot_of[i].clip is None else 1 for i in ids}
     picked = {i: choices.picks.get(i, 1) if choices.picks.get(i, 1) <= takes[i] else 1 for i in ids}
     keys: dict[str, str] = {}
-    asks: dict[str, dict] = {}
+
+    def generated(shot_id: str, take: int) -> dict:
+        """What the generation later shots extend asks for: an upscaled shot's is its draft's."""
+        parent, end_ref = links[shot_id]
+        look = looks[shot_id]
+        return key_material(board, shot_id, shot_of[shot_id], provider, digests, parent and key_of(parent),
+                            end_ref and key_of(end_ref), render_options, take,
+                            _look(board, TIERS[0]) if look.upscale else look)
 
     def material(shot_id: str, take: int) -> dict:
-        parent, end_ref = links[shot_id]
-        return key_material(board, shot_id, shot_of[shot_id], provider, digests, parent and key_of(parent),
-                            end_ref and key_of(end_ref), render_options, take, looks[shot_id])
+        made = generated(shot_id, take)
+        if not looks[shot_id].upscale:
+            return made
+        return {"v": KEY_VERSION, "shot": shot_id, "take": take, "provider": provider, "upscale": _digest(made),
+                "resolution": looks[shot_id].resolution}
 
     def key_of(shot_id: str) -> str:  # keys in dependency order: a shot may lead into a later one
         if shot_id not in keys:
-            asks[shot_id] = material(shot_id, picked[shot_id])
-            keys[shot_id] = _digest(asks[shot_id])
+            keys[shot_id] = _digest(generated(shot_id, picked[shot_id]))
         return keys[shot_id]
+
+    def planned_take(shot_id: str, take: int) -> tuple[str, dict, Look]:
+        asked, look = material(shot_id, take), looks[shot_id]
+        if look.upscale:
+            look = replace(look, upscale_of=_digest(generated(shot_id, take)))
+        return _digest(asked), asked, look
 
     planned, others, cursor = [], [], 0
     for index, (shot_id, shot) in enumerate(zip(ids, board.shots, strict=True)):
@@ -199,13 +215,15 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
         cursor = max(cursor - overlap, 0)
         look = looks[shot_id]
         cost = 0.0 if shot.clip else providers.cost_usd(provider, look.model, look.resolution, frames / formats.FPS)
-        shown = look if board.tiers else None
+        key, asked, look = planned_take(shot_id, picked[shot_id])
         this = PlannedShot(index, shot_id, shot, chains[shot_id], cursor, frames, kind, overlap, *links[shot_id],
-                           key_of(shot_id), cost, asks[shot_id], take=picked[shot_id], takes=takes[shot_id], look=shown)
+                           key, cost, asked, take=picked[shot_id], takes=takes[shot_id],
+                           look=look if board.tiers else None)
         planned.append(this)
         for take in (t for t in range(1, takes[shot_id] + 1) if t != picked[shot_id]):
-            asked = material(shot_id, take)
-            others.append(replace(this, key=_digest(asked), asks=asked, take=take, picked=False))
+            key, asked, look = planned_take(shot_id, take)
+            others.append(replace(this, key=key, asks=asked, take=take, picked=False,
+                                  look=look if board.tiers else None))
         cursor += frames
     return Plan(title=title, provider=provider, model=board.model, resolution=board.resolution,
                 shots=tuple(planned), other_takes=tuple(others))
@@ -221,7 +239,9 @@ def _looks(board: Storyboard, ids: list[str], links: Mapping[str, tuple[str | No
     wanted = choices.tier
     if wanted is not None:
         raised = {i for i in ids if i in choices.approved and TIERS.index(wanted) > TIERS.index(tier[i])}
-        while grown := {i for i in ids if i not in raised and any(n in raised for n in links[i] if n)}:
+        # an upscale leaves the draft, which later shots extend, as it was: they stay
+        while not _look(board, wanted).upscale and (
+                grown := {i for i in ids if i not in raised and any(n in raised for n in links[i] if n)}):
             raised |= grown
         tier.update(dict.fromkeys(raised, wanted))
     return {i: _look(board, tier[i]) for i in ids}
@@ -229,6 +249,8 @@ def _looks(board: Storyboard, ids: list[str], links: Mapping[str, tuple[str | No
 
 def _look(board: Storyboard, name: str) -> Look:
     spec: Tier = getattr(board.tiers, name)
+    if spec.upscale:  # the draft's model, made larger
+        return Look(name, board.tiers.draft.model or board.model, spec.resolution or board.resolution, upscale=True)
     return Look(name, spec.model or board.model, spec.resolution or board.resolution)
 
 

@@ -55,6 +55,7 @@ class ShotRequest:
     start: Keyframe | None = None
     end: Keyframe | None = None
     caption: bool = True  # the animatic burns in the shot id and prompt unless told not to
+    upscale_of: str | None = None  # the job id of a finished generation to upscale to `resolution` instead
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from .. import providers
+from .. import formats, providers
 from ..errors import Problem
 from ..plan import TIERS, dependencies, parent_of
 from . import camera
@@ -175,6 +175,26 @@ def check_tiers(ctx: Context) -> Iterator[Problem]:
             yield ctx.at(("tiers", name, "resolution") if tier.resolution else ("tiers", name),
                          f"tiers.{name}.resolution: {who} does not offer {resolution} with {model}; choose "
                          f"{_either(caps.models[model].resolutions)}")
+        if tier.upscale:
+            yield from _upscale_problems(ctx, name, caps, who)
+
+
+def _upscale_problems(ctx: Context, name: str, caps, who: str) -> Iterator[Problem]:
+    """An upscale is of the approved draft: final only, by a provider that can, to a larger size, same model."""
+    tiers, at = ctx.board.tiers, ("tiers", name, "upscale")
+    draft, final = tiers.draft, tiers.final
+    order = list(formats.RESOLUTIONS)
+    below = order.index(final.resolution or ctx.board.resolution) <= order.index(draft.resolution or
+                                                                                  ctx.board.resolution)
+    for wrong, said in ((name != "final", "only the final tier can be an upscale (of the approved draft)"),
+                        (not caps.upscales, f"{who} cannot upscale; generate the final tier instead (remove "
+                                            "`upscale`)"),
+                        (final.model not in (None, draft.model or ctx.board.model),
+                         "an upscale keeps the draft's model; remove tiers.final.model or `upscale`"),
+                        (below, "an upscale must be to a larger resolution than the draft's")):
+        if wrong:
+            yield ctx.at(at, f"tiers.{name}.upscale: {said}")
+            return
 
 
 def check_offered(ctx: Context) -> Iterator[Problem]:
