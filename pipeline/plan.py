@@ -9,37 +9,10 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import formats, providers
-from .storyboard.model import NONE, Shot, ShotRef, Storyboard, Tier
+from .storyboard.model import NONE, Shot, ShotRef, Storyboard
+from .tiers import TIERS, UNDECIDED, Choices, Look, look_of, looks_of
 
 KEY_VERSION = 2  # bump when what a key identifies changes meaning (2: the shot id and take are part of it)
-
-
-TIERS = ("draft", "final")  # lowest first: a shot only ever goes up
-
-
-@dataclass(frozen=True)
-class Choices:
-    """What the user decided, as the journal keeps it (engine.decisions): each shot's picked take, the approved
-    shots, the tier each shot was last made at; and the tier a run asks for (`--tier`)."""
-
-    picks: Mapping[str, int] = field(default_factory=dict)
-    approved: frozenset[str] = frozenset()
-    made_tier: Mapping[str, str] = field(default_factory=dict)
-    tier: str | None = None
-
-
-UNDECIDED = Choices()
-
-
-@dataclass(frozen=True)
-class Look:
-    """The quality a shot renders at: its tier (None without `tiers:`), model and resolution."""
-
-    tier: str | None
-    model: str
-    resolution: str
-    upscale: bool = False  # made by upscaling the shot's draft, not by generating again
-    upscale_of: str | None = None  # the draft's key (set on each planned take)
 
 
 def _is_image(ref: object) -> bool:
@@ -177,7 +150,7 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
     shot_of = dict(zip(ids, board.shots, strict=True))
     links = _links(ids, board.shots)
     chains = _chains(ids, {i: [n for n in links[i] if n] for i in ids})
-    looks = _looks(board, ids, links, choices)
+    looks = looks_of(board, ids, links, choices)
     takes = {i: (shot_of[i].takes or board.takes) if shot_of[i].clip is None else 1 for i in ids}
     picked = {i: choices.picks.get(i, 1) if choices.picks.get(i, 1) <= takes[i] else 1 for i in ids}
     keys: dict[str, str] = {}
@@ -188,7 +161,7 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
         look = looks[shot_id]
         return key_material(board, shot_id, shot_of[shot_id], provider, digests, parent and key_of(parent),
                             end_ref and key_of(end_ref), render_options, take,
-                            _look(board, TIERS[0]) if look.upscale else look)
+                            look_of(board, TIERS[0]) if look.upscale else look)
 
     def material(shot_id: str, take: int) -> dict:
         made = generated(shot_id, take)
@@ -227,31 +200,6 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
         cursor += frames
     return Plan(title=title, provider=provider, model=board.model, resolution=board.resolution,
                 shots=tuple(planned), other_takes=tuple(others))
-
-
-def _looks(board: Storyboard, ids: list[str], links: Mapping[str, tuple[str | None, str | None]],
-           choices: Choices) -> dict[str, Look]:
-    """Each shot's tier: the tier it was last made at (draft at first); a run asking for a higher tier raises
-    the approved shots to it, and the shots extending or leading into a raised one (their parent changes)."""
-    if board.tiers is None:
-        return {i: Look(None, board.model, board.resolution) for i in ids}
-    tier = {i: choices.made_tier.get(i, TIERS[0]) for i in ids}
-    wanted = choices.tier
-    if wanted is not None:
-        raised = {i for i in ids if i in choices.approved and TIERS.index(wanted) > TIERS.index(tier[i])}
-        # an upscale leaves the draft, which later shots extend, as it was: they stay
-        while not _look(board, wanted).upscale and (
-                grown := {i for i in ids if i not in raised and any(n in raised for n in links[i] if n)}):
-            raised |= grown
-        tier.update(dict.fromkeys(raised, wanted))
-    return {i: _look(board, tier[i]) for i in ids}
-
-
-def _look(board: Storyboard, name: str) -> Look:
-    spec: Tier = getattr(board.tiers, name)
-    if spec.upscale:  # the draft's model, made larger
-        return Look(name, board.tiers.draft.model or board.model, spec.resolution or board.resolution, upscale=True)
-    return Look(name, spec.model or board.model, spec.resolution or board.resolution)
 
 
 def _links(ids: list[str], shots: list[Shot]) -> dict[str, tuple[str | None, str | None]]:

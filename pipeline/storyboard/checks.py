@@ -9,10 +9,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from .. import formats, providers
+from .. import providers
 from ..errors import Problem
-from ..plan import TIERS, dependencies, parent_of
-from . import camera
+from ..plan import dependencies, parent_of
+from . import camera, tier_checks
 from .context import Context, is_url
 from .media_checks import check_files, media_of
 from .model import NONE, Shot, ShotRef
@@ -161,42 +161,6 @@ def _unsupported(ctx: Context, shot: Shot, previous, caps, offered) -> Iterator[
                lambda c, m: m.concepts)
 
 
-def check_tiers(ctx: Context) -> Iterator[Problem]:
-    """Each tier's model and resolution are ones the chosen provider offers."""
-    caps, tiers = providers.capabilities(ctx.provider), ctx.board.tiers
-    who = f"{providers.spec(ctx.provider).title} (provider {ctx.provider})"
-    for name in TIERS if tiers else ():
-        tier = getattr(tiers, name)
-        model, resolution = tier.model or ctx.board.model, tier.resolution or ctx.board.resolution
-        if model not in caps.models:
-            yield ctx.at(("tiers", name, "model") if tier.model else ("tiers", name),
-                         f"tiers.{name}.model: {who} does not offer `{model}`; choose {_either(caps.models)}")
-        elif resolution not in caps.models[model].resolutions:
-            yield ctx.at(("tiers", name, "resolution") if tier.resolution else ("tiers", name),
-                         f"tiers.{name}.resolution: {who} does not offer {resolution} with {model}; choose "
-                         f"{_either(caps.models[model].resolutions)}")
-        if tier.upscale:
-            yield from _upscale_problems(ctx, name, caps, who)
-
-
-def _upscale_problems(ctx: Context, name: str, caps, who: str) -> Iterator[Problem]:
-    """An upscale is of the approved draft: final only, by a provider that can, to a larger size, same model."""
-    tiers, at = ctx.board.tiers, ("tiers", name, "upscale")
-    draft, final = tiers.draft, tiers.final
-    order = list(formats.RESOLUTIONS)
-    below = order.index(final.resolution or ctx.board.resolution) <= order.index(draft.resolution or
-                                                                                  ctx.board.resolution)
-    for wrong, said in ((name != "final", "only the final tier can be an upscale (of the approved draft)"),
-                        (not caps.upscales, f"{who} cannot upscale; generate the final tier instead (remove "
-                                            "`upscale`)"),
-                        (final.model not in (None, draft.model or ctx.board.model),
-                         "an upscale keeps the draft's model; remove tiers.final.model or `upscale`"),
-                        (below, "an upscale must be to a larger resolution than the draft's")):
-        if wrong:
-            yield ctx.at(at, f"tiers.{name}.upscale: {said}")
-            return
-
-
 def check_offered(ctx: Context) -> Iterator[Problem]:
     """The chosen provider offers the storyboard's model, resolution and aspect ratio, and each shot's duration;
     a refusal names the provider, what it offers instead, and the providers that offer what was asked."""
@@ -342,5 +306,5 @@ def _is_list(ctx: Context, index: int) -> bool:
     return isinstance(raw, list)
 
 
-ALL = (check_ids, check_references, check_offered, check_tiers, check_files, check_generation_rules, check_provider_can,
-       check_public_keyframes, check_transitions, camera_notes)
+ALL = (check_ids, check_references, check_offered, tier_checks.check_tiers, check_files, check_generation_rules,
+       check_provider_can, check_public_keyframes, check_transitions, camera_notes)
