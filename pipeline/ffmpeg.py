@@ -225,6 +225,30 @@ def encoder(args: list[str], *, what: str) -> Iterator[IO[bytes]]:
             raise _failed(what, code, err.read().decode(errors="replace"), cmd)
 
 
+def output_chunks(args: list[str], *, what: str, chunk: int = 1 << 20) -> Iterator[list[bytes]]:
+    """Run ffmpeg with `args` (writing to `-`) and yield its stdout as lists of whole lines, about `chunk`
+    bytes at a time, so a long output is never held whole; MediaError with its stderr if it fails."""
+    cmd = [executable(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args]
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+        except OSError as exc:
+            raise MediaError(f"{what}: could not start ffmpeg ({exc})") from exc
+        try:
+            while lines := proc.stdout.readlines(chunk):
+                yield lines
+        except BaseException:  # the reader stopped early (or failed): ffmpeg is not left writing
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            proc.stdout.close()
+        code = proc.wait()
+        if code != 0:
+            err.seek(0)
+            raise _failed(what, code, err.read().decode(errors="replace"), cmd)
+
+
 def run_for_log(args: list[str], *, what: str) -> str:
     """Run ffmpeg like `run`, at log level info, and return what it wrote to stderr (filters report there)."""
     cmd = [executable(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-y", *args]
@@ -242,3 +266,16 @@ def audio_channels(path: str | Path) -> int:
     """Channels of the first audio stream (0 when there is none)."""
     with opened(path, "read the sound of") as box:
         return next((s.codec_context.channels for s in box.streams.audio), 0)
+
+
+def mono_samples(path: str | Path, rate: int) -> np.ndarray:
+    """The first audio stream of `path` decoded, mixed to one channel and resampled to `rate`, as float32."""
+    cmd = [executable(), "-nostdin", "-hide_banner", "-loglevel", "error", "-i", str(path), "-map", "0:a:0",
+           "-ac", "1", "-ar", str(rate), "-f", "f32le", "pipe:1"]
+    try:
+        done = subprocess.run(cmd, capture_output=True)
+    except OSError as exc:
+        raise MediaError(f"reading the sound of {path}: could not start ffmpeg ({exc})") from exc
+    if done.returncode != 0:
+        raise _failed(f"reading the sound of {path}", done.returncode, done.stderr.decode(errors="replace"), cmd)
+    return np.frombuffer(done.stdout, dtype="<f4")

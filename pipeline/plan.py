@@ -9,6 +9,9 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import formats, providers
+from .music.grid import Grid
+from .music.snap import Reach, Snapped, snap
+from .storyboard import cuts
 from .storyboard.model import NONE, Shot, ShotRef, Storyboard
 from .tiers import TIERS, UNDECIDED, Choices, Look, look_of, looks_of
 
@@ -17,6 +20,11 @@ KEY_VERSION = 2  # bump when what a key identifies changes meaning (2: the shot 
 
 def _is_image(ref: object) -> bool:
     return isinstance(ref, str) and ref != NONE
+
+
+def pinned(shot: Shot) -> list[tuple[int, str]]:
+    """A shot's pinned keyframes as (frame on the FPS grid, image reference), in frame order."""
+    return sorted((formats.frames_for(k.at), k.image) for k in shot.keyframes or ())
 
 
 def dependencies(shots: list[tuple[str, Shot]]) -> dict[str, list[str]]:
@@ -49,6 +57,21 @@ class PlannedShot:
     key: str
     estimated_cost_usd: float
     asks: Mapping[str, object] | None = field(default=None, compare=False, repr=False)  # what the key hashes
+    first: int = 0  # the clip's frames left out before the shot starts (its `in`)
+    clip_frames: int = 0  # frames of the shot's clip (what a generation makes and costs); 0: `frames`
+    snapped: Snapped | None = None  # how its cut moved onto a beat, where the storyboard asks
+
+    @property
+    def clip_length(self) -> int:
+        return self.clip_frames or self.frames
+
+    @property
+    def trimmed_in(self) -> bool:
+        return self.first > 0
+
+    @property
+    def trimmed_out(self) -> bool:
+        return self.first + self.frames < self.clip_length
     take: int = 1  # this take's number
     picked: bool = True  # the take the cut plays and later shots extend (Plan.shots); False in Plan.other_takes
     takes: int = 1  # how many takes the shot has
@@ -73,6 +96,8 @@ class PlannedShot:
         if s.clip is not None:
             return f"footage {s.clip}"
         begin = f"extends {self.parent}" if self.parent else (f"image {s.start}" if _is_image(s.start) else "text")
+        if s.keyframes:
+            begin += f", {len(s.keyframes)} pinned keyframe{'s' if len(s.keyframes) > 1 else ''}"
         if self.end_ref:
             return f"{begin}, leads into {self.end_ref}"
         return f"{begin}, ends on image {s.end}" if _is_image(s.end) else begin
@@ -86,15 +111,18 @@ class Plan:
     resolution: str
     shots: tuple[PlannedShot, ...]  # one per shot, at its picked take: the timeline
     other_takes: tuple[PlannedShot, ...] = ()  # every take not picked, generated too
+    beats: Grid | None = None  # the music bed's beats in the cut, where the storyboard cuts to them
 
     @property
     def every_take(self) -> tuple[PlannedShot, ...]:
         return self.shots + self.other_takes
 
     def cost_with(self, provider: str) -> float:
-        """What the shots to generate would cost with another provider (a free plan shows a paid one's)."""
+        """What the shots to generate would cost with another provider (a free plan shows a paid one's): whole
+        clips, trims or not, since a generation costs all it makes."""
         return round(sum(providers.cost_usd(provider, p.look.model if p.look else self.model,
-                                            p.look.resolution if p.look else self.resolution, p.duration_s)
+                                            p.look.resolution if p.look else self.resolution,
+                                            p.clip_length / formats.FPS)
                          for p in self.every_take if p.generate), 2)
 
     def takes_of(self, shot_id: str) -> list[PlannedShot]:
@@ -133,18 +161,19 @@ def _path_frames(p: PlannedShot, by_id: dict, memo: dict) -> int:
     if p.id in memo:
         return memo[p.id]
     needs = [by_id[n] for n in (p.parent, p.end_ref) if n]
-    memo[p.id] = (p.frames if p.generate else 0) + max((_path_frames(n, by_id, memo) for n in needs), default=0)
+    memo[p.id] = (p.clip_length if p.generate else 0) + max((_path_frames(n, by_id, memo) for n in needs), default=0)
     return memo[p.id]
 
 
 def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[str, str],
               clip_frames: Mapping[str, int], render_options: Mapping[str, object] | None = None,
-              choices: Choices = UNDECIDED) -> Plan:
+              choices: Choices = UNDECIDED, beats: Grid | None = None) -> Plan:
     """Plan a validated (acyclic) storyboard.
 
     digests: file reference -> content hash; clip_frames: clip reference -> frames at FPS;
     render_options: provider options that change pixels (the animatic's burnt-in caption), part of each key;
-    choices: the picked takes and tiers. A shot extends its parent's picked take, so a new pick makes new keys.
+    choices: the picked takes and tiers. A shot extends its parent's picked take, so a new pick makes new keys;
+    beats: the music bed's beats in the cut, for a storyboard that cuts to them.
     """
     ids = board.shot_ids()
     shot_of = dict(zip(ids, board.shots, strict=True))
@@ -183,14 +212,17 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
 
     planned, others, cursor = [], [], 0
     for index, (shot_id, shot) in enumerate(zip(ids, board.shots, strict=True)):
-        frames = clip_frames[shot.clip] if shot.clip else formats.frames_for(shot.duration or board.duration)
+        clip = clip_frames[shot.clip] if shot.clip else formats.frames_for(shot.duration or board.duration)
+        first, frames = cuts.played(shot, clip)
         kind, overlap = _transition(shot, index)
         cursor = max(cursor - overlap, 0)
+        snapped = _snapped(board, index, Reach(cursor, frames, 1, clip - first), beats)
+        frames = snapped.frames if snapped else frames
         look = looks[shot_id]
-        cost = 0.0 if shot.clip else providers.cost_usd(provider, look.model, look.resolution, frames / formats.FPS)
+        cost = 0.0 if shot.clip else providers.cost_usd(provider, look.model, look.resolution, clip / formats.FPS)
         key, asked, look = planned_take(shot_id, picked[shot_id])
         this = PlannedShot(index, shot_id, shot, chains[shot_id], cursor, frames, kind, overlap, *links[shot_id],
-                           key, cost, asked, take=picked[shot_id], takes=takes[shot_id],
+                           key, cost, asked, first, clip, snapped, take=picked[shot_id], takes=takes[shot_id],
                            look=look if board.tiers else None)
         planned.append(this)
         for take in (t for t in range(1, takes[shot_id] + 1) if t != picked[shot_id]):
@@ -199,7 +231,27 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
                                   look=look if board.tiers else None))
         cursor += frames
     return Plan(title=title, provider=provider, model=board.model, resolution=board.resolution,
-                shots=tuple(planned), other_takes=tuple(others))
+                shots=tuple(planned), other_takes=tuple(others), beats=beats)
+
+
+def _snapped(board: Storyboard, index: int, reach: Reach, beats: Grid | None) -> Snapped | None:
+    """The shot's cut on a beat where the storyboard asks (`cut: beats`, `snap:`, a length in beats). The cut
+    sits mid-way through the next shot's transition, and the shot keeps room for both its transitions."""
+    shot = board.shots[index]
+    counted = shot.length.beats if isinstance(shot.length, cuts.Beats) else None
+    kind = shot.snap or ("beat" if board.cut == "beats" or counted else None)
+    if beats is None or kind is None:
+        return None
+    into = _transition(shot, index)[1]
+    out = _transition(board.shots[index + 1], index + 1)[1] if index + 1 < len(board.shots) else 0
+    room = Reach(reach.start, reach.frames, max(1, into + out), reach.most, out - out // 2)
+    snapped = snap(room, beats, kind, beats=counted)
+    left = reach.most - snapped.frames
+    nxt = board.shots[index + 1] if index + 1 < len(board.shots) else None
+    if left and nxt is not None and nxt.clip is None and nxt.start is None and shot.clip is None:
+        jump = f"the next shot continues from its clip's last frame, so the cut skips {left} frames of motion"
+        snapped = replace(snapped, note=f"{snapped.note}; {jump}" if snapped.note else jump)
+    return snapped
 
 
 def _links(ids: list[str], shots: list[Shot]) -> dict[str, tuple[str | None, str | None]]:
@@ -278,9 +330,16 @@ def key_material(board: Storyboard, shot_id: str, shot: Shot, provider: str, dig
             "start": frame(shot.start, parent_key), "end": frame(shot.end, end_key),
             "options": dict(options or {}),
         }
+        if shot.keyframes:  # only when pinned: every other shot keeps the key it had
+            material["pinned"] = [[frame, digests.get(image, image)] for frame, image in pinned(shot)]
         if (renderer := providers.capabilities(provider).renderer_version) is not None:
             material["renderer"] = renderer  # a free renderer's changes re-render; paid keys never change
     return material
+
+
+def _snap_json(snapped: Snapped) -> dict:
+    return {"on": snapped.on, "moved_s": round(snapped.moved / formats.FPS, 3), "moved_frames": snapped.moved,
+            "note": snapped.note}
 
 
 def to_json(plan: Plan) -> dict:
@@ -295,12 +354,17 @@ def to_json(plan: Plan) -> dict:
             "id": p.id, "chain": p.chain, "start_s": round(p.start_s, 3), "duration_s": round(p.duration_s, 3),
             "source": p.source, "generate": p.generate, "estimated_cost_usd": p.estimated_cost_usd,
             "transition": p.transition, "key": p.key,
+            "in_s": round(p.first / fps, 3), "clip_s": round(p.clip_length / fps, 3),
+            **({"snap": _snap_json(p.snapped)} if p.snapped else {}),
         } for p in plan.shots],
         "totals": {
             "runtime_s": round(plan.runtime_frames / fps, 3), "generations": plan.generations,
             "longest_chain_s": round(plan.longest_chain_frames / fps, 3),
             "estimated_cost_usd": plan.estimated_cost_usd,
         },
+        **({"beats": {"tempo_bpm": round(plan.beats.tempo, 2),
+                      "beats_s": [round(t, 3) for t in plan.beats.beats],
+                      "downbeats_s": [round(t, 3) for t in plan.beats.downbeats]}} if plan.beats else {}),
     }
     if chosen:
         for shown, p in zip(data["shots"], plan.shots, strict=True):

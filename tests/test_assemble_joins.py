@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from pipeline import ffmpeg
 from pipeline.assembly import assemble as assembly
 from pipeline.assembly import joins
@@ -62,3 +64,21 @@ def test_reassembly_decodes_only_the_clips_that_changed(tmp_path, monkeypatch):
     clips["b"] = tmp_path / "b2.mp4"  # b generated again: the same pictures, other bytes
     edited = assembly.assemble(project, plan, clips, dest)
     assert decoded == ["b2.mp4"] and [s.trimmed_frames for s in edited.shots] == [1, 1, 0]
+
+
+def test_join_pictures_are_held_only_while_a_join_needs_them():
+    """5,000 joins: every join sees its pictures, each clip is decoded once, and a few windows' worth are held."""
+    clips = [f"clip{n}" for n in range(5001)]
+    joins_ = list(zip(clips, clips[1:], strict=False))
+    wanted = {c: {0, 1} for c in clips}
+    decoded: list[str] = []
+
+    def pictures(asked):
+        decoded.extend(asked)
+        return {(c, f): np.full(1, n) for n, c in enumerate(asked) for f in asked[c]}
+
+    most = 0
+    for (a, b), held in joins.windows(joins_, lambda j: j, wanted, pictures):
+        assert {(a, 0), (a, 1), (b, 0), (b, 1)} <= held.keys()
+        most = max(most, len({c for c, _ in held}))
+    assert sorted(decoded) == sorted(clips) and most <= 2 * joins.WINDOW + 1

@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from pipeline import ffmpeg
 from pipeline.cli.app import build_parser
 from tests.runs import TWO_SHOTS as BOARD
 from tests.runs import cli, write_board
@@ -23,8 +24,9 @@ CASES = {
     "takes": [["takes", "{board}", "--out", "{out}", "--json"]],
     "cameras": [["cameras", "--json"]],
     "providers": [["providers", "--json"]],
+    "beats": [["beats", "{sound}", "--json"]],
 }
-NO_STORYBOARD = {"cameras", "providers"}  # commands that read none, so cannot meet a storyboard's mistake
+NO_STORYBOARD = {"cameras", "providers", "beats"}  # commands that read none, so cannot meet a storyboard's mistake
 
 
 def commands_taking_json() -> set[str]:
@@ -43,8 +45,16 @@ def json_lines(stdout: str) -> list[object]:
     return [json.loads(line) for line in lines]
 
 
+def sound(folder) -> str:
+    """Four seconds of a click every half second, for the commands that read a sound file."""
+    path = folder / "clicks.wav"
+    ffmpeg.run(["-f", "lavfi", "-i", "aevalsrc='if(lt(mod(t,0.5),0.03),0.8*sin(2*PI*1000*t),0)':s=22050:d=4",
+                "-y", str(path)], what=path.name)
+    return str(path)
+
+
 def pipeline(args: list[str], board, out) -> subprocess.CompletedProcess:
-    filled = [a.format(board=board, out=out) for a in args]
+    filled = [a.format(board=board, out=out, sound=sound(board.parent) if "{sound}" in args else "") for a in args]
     return subprocess.run(cli(*filled), capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
 
 
@@ -65,6 +75,8 @@ def test_json_output_is_only_json_lines(tmp_path, args):
         assert len(lines) == 1 and [s["id"] for s in lines[0]["shots"]] == ["dawn", "beam"]
     if args[0] == "providers":
         assert len(lines) == 1 and "luma" in {row["provider"] for row in lines[0]}
+    if args[0] == "beats":
+        assert len(lines) == 1 and 110 <= lines[0]["tempo_bpm"] <= 130  # a click every half second: 120 bpm
     if args[0] == "cameras":
         assert len(lines) == 1 and "push_in" in {c["key"] for c in lines[0]["cameras"]}
     if args[0] == "run":

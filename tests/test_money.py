@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from pipeline.fake_luma import FakeOptions, running
+from pipeline.fake_luma.testing import ManualClock
 
 from .runs import TWO_CHAINS, cli, frames_digest, luma_env, run_args, stats, write_board
 
@@ -67,7 +68,8 @@ def test_runs_started_at_once_on_one_folder_pay_once_per_shot(runs, tmp_path):
 
 def test_a_second_run_with_no_wait_says_who_holds_the_folder(tmp_path):
     board, out = write_board(tmp_path), tmp_path / "out"
-    with running(FakeOptions(latency=3.0)) as fake:
+    # The fake's clock stands still, so the first run holds the folder however slowly the second one starts.
+    with running(FakeOptions(latency=3.0, clock=ManualClock())) as fake:
         first = subprocess.Popen(cli(*run_args(board, out)), env=luma_env(fake), stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
         try:
@@ -78,8 +80,10 @@ def test_a_second_run_with_no_wait_says_who_holds_the_folder(tmp_path):
             second = run(board, out, fake, "--no-wait")
             status = subprocess.run(cli("status", str(board), "--provider", "luma", "--out", str(out)),
                                     env=luma_env(fake), capture_output=True, text=True, timeout=30)
+            assert first.poll() is None  # still at work: the second run met a held folder
         finally:
-            first.wait(timeout=120)
+            first.kill()
+            first.wait()
     assert second.returncode == 1
     assert f"is in use by process {first.pid}" in second.stderr and "Traceback" not in second.stderr
     assert status.returncode == 0  # looking never takes the lock

@@ -2,8 +2,8 @@
 
 A shot films a picture (its start keyframe, its chain's picture when it extends another shot, or a slate
 with its id and prompt), moves over it the way its camera concepts say (motion, framing), dissolves to
-its end keyframe if it has one, and writes an H.264 MP4 at the request's size, 24 fps, with no audio
-(render).
+its end keyframe if it has one (or shows each keyframe pinned inside it untouched at its frame, dissolving
+between them: pinned), and writes an H.264 MP4 at the request's size, 24 fps, with no audio (render).
 
 Pictures, by design:
 - only real picture is shown: a move is framed to stay inside its picture (framing), never padded with a
@@ -20,8 +20,8 @@ Timing, by design:
 
 Modules: motion (camera concepts as 2-D poses), framing (views of a picture, fitted to stay inside it),
 planes (pictures as Y'CbCr planes and sampling), film (per-frame cues: progress, dissolve, caption), text
-(slate and caption), keyframes (loading pictures), lineage (what a clip's last frame shows), render (the
-encode loop and the atomic write).
+(slate and caption), keyframes (loading pictures), pinned (shots with keyframes pinned inside them), lineage
+(what a clip's last frame shows), render (the encode loop and the atomic write).
 """
 
 from .render import render_shot

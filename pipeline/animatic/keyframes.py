@@ -66,6 +66,11 @@ def end_still(request: ShotRequest, size: tuple[int, int]) -> Still | None:
     return _image(end, request.shot_id, IDENTITY_VIEW)
 
 
+def pinned_still(keyframe: ImageKeyframe, shot_id: str) -> Still:
+    """A picture pinned inside a shot, shown whole (the view every pinned frame has)."""
+    return _image(keyframe, shot_id, IDENTITY_VIEW)
+
+
 def _panel(request: ShotRequest, size: tuple[int, int], *, family: str) -> Still:
     picture = text.slate(request.shot_id, request.prompt, size, family=family, room=True)
     return Still(picture, {"slate": family}, cover=False)

@@ -13,7 +13,7 @@ from ..errors import ProviderError
 from ..files import atomic_path
 from ..formats import FPS, frame_size
 from ..providers.base import ShotRequest
-from . import keyframes, lineage
+from . import keyframes, lineage, pinned
 from .film import Cue, Film, caption_band, shoot, timeline
 from .motion import Camera
 from .planes import Source
@@ -51,13 +51,15 @@ def render_shot(request: ShotRequest, dest: Path, *, burn_in: bool | None = None
 
 @dataclass(frozen=True)
 class Shot:
-    film: Film
-    cued: list[Cue]
+    film: Film | pinned.PinnedFilm
+    cued: list
     lineage: str  # what the last frame shows, for the clip's tag (see lineage)
 
 
 def plan_film(request: ShotRequest, size: tuple[int, int], burn_in: bool, *, repeat_join: bool = False) -> Shot:
     """The pictures and per-frame cues of a shot, ready to render."""
+    if request.keyframes:
+        return Shot(*pinned.plan(request, size, burn_in))
     start = keyframes.start_still(request, size)
     end = start if request.loop else keyframes.end_still(request, size)
     try:

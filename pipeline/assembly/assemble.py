@@ -9,6 +9,7 @@ passes through Python, except the few small grey pictures compared at extension 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,7 @@ from ..files import atomic_path, temp_folder
 from ..layout import Layout
 from ..plan import Plan, overlaps
 from ..storyboard.load import Project
-from . import captions, encoder_match, export, gate, joins, mux, reencode, sound, verify
+from . import captions, encoder_match, export, gate, joins, mux, reencode, reuse, sound, verify
 from .edit_list import Blend, Piece, Span, group, own_parts
 from .gate import ClipFacts
 from .joins import Take
@@ -75,12 +76,19 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     mov_text subtitle stream) and timeline.otio beside it; return what was done.
 
     generations: shot id -> the provider's job id, recorded in the timeline's metadata.
+    A cut already made from the same inputs and untouched since is not made again (report.reused).
     The folder's .assembly-cache keeps the join pictures and the sound bed, so assembling again after an
     edit decodes only new clips and encodes the sound only when the runtime or the sound changed.
     """
     started, dest = time.perf_counter(), Path(dest)
+    clips = {p.id: project.file(p.shot.clip) for p in plan.shots if p.shot.clip} | clips
+    before = reuse.earlier(dest)
+    made_from = reuse.inputs(project, plan, _present(plan, clips), generations or {}, before)
+    made = reuse.made_already(before, made_from, plan, clips, dest)
+    if made is not None:
+        return dataclasses.replace(made, seconds=time.perf_counter() - started)
     size = formats.frame_size(project.board.resolution, project.board.aspect_ratio)
-    facts = _inspect(plan, {p.id: project.file(p.shot.clip) for p in plan.shots if p.shot.clip} | clips)
+    facts = _inspect(plan, clips)
     look = Look(gate.reference(facts, size), size)
     odd = {shot: gate.why_normalised(f, look.ref, size) for shot, f in facts.items()}
     cache = Layout(dest.parent).assembly_cache  # join pictures by clip sha256, sound beds by what shapes them
@@ -92,9 +100,17 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
         rendered = _write_cut(project.title, cut, bed, look, Places(work, dest, cache), warnings,
                               language=project.board.caption_language)
     report = _report(plan, cut, rendered, warnings, dest, time.perf_counter() - started)
+    report = dataclasses.replace(report, inputs=reuse.written(made_from, report))
     music = (project.board.audio, bed.music_path) if project.board.audio else None
     export.write_sidecars(report, plan, project.title, music, generations or {})
     return report
+
+
+def _present(plan: Plan, clips: dict[str, Path]) -> dict[str, Path]:
+    missing = [p.id for p in plan.shots if p.id not in clips]
+    if missing:
+        raise PipelineError(f"shot {missing[0]}: no clip to assemble; run the storyboard first")
+    return clips
 
 
 def _inspect(plan: Plan, clips: dict[str, Path]) -> dict[str, gate.ClipFacts]:

@@ -71,8 +71,10 @@ def _range(start: float, frames: float) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(_time(start), _time(frames))
 
 
-def timeline(title: str, placed: list[Placed], audio: list[otio.schema.Track]) -> str:
-    """The cut as an OpenTimelineIO timeline (JSON): the picture track with its transitions, then `audio`.
+def timeline(title: str, placed: list[Placed], audio: list[otio.schema.Track],
+             markers: list[otio.schema.Marker] = ()) -> str:
+    """The cut as an OpenTimelineIO timeline (JSON): the picture track with its transitions and `markers`,
+    then `audio`.
 
     A transition is centred on the cut point, as editing applications keep it: each side's visible range
     ends or starts half-way through it and the rest comes from the clip's handles.
@@ -88,6 +90,7 @@ def timeline(title: str, placed: list[Placed], audio: list[otio.schema.Track]) -
         track.append(otio.schema.Clip(name=shot.planned.id, media_reference=media,
                                       source_range=_range(shot.first + head, shot.frames - head - tail),
                                       metadata={"pipeline": {**shot.metadata, "index": n}}))
+    track.markers.extend(markers)
     cut = otio.schema.Timeline(name=title, global_start_time=_time(0))
     cut.tracks.append(track)
     for extra in audio:
@@ -139,7 +142,8 @@ def write_sidecars(report: AssemblyReport, plan: Plan, title: str, music: tuple[
         write_atomic(report.captions, captions.srt(list(report.cues)).encode())
     else:
         layout.captions.unlink(missing_ok=True)  # a stale one would contradict the cut
-    write_atomic(report.timeline, timeline(title, shots, _sound_tracks(report, music)).encode())
+    write_atomic(report.timeline, timeline(title, shots, _sound_tracks(report, music), _markers(report, plan))
+                 .encode())
     write_atomic(report.report, _report_bytes(report, plan))
 
 
@@ -168,6 +172,29 @@ def _report_bytes(report: AssemblyReport, plan: Plan) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
 
 
+def _markers(report: AssemblyReport, plan: Plan) -> list[otio.schema.Marker]:
+    """Where the cut falls between shots (and how snapping moved it), and, for a film cut to the music, the
+    bed's beats and downbeats heard in the cut."""
+    shots = report.shots
+    found = []
+    for before, after in zip(shots, shots[1:], strict=False):
+        snapped = plan.by_id(before.id).snapped
+        found.append(otio.schema.Marker(name="cut", marked_range=_range(after.start_frame, 0),
+                                        color=otio.schema.MarkerColor.RED, metadata={"pipeline": {
+                                            "from": before.id, "to": after.id,
+                                            "snapped_to": snapped.on if snapped else None,
+                                            "moved_frames": snapped.moved if snapped else 0}}))
+    if plan.beats is not None:
+        down = set(plan.beats.frames("downbeat"))
+        for frame in plan.beats.frames():
+            if frame < report.runtime_frames:
+                kind = "downbeat" if frame in down else "beat"
+                found.append(otio.schema.Marker(name=kind, marked_range=_range(frame, 0),
+                                                color=otio.schema.MarkerColor.GREEN if kind == "beat" else
+                                                otio.schema.MarkerColor.YELLOW))
+    return found
+
+
 def _metadata(planned: PlannedShot, shot: ShotReport, provider: str, job: str | None) -> dict:
     s = planned.shot
     return {"shot": shot.id, "prompt": s.prompt, "camera": list(s.concepts),
@@ -184,7 +211,8 @@ def _sound_tracks(report: AssemblyReport, music: tuple[Audio, Path] | None) -> l
         m, path = music
         tracks.append(sound_track("music", [(0, path, m.offset * formats.FPS, report.runtime_frames, {
             "pipeline": {"volume": m.volume, "fade_in": m.fade_in, "fade_out": m.fade_out, "loudness": m.loudness,
-                         "looped": "to the cut's length when the file is shorter"}})]))
+                         "loop": m.loop, "looped": "to the cut's length when the file is shorter" if m.loop else
+                         "no: where the file ends it fades out and silence follows"}})]))
     sounds = [(s.start_frame, f.clip, f.first, f.count, {}) for s in report.shots if (f := s.footage) and f.sound]
     if sounds:
         tracks.append(sound_track("footage sound", sounds))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +133,8 @@ def takes_for(plan: Plan, facts: dict[str, ClipFacts], odd: dict[str, str | None
     """Each shot's take, after cutting back contained parents and trimming repeated join frames."""
     takes = [Take(p, facts[p.id], odd[p.id]) for p in plan.shots]
     _cut_back(takes, pictures)
+    for t in takes:  # the storyboard's `in`, counted from the start of the shot's own footage
+        t.first += t.planned.first
     warnings = [w for t in takes if (w := _fit(t))]
     if providers.capabilities(plan.provider).repeats_join_frame:  # else a still join is a held shot, kept
         _trim_repeats(takes, pictures)
@@ -143,6 +145,25 @@ def _comparable(*clips: ClipFacts) -> bool:
     return all(c.tick for c in clips) and len({(c.info.width, c.info.height) for c in clips}) == 1
 
 
+WINDOW = 16  # joins whose pictures are decoded together (two clips at a time)
+
+
+def windows(joins: list, clips_of: Callable, wanted: dict[ClipFacts, set[int]],
+            pictures: Pictures) -> Iterator[tuple[object, dict[tuple[ClipFacts, int], np.ndarray]]]:
+    """Each join with the pictures it compares, decoded WINDOW joins at a time and let go once no later join
+    needs them: a film of 5,000 shots holds a few dozen clips' pictures, not all of them."""
+    last_use = {clip: n for n, join in enumerate(joins) for clip in clips_of(join)}
+    held: dict[tuple[ClipFacts, int], np.ndarray] = {}
+    for start in range(0, len(joins), WINDOW):
+        batch = joins[start:start + WINDOW]
+        new = {clip: wanted[clip] for join in batch for clip in clips_of(join) if (clip, min(wanted[clip])) not in held}
+        held |= pictures(new) if new else {}
+        for join in batch:
+            yield join, held
+        done = {clip for clip, n in last_use.items() if start <= n < start + WINDOW}
+        held = {k: v for k, v in held.items() if k[0] not in done}
+
+
 def _cut_back(takes: list[Take], pictures: Pictures) -> None:
     """A child whose clip holds its parent's whole video ahead of the new part is cut back to the new part."""
     by_id = {t.id: t for t in takes}
@@ -150,14 +171,13 @@ def _cut_back(takes: list[Take], pictures: Pictures) -> None:
     for t in takes:
         parent = by_id.get(t.planned.parent or "")
         if parent and _comparable(t.clip, parent.clip) and t.clip.frames > parent.clip.frames and \
-                abs(t.clip.frames - parent.clip.frames - t.planned.frames) <= 1:  # lengths add up
+                abs(t.clip.frames - parent.clip.frames - t.planned.clip_length) <= 1:  # lengths add up
             suspects.append((t, parent))
     wanted: dict[ClipFacts, set[int]] = defaultdict(set)
     for t, parent in suspects:
         wanted[t.clip] |= {0, 1}
         wanted[parent.clip].add(0)
-    seen = pictures(wanted) if wanted else {}
-    for t, parent in suspects:
+    for (t, parent), seen in windows(suspects, lambda s: (s[0].clip, s[1].clip), wanted, pictures):
         join = mad(seen[t.clip, 0], seen[parent.clip, 0])
         if same_picture(join, mad(seen[t.clip, 0], seen[t.clip, 1])):
             t.first = parent.clip.frames
@@ -170,7 +190,10 @@ def _fit(t: Take) -> str | None:
     planned, available = t.planned.frames, t.available
     if t.odd is not None or available >= planned:
         t.count = planned
-        if t.odd is None and available > planned:
+        if t.planned.trimmed_in or t.planned.trimmed_out:
+            t.notes.append(f"plays frames {t.first}..{t.first + planned - 1} of its clip, as the storyboard's "
+                           "in/out/length or a cut on the beat asks")
+        elif t.odd is None and available > planned:
             t.notes.append(f"the clip has {available} frames, the plan {planned}: the last "
                            f"{available - planned} are left out")
         return None
@@ -183,13 +206,13 @@ def _trim_repeats(takes: list[Take], pictures: Pictures) -> None:
     after = {t.id: out for t, (_, out) in zip(takes, overlaps([t.planned for t in takes]), strict=True)}
     joins = [(a, b) for a, b in zip(takes, takes[1:], strict=False) if b.planned.parent == a.id
              and b.planned.transition == "cut" and not (a.hold or b.hold) and a.count > 2 and b.count > 2
+             and not (a.planned.trimmed_out or b.planned.trimmed_in)  # a trimmed join shows no repeat
              and _comparable(a.clip, b.clip)]
     wanted: dict[ClipFacts, set[int]] = defaultdict(set)
     for a, b in joins:  # a frame past a's end too: trimming its own head may shift a clip with spare frames
         wanted[a.clip] |= set(range(a.first + a.count - 2, a.first + min(a.count + 1, a.available)))
         wanted[b.clip] |= {b.first, b.first + 1}
-    seen = pictures(wanted) if wanted else {}
-    for a, b in joins:
+    for (a, b), seen in windows(joins, lambda j: (j[0].clip, j[1].clip), wanted, pictures):
         last, first = a.first + a.count - 1, b.first
         join = mad(seen[a.clip, last], seen[b.clip, first])
         motion = min(mad(seen[a.clip, last - 1], seen[a.clip, last]),

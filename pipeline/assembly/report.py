@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import formats
@@ -63,6 +63,8 @@ class AssemblyReport:
     report: Path
     cues: tuple[Cue, ...] = ()  # the cut's captions, in its frames
     burnt_captions: bool = False  # the captions are in the picture (burn), not in a subtitle stream
+    inputs: dict | None = field(default=None, compare=False)  # what it was made from (assembly.reuse)
+    reused: bool = False  # the cut on disk was made from the same inputs and is whole: nothing was rebuilt
 
     @property
     def runtime_s(self) -> float:
@@ -83,6 +85,7 @@ class AssemblyReport:
             "captions": self.captions.name if self.captions else None, "burnt_captions": self.burnt_captions,
             "timeline": self.timeline.name,
             "shots": [s.to_json() for s in self.shots], "warnings": list(self.warnings),
+            **({"inputs": self.inputs} if self.inputs else {}),
         }
 
     def to_bytes(self) -> bytes:

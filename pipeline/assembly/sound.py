@@ -33,6 +33,7 @@ AAC = {"c:a": "aac"}  # FFmpeg's own; its default (twoloop) coder measured faste
 FRAME, ROLL = 1024, 4096  # AAC frame; samples encoded either side of a chunk and dropped
 CHUNK_S, WORKERS = 30, 2  # shortest chunk (seconds) and chunks encoded at once
 KEPT = 3  # beds kept in a cache folder (the most recently used)
+END_FADE_S = 1.0  # a bed that does not loop and ends before the cut fades out this long, unless it says
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,8 @@ def _mix(bed: Bed):
     """The mixed sound (an ffmpeg-python stream), before loudness and the final trim: the music (or
     silence) first, so amix's duration=first makes it as long as the cut, and each footage sound on it."""
     if bed.music is not None:
-        music = _music(bed, _uniform(ffmpeg_python.input(str(bed.music_path), stream_loop=-1)["a:0"]
+        looped = {"stream_loop": -1} if bed.music.loop else {}
+        music = _music(bed, _uniform(ffmpeg_python.input(str(bed.music_path), **looped)["a:0"]
                                      .filter("aresample", RATE)))
     else:
         music = ffmpeg_python.input(f"anullsrc=r={RATE}:cl=stereo", f="lavfi")["a:0"].filter(
@@ -186,17 +188,24 @@ def _footage(heard, sound: Sound):
 
 
 def _music(bed: Bed, music):
-    """Offset into the file, looped (by the input) and trimmed to the cut, gain, then fades."""
+    """Offset into the file, looped (by the input) and trimmed to the cut, gain, then fades: a bed that does
+    not loop and ends before the cut fades out where it ends, and silence follows."""
     settings, seconds = bed.music, bed.samples / RATE
     music = music.filter("atrim", start_sample=round(settings.offset * RATE)).filter("asetpts", "PTS-STARTPTS")
     music = music.filter("atrim", end_sample=bed.samples).filter("volume", settings.volume)
     music = music.filter("apad", whole_len=bed.samples)
     if settings.fade_in:
         music = music.filter("afade", t="in", st=0, d=min(settings.fade_in, seconds))
-    if settings.fade_out:
-        music = music.filter("afade", t="out", st=max(seconds - settings.fade_out, 0),
-                             d=min(settings.fade_out, seconds))
+    ends = min(seconds, heard_s(bed)) if not settings.loop else seconds
+    fade = settings.fade_out or (END_FADE_S if ends < seconds else 0.0)
+    if fade:
+        music = music.filter("afade", t="out", st=max(ends - fade, 0), d=min(fade, ends))
     return music
+
+
+def heard_s(bed: Bed) -> float:
+    """Seconds of the music file the cut plays once through, from its offset."""
+    return max(ffmpeg.probe(bed.music_path).duration_s - bed.music.offset, 0.0)
 
 
 def _measure(mixed, target: float) -> dict:

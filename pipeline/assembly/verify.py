@@ -1,7 +1,8 @@
 """Verify a written cut before it is called done: frame count, evenly spaced frames, every piece's key
 frames where they belong (so each shot's frames are where and as many as planned), sound that ends
 with the picture, and captions that are one mov_text stream players show, with the planned cues.
-Packets are read, nothing is decoded: memory stays flat however long the cut is.
+Packets are read, nothing is decoded: ffmpeg lists them in one call (assembly.packets) and the checks run on
+numpy arrays of their timestamps, never a Python loop per packet; memory stays small however long the cut is.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 
 from .. import ffmpeg, formats
 from ..errors import MediaError
+from . import packets
 from .captions import LANGUAGE, Cue
 
 
@@ -25,12 +28,13 @@ def verify(path: Path, runtime: int, keyframes: set[int] | None, starts: list[tu
     re-encode); starts: (first frame, shot id); cues: the captions its subtitle stream must hold (none: no
     subtitle stream).
     """
-    with ffmpeg.opened(path, "read the packets of the cut") as box:
-        video = ffmpeg.video_stream(box, path)
+    with ffmpeg.opened(path, "read the streams of the cut") as box:
+        ffmpeg.video_stream(box, path)
         text = _subtitle_stream(box, bool(cues), language)
-        times, keys, shown = _packets(box, video, text)
-        frames, found, uneven = _video(video, times, keys)
         audio_end = _audio_end(box) if sound else None
+    video, subtitles = packets.table(path, subtitles=text is not None)
+    frames, found, uneven = _video(video)
+    shown = _shown(subtitles) if subtitles is not None else []
     end = Fraction(runtime, formats.FPS)
 
     def shot_at(frame: int) -> str:
@@ -68,29 +72,30 @@ def _subtitle_stream(box, expected: bool, language: str):
     return text
 
 
-def _packets(box, video, text) -> tuple[list[int], set[int], list[tuple[int, int]]]:
-    """The video packets' timestamps and key frames' timestamps, and each cue shown as (first frame, end)."""
-    times, keys, shown = [], set(), []
-    for packet in box.demux(*(s for s in (video, text) if s is not None)):
-        if packet.stream.index != video.index:
-            if packet.size > 2:  # a two-byte packet is the empty sample mov_text puts between cues
-                start = packet.pts * packet.time_base * formats.FPS
-                shown.append((round(start), round(start + packet.duration * packet.time_base * formats.FPS)))
-        elif packet.size:
-            times.append(packet.pts)
-            if packet.is_keyframe:
-                keys.add(packet.pts)
-    return times, keys, shown
+def _shown(subtitles: packets.Packets) -> list[tuple[int, int]]:
+    """Each cue shown as (first frame, end): a two-byte packet is the empty sample mov_text puts between cues."""
+    shown = []
+    for pts, duration in zip(subtitles.pts[subtitles.size > 2].tolist(),
+                             subtitles.duration[subtitles.size > 2].tolist(), strict=True):
+        start = pts * subtitles.time_base * formats.FPS
+        shown.append((round(start), round(start + duration * subtitles.time_base * formats.FPS)))
+    return shown
 
 
-def _video(video, times: list[int], keys: set[int]) -> tuple[int, set[int], int | None]:
-    """(frames, key frame numbers, first frame off its slot or None), from packet timestamps."""
-    step = 1 / (Fraction(formats.FPS) * video.time_base)
-    times.sort()
-    start = times[0] if times else 0
-    numbered = [(t - start) / step for t in times]
-    uneven = next((n for n, x in enumerate(numbered) if abs(x - n) > Fraction(1, 4)), None)
-    return len(times), {round((t - start) / step) for t in keys}, uneven
+def _video(video: packets.Packets) -> tuple[int, set[int], int | None]:
+    """(frames, key frame numbers, first frame off its slot or None), from packet timestamps, in integers:
+    frame n sits at n * den / (FPS * num) ticks of the time base num/den, within a quarter frame."""
+    present = video.size > 0
+    times, keys = video.pts[present], video.key[present]
+    order = np.argsort(times, kind="stable")
+    times, keys = times[order], keys[order]
+    if not len(times):
+        return 0, set(), None
+    num, den = video.time_base.numerator * formats.FPS, video.time_base.denominator
+    ticks = (times - times[0]) * num  # frame number * den
+    off = np.nonzero(np.abs(4 * ticks - 4 * np.arange(len(ticks)) * den) > den)[0]
+    numbers = (2 * ticks[keys] + den) // (2 * den)  # rounded to the nearest frame
+    return len(times), set(numbers.tolist()), int(off[0]) if len(off) else None
 
 
 def _audio_end(box) -> Fraction | None:

@@ -13,7 +13,7 @@ from .. import __version__
 from ..errors import PipelineError, StoryboardError
 from ..files import as_disk_error
 from ..secrets import install_log_redaction, redact
-from . import output_commands, storyboard_commands, takes_command, watch_command
+from . import music_command, output_commands, storyboard_commands, takes_command, watch_command
 from .output import print_problems
 from .providers_command import providers_command
 
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     c, o = storyboard_commands, output_commands
     for command in (c.validate_command, c.plan_command, o.run_command, o.status_command, o.assemble_command,
                     o.preview_command, watch_command.watch_command, o.forget_command, takes_command.commands,
-                    c.cameras_command,
+                    c.cameras_command, music_command.beats_command,
                     c.schema_command, c.init_command, c.fake_luma_command):
         command(sub)
     providers_command(sub)

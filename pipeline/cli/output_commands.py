@@ -228,6 +228,10 @@ def _spend_words(spent) -> str:
 def _print_assembly(report) -> None:
     for warning in report.warnings:
         print(f"note: {warning}", file=sys.stderr)
+    if report.reused:
+        print(f"the cut is already made from these clips and settings, and is whole: {report.cut.name} kept as it is "
+              "(nothing rebuilt or verified again)", file=sys.stderr)
+        return
     print(f"assembled {report.runtime_s:.2f} s in {report.seconds:.1f} s: "
           f"{count(report.copied_frames, 'frame')} copied, {report.reencoded_frames} re-encoded"
           + (", the captions burnt in" if report.burnt_captions else ""),

@@ -17,6 +17,7 @@ from .. import formats, providers
 from ..engine.status import next_run, plan_json, summary
 from ..engine.work import Action, Decision, to_pay_usd
 from ..errors import PipelineError, StoryboardError
+from ..layout import Layout
 from ..plan import TIERS, Plan
 from ..storyboard import camera, starter
 from ..storyboard.load import load
@@ -58,7 +59,13 @@ def run_plan(project, args) -> Plan:
     from ..engine import decisions  # the picks and tiers the folder's journal holds
 
     chosen = decisions.read(out_dir(args, project)).choices(getattr(args, "tier", None))
-    return project.plan(options or None, chosen)
+    return project.plan(options or None, chosen, cache=beats_cache(args, project))
+
+
+def beats_cache(args, project) -> Path | None:
+    """Where the bed's beats are kept: the output folder's cache, once a run has made the folder."""
+    folder = Layout(out_dir(args, project))
+    return folder.assembly_cache if folder.root.is_dir() else None
 
 
 def rehearsing(args, provider: str) -> bool:
@@ -136,10 +143,11 @@ def show_plan(plan: Plan, console: Console, decisions: list[Decision] | None = N
     and an estimate of only what it generates."""
     table = Table(title=f"{plan.title} ({plan.provider})", title_justify="left")
     for name, justify in [("#", "right"), ("shot", "left"), ("chain", "right"), ("start", "right"),
-                          ("length", "right"), ("source", "left"), ("generate", "left"), ("est. cost", "right")]:
+                          ("length", "right"), ("cut", "right"), ("source", "left"), ("generate", "left"),
+                          ("est. cost", "right")]:
         table.add_column(name, justify=justify)
     for n, p in enumerate(plan.shots):
-        table.add_row(str(p.index + 1), Text(p.id), str(p.chain), f"{p.start_s:.2f} s", f"{p.duration_s:.2f} s",
+        table.add_row(str(p.index + 1), Text(p.id), str(p.chain), f"{p.start_s:.2f} s", _length(p), Text(_cut(p)),
                       Text(p.source + ("" if p.transition == "cut" else f" ({p.transition} in)")),
                       Text(_generates(p, decisions[n] if decisions else None)), f"${p.estimated_cost_usd:.2f}")
     console.print(table)
@@ -155,6 +163,24 @@ def show_plan(plan: Plan, console: Console, decisions: list[Decision] | None = N
         f"{plan.longest_chain_frames / fps:.2f} s · estimated cost ${cost:.2f}"
         f"{' for what is to generate' if decisions else ''}{paid} "
         "(an estimate from pipeline/providers/prices.py, not a quote)"))
+
+
+def _length(p) -> str:
+    """What the shot plays, and from where in its clip when trimmed."""
+    trimmed = f" (from {p.first / formats.FPS:.2f} s of {p.clip_length / formats.FPS:.2f})" \
+        if p.trimmed_in or p.trimmed_out else ""
+    return f"{p.duration_s:.2f} s{trimmed}"
+
+
+def _cut(p) -> str:
+    """Where the shot's cut falls, and how snapping moved it (or why it could not)."""
+    end = f"{(p.start_frame + p.frames) / formats.FPS:.2f} s"
+    if p.snapped is None:
+        return end
+    if p.snapped.on is None:
+        return f"{end}: {p.snapped.note}"
+    moved = f"{p.snapped.moved / formats.FPS:+.2f} s" if p.snapped.moved else "not moved"
+    return f"{end} on a {p.snapped.on} ({moved})" + (f"; {p.snapped.note}" if p.snapped.note else "")
 
 
 def _generates(planned, decision: Decision | None) -> str:

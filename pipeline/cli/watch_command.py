@@ -18,6 +18,7 @@ import watchfiles
 from .. import preview, providers
 from ..errors import PipelineError, StoryboardError
 from ..files import make_folder
+from ..layout import Layout
 from ..preview.fmt import plural
 from ..secrets import redact
 from ..storyboard.load import Project, load
@@ -68,7 +69,8 @@ class Watcher:
 
     def plan(self, project: Project):
         options = {name: getattr(self.args, name) for name in providers.capabilities(FREE).render_options}
-        return project.plan(options or None)
+        cache = Layout(self.out).assembly_cache if self.out.is_dir() else None  # the bed's beats, if any
+        return project.plan(options or None, cache=cache)
 
     def rebuild(self) -> preview.Built:
         project = load(self.path, provider=FREE)

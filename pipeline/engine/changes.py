@@ -13,7 +13,7 @@ UNKNOWN = "settings changed"  # the last generation's request is not known (a jo
 # The request's own fields, as a filmmaker calls them, in the order they are said.
 FIELDS = (("prompt", "prompt"), ("concepts", "camera"), ("duration", "duration"), ("loop", "loop"),
           ("take", "take"), ("model", "model"), ("resolution", "resolution"), ("aspect", "aspect ratio"),
-          ("options", "render options"), ("v", "key format"))
+          ("pinned", "pinned keyframes"), ("options", "render options"), ("v", "key format"))
 
 
 def since(planned: PlannedShot, before: Mapping[str, object] | None) -> str:

@@ -33,6 +33,12 @@ CREATE TABLE IF NOT EXISTS published (
     at REAL NOT NULL,
     PRIMARY KEY (store, object)
 );
+CREATE TABLE IF NOT EXISTS files (  -- facts of files read (engine.file_facts)
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
     value TEXT

@@ -7,8 +7,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..plan import PlannedShot
-from ..providers.base import GenerationKeyframe, ImageKeyframe, Keyframe, ShotRequest
+from ..plan import PlannedShot, pinned
+from ..providers.base import GenerationKeyframe, ImageKeyframe, Keyframe, PinnedKeyframe, ShotRequest
 from ..storyboard.checks import is_url
 from ..storyboard.load import Project
 from ..storyboard.model import NONE
@@ -32,7 +32,9 @@ def shot_request(project: Project, planned: PlannedShot, done: dict[str, Generat
         aspect_ratio=board.aspect_ratio, duration_s=shot.duration or board.duration, prompt=shot.prompt,
         concepts=shot.concepts, loop=shot.loop if shot.loop is not None else board.loop,
         start=_keyframe(project, shot.start, planned.parent, done),
-        end=_keyframe(project, shot.end, planned.end_ref, done), caption=caption,
+        end=_keyframe(project, shot.end, planned.end_ref, done),
+        keyframes=tuple(PinnedKeyframe(frame, _keyframe(project, image, None, done)) for frame, image in pinned(shot)),
+        caption=caption,
     )
 
 

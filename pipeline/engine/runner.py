@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..assembly import bed_ahead
 from ..assembly.assemble import assemble
 from ..assembly.report import AssemblyReport
 from ..assets import AssetStore
@@ -93,7 +94,11 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
                         allowed=set(), forget=forget_hint, clock=clock, assets=assets)
         engine.tell = tell
         before = journal.spent()
-        done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
+        ahead = bed_ahead.start(project, plan, layout.assembly_cache)  # encoded while the shots generate
+        try:
+            done, measured, errors = asyncio.run(_generate(engine, plan, confirm, forget_hint))
+        finally:
+            bed_ahead.finish(ahead)
         made_at(journal, {i: plan.by_id(i).look.tier for i in done if plan.by_id(i).look})
         if errors:
             raise RunFailed(errors, resume_hint)

@@ -63,7 +63,7 @@ def decide(plan: Plan, journal: Journal | None, layout: Layout, *, gone: Collect
         needs = {n: of(by_id[n]) for n in (planned.parent, planned.end_ref) if n}
         entry = journal.get(planned.key) if journal else None
         decision = _decide(planned, entry, layout, needs, gone, forget_hint,
-                           lambda: _what_changed(planned, journal, layout, by_id))
+                           lambda: _what_changed(planned, journal, layout, by_id), journal)
         if planned.look and planned.look.upscale:
             decision = _upscaling(decision, _draft(planned, journal, layout))
         if planned.picked:
@@ -74,7 +74,8 @@ def decide(plan: Plan, journal: Journal | None, layout: Layout, *, gone: Collect
 
 
 def _decide(planned: PlannedShot, entry: Entry | None, layout: Layout, needs: Mapping[str, Decision],
-            gone: Collection[str], forget_hint: str, changed: Callable[[], str]) -> Decision:
+            gone: Collection[str], forget_hint: str, changed: Callable[[], str],
+            journal: Journal | None = None) -> Decision:
     if not planned.generate:
         return Decision(planned, Action.FOOTAGE, None, f"footage {planned.shot.clip}")
     entry = entry or clip_records.read(layout, planned.id, planned.key)
@@ -90,12 +91,13 @@ def _decide(planned: PlannedShot, entry: Entry | None, layout: Layout, needs: Ma
         return made(Action.BLOCKED, str(exc))
     if stale := _stale(planned, entry, needs):
         return made(Action.GENERATE, stale)
-    return _by_state(planned, entry, state, layout, gone, made)
+    return _by_state(planned, entry, state, layout, gone, made, journal)
 
 
-def _by_state(planned, entry: Entry, state: JobState, layout: Layout, gone, made) -> Decision:
+def _by_state(planned, entry: Entry, state: JobState, layout: Layout, gone, made,
+              journal: Journal | None) -> Decision:
     if state is JobState.FETCHED:
-        if entry.file and intact(layout.resolve(entry.file), entry.checksum):
+        if entry.file and intact(layout.resolve(entry.file), entry.checksum, journal):
             return made(Action.CACHED, "clip on disk, unchanged" if entry.updated_at else "clip on disk "
                         "(its record rebuilds the journal)")
         if planned.key in gone:
@@ -172,8 +174,11 @@ def _other_records(planned: PlannedShot, layout: Layout) -> bool:
                                          for p in layout.clips.glob(f"{glob.escape(planned.id)}-*.json"))
 
 
-def intact(path: Path, checksum: str | None) -> bool:
-    return path.is_file() and (checksum is None or sha256_of(path) == checksum)
+def intact(path: Path, checksum: str | None, journal: Journal | None = None) -> bool:
+    """The clip is there with its journaled bytes (hashed once per version of the file where a journal is)."""
+    if checksum is None:
+        return path.is_file()
+    return (journal.files.sha256(path) if journal else sha256_of(path) if path.is_file() else None) == checksum
 
 
 def to_pay_usd(decisions: list[Decision]) -> float:

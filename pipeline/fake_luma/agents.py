@@ -1,7 +1,8 @@
 """The fake's Agents API dialect (Ray 3.2) under /agents/v1: generations and files, on the v1 dialect's store.
 
 A create is kept as the v1 request it stands for (so the store, faults, billing, stats and renders are the
-same): start_frame is frame0, end_frame frame1; an uploaded file is an image whose bytes the fake holds.
+same): start_frame is frame0, end_frame frame1, pinned keyframes a list beside them (rendered by the animatic
+at their frames); an uploaded file is an image whose bytes the fake holds.
 States are the v1 ones renamed (dreaming is "processing"); a failure carries a failure_code. Output URLs and
 upload URLs are presigned-style: signed by the fake, expiring (`agents_output_ttl_s`), outside the API's auth.
 
@@ -22,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..providers.base import GenerationKeyframe, ImageKeyframe, ShotRequest
+from ..providers.base import GenerationKeyframe, ImageKeyframe, PinnedKeyframe, ShotRequest
 from . import render
 from .agents_files import FILE_ROUTES, UPLOAD_ROUTES, Files, s3_refusal
 from .agents_validate import check_create
@@ -89,6 +90,8 @@ async def create(request: Request) -> Response:
     out_of_credit = fake.balance < fake.price_of(inner)
     injected = fake.faults.stream("reasons").choice(fake.options.failure_reasons) if fault == "failed" else None
     generation = fake.new_generation(inner, failure_reason="budget_exhausted" if out_of_credit else injected)
+    if "pinned" in inner:  # not a v1 field, so not in the echo: kept beside it for the render (and its label)
+        generation.request["pinned"] = inner["pinned"]
     if fault:
         fake.count("faults")
         fake.count(f"faults_{fault}")
@@ -111,16 +114,23 @@ def _as_v1(agents: Agents, body: dict, refs: dict) -> tuple[dict, dict]:
         if ref.get("generation_id"):
             _check_parent(agents.fake, ref["generation_id"], name)
             frames[name] = {"type": "generation", "id": ref["generation_id"]}
-        elif ref.get("file_id"):
-            agents.files.check_ready(ref["file_id"])
-            frames[name] = {"type": "image", "url": f"file:{ref['file_id']}"}
         else:
-            frames[name] = {"type": "image", "url": ref["url"]}
+            frames[name] = _image(agents, ref)
     video = body.get("video") or {}
     inner = {"generation_type": "video", "model": body["model"], "prompt": body["prompt"],
              "aspect_ratio": body.get("aspect_ratio") or "16:9", "resolution": video.get("resolution") or "720p",
              "duration": video.get("duration") or "5s", "loop": bool(video.get("loop")), "keyframes": frames or None}
+    if "keyframes" in refs:
+        inner["pinned"] = [{"index": index, **_image(agents, ref)} for index, ref in refs["keyframes"]]
     return inner, frames
+
+
+def _image(agents: Agents, ref: dict) -> dict:
+    """An image ImageRef as a v1 image frame: an uploaded file (which must be ready) or a URL."""
+    if ref.get("file_id"):
+        agents.files.check_ready(ref["file_id"])
+        return {"type": "image", "url": f"file:{ref['file_id']}"}
+    return {"type": "image", "url": ref["url"]}
 
 
 def _check_parent(fake: FakeLuma, generation_id: str, frame: str) -> None:
@@ -138,6 +148,8 @@ def _start_render(agents: Agents, generation: Generation, frames: dict) -> None:
     fake, req = agents.fake, generation.request
     try:
         keyframes = {name: _keyframe(agents, frame) for name, frame in frames.items()}
+        pinned = tuple(PinnedKeyframe(p["index"], _keyframe(agents, p)) for p in sorted(
+            req.get("pinned") or (), key=lambda p: p["index"]))
     except render.UnreadableKeyframe:
         fake.mark_failed(generation, render.UNREADABLE_FRAMES)
         return
@@ -145,7 +157,7 @@ def _start_render(agents: Agents, generation: Generation, frames: dict) -> None:
     shot = ShotRequest(shot_id=label, key=label, model=req["model"], resolution=req["resolution"],
                        aspect_ratio=req["aspect_ratio"], duration_s=duration_s(req["duration"]),
                        prompt=req["prompt"], loop=bool(req["loop"]), start=keyframes.get("frame0"),
-                       end=keyframes.get("frame1"))
+                       end=keyframes.get("frame1"), keyframes=pinned)
     generation.render = fake.pool.submit(render._render, fake, generation, shot, render._parent_video(fake, frames))
 
 

@@ -102,7 +102,7 @@ def _render(fake: FakeLuma, generation: Generation, shot: ShotRequest, parent: P
         _thumbnail(video, video.with_suffix(".jpg"))
     except Exception as exc:  # any failure becomes a failed generation, as on Luma
         log.warning("generation %s: render failed: %s", generation.id, exc, exc_info=True)
-        has_image = any(isinstance(k, ImageKeyframe) for k in (shot.start, shot.end))
+        has_image = bool(shot.keyframes) or any(isinstance(k, ImageKeyframe) for k in (shot.start, shot.end))
         fake.mark_failed(generation, UNREADABLE_FRAMES if has_image else "Job failed")
         return
     generation.video, generation.thumb = video, video.with_suffix(".jpg")

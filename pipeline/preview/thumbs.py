@@ -18,6 +18,7 @@ from .. import ffmpeg, formats
 from ..animatic import keyframes, text
 from ..errors import MediaError
 from ..files import atomic_path
+from ..plan import pinned
 from ..storyboard.checks import is_url
 from ..storyboard.load import Project
 from ..storyboard.model import NONE
@@ -68,7 +69,8 @@ def _thumbs(project: Project, shot: ShotView, made: dict[str, Thumbs], folder: P
 
 
 def _ending(project: Project, shot: ShotView, dest: Path, size: tuple[int, int]) -> str | None:
-    end = _image_ref(project, shot.planned.shot.end)
+    planned = shot.planned.shot
+    end = _image_ref(project, pinned(planned)[-1][1] if planned.keyframes else planned.end)  # or the last pin
     if end is None or not end.is_file():
         return None
     try:
@@ -82,7 +84,8 @@ def _frame(clip: Path, index: int, dest: Path, size: tuple[int, int]) -> str:
 
 
 def _opening(project: Project, shot: ShotView, size: tuple[int, int]) -> Image.Image:
-    start = _image_ref(project, shot.planned.shot.start)
+    planned = shot.planned.shot
+    start = _image_ref(project, pinned(planned)[0][1] if planned.keyframes else planned.start)  # the first pin
     if start is not None:
         try:
             return keyframes.open_image(start)

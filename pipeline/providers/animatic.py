@@ -13,8 +13,9 @@ from .base import FailureKind, GenerationFailed, JobStatus, ShotRequest
 from .capabilities import NEVER_EXPIRES, Capabilities, ImageInput, ModelCapabilities, ProviderSpec
 
 # Every model and setting the storyboard offers: the animatic stands in for any of them, for free. An
-# extension (either way) continues from the other clip's exact frame; both ends may be clips.
-ANY_MODEL = ModelCapabilities(extend_backward=True, interpolate=True)
+# extension (either way) continues from the other clip's exact frame; both ends may be clips. Pinned
+# keyframes are shown untouched at their frames, as many as the API that pins most takes.
+ANY_MODEL = ModelCapabilities(extend_backward=True, interpolate=True, pinned_keyframes=64)
 CAPABILITIES = Capabilities(
     paid=False, remote=False, models={model: ANY_MODEL for model in formats.MODELS},
     images=frozenset({ImageInput.LOCAL_FILE, ImageInput.PUBLIC_URL}), lists_jobs=False,

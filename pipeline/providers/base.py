@@ -40,6 +40,14 @@ Keyframe = ImageKeyframe | GenerationKeyframe
 
 
 @dataclass(frozen=True)
+class PinnedKeyframe:
+    """An image the video shows at one frame inside the shot: `frame` on the FPS grid, 0..duration x FPS."""
+
+    frame: int
+    image: ImageKeyframe
+
+
+@dataclass(frozen=True)
 class ShotRequest:
     """Everything a provider needs to generate one shot; built by the planner from the storyboard."""
 
@@ -54,6 +62,7 @@ class ShotRequest:
     loop: bool = False
     start: Keyframe | None = None
     end: Keyframe | None = None
+    keyframes: tuple[PinnedKeyframe, ...] = ()  # in frame order; never with start, end or loop
     caption: bool = True  # the animatic burns in the shot id and prompt unless told not to
     upscale_of: str | None = None  # the job id of a finished generation to upscale to `resolution` instead
 

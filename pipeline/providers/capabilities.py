@@ -44,6 +44,7 @@ class ModelCapabilities:
     extend_backward: bool = False  # end = another generation's id (lead up to it)
     interpolate: bool = False  # both ends generations
     framed_durations_s: tuple[int, ...] | None = None  # with a keyframe, an extension or a loop; None: any
+    pinned_keyframes: int = 0  # most images pinned to frames inside one shot (`keyframes:`); 0: none
     prices: Mapping[str, float] = field(default_factory=dict)  # resolution -> USD per second; empty if free
 
 

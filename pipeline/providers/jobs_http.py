@@ -18,14 +18,13 @@ import os
 from dataclasses import dataclass
 
 import httpx
-import stamina
 
 from ..errors import ProviderError
 from ..secrets import redact, remember
 from .auth import BearerAuth
 from .base import MayExist, NotCreated
-from .luma.client import RetryPolicy
-from .luma.errors import TRANSPORT_ERRORS, UNSENT_ERRORS, RefusedResponse, RetryableResponse, backoff_hook
+from .luma.calls import RetryPolicy, checked_base_url
+from .luma.errors import TRANSPORT_ERRORS, UNSENT_ERRORS, RefusedResponse, RetryableResponse
 
 # Answers to a create that say the job was not taken: worth sending again.
 NOT_TAKEN = frozenset({408, 429, 503})
@@ -54,18 +53,6 @@ class OutOfCredit(NotCreated):
     """A create refused with 402: the account cannot pay, so no later create of the run is worth sending."""
 
 
-def checked_base_url(service: Service, url: str) -> str:
-    try:
-        parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError):
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ProviderError(f"{service.base_variable} `{url}` is not an http(s) URL: unset it to use "
-                            f"{service.title} ({service.default_base_url}), or give the fake server's, e.g. "
-                            f"http://127.0.0.1:8800{service.fake_prefix}")
-    return url.strip().rstrip("/")
-
-
 class JobClient:
     """JSON over httpx with the service's key; `create` never repeats a create that may have been taken."""
 
@@ -78,7 +65,9 @@ class JobClient:
                                 f"{service.title}'s dashboard")
         remember(key)  # from now on redact() hides it from every message, log line and file
         self.service = service
-        self.base_url = checked_base_url(service, base_url or service.base_url())
+        self.base_url = checked_base_url(base_url or service.base_url(), env=service.base_variable,
+                                         default=service.default_base_url, api=service.title,
+                                         example=f"http://127.0.0.1:8800{service.fake_prefix}")
         self.retry = retry or RetryPolicy()
         self._http = httpx.AsyncClient(
             base_url=self.base_url, auth=BearerAuth(key), transport=transport,
@@ -134,10 +123,7 @@ class JobClient:
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     def _retrying(self):
-        policy = self.retry
-        return stamina.retry_context(
-            on=backoff_hook(policy.max_retry_after_s), attempts=policy.attempts, timeout=policy.timeout_s,
-            wait_initial=policy.wait_initial_s, wait_max=policy.wait_max_s, wait_jitter=policy.wait_jitter_s)
+        return self.retry.loop()
 
     def _may_exist(self, what: str, shot_id: str | None) -> MayExist:
         return MayExist(f"the create was sent and its answer lost ({what}); {self.service.title} cannot list its "

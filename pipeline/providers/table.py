@@ -26,6 +26,7 @@ def _row(name: str, model: str, caps: Capabilities, offered: ModelCapabilities) 
         "provider": name, "model": model, "paid": caps.paid, "resolutions": list(offered.resolutions),
         "durations_s": list(offered.durations_s), "aspect_ratios": list(offered.aspect_ratios),
         "images": sorted(str(how) for how in caps.images), "end_image": bool(caps.images) and offered.end_frame,
+        "pinned_keyframes": offered.pinned_keyframes if caps.images else 0,
         "extension": extension, "loop": offered.loop, "concepts": offered.concepts,
         "lists_jobs": caps.lists_jobs, "min_poll_s": caps.min_poll_s,
         "usd_per_second": {res: offered.prices[res] for res in offered.resolutions if res in offered.prices},
@@ -40,8 +41,9 @@ def markdown() -> str:
 
 
 def _cells(row: dict) -> list[str]:
-    images = "no" if not row["images"] else ("start, end" if row["end_image"] else "start") + " (" + ", ".join(
-        IMAGES_BY[ImageInput(how)] for how in row["images"]) + ")"
+    pinned = f", {row['pinned_keyframes']} pinned" if row["pinned_keyframes"] else ""
+    images = "no" if not row["images"] else ("start, end" if row["end_image"] else "start") + pinned + " (" + \
+        ", ".join(IMAGES_BY[ImageInput(how)] for how in row["images"]) + ")"
     prices = row["usd_per_second"]
     price = "free" if not row["paid"] else ", ".join(f"{res} ${usd:.2f}" for res, usd in prices.items())
     lost = ("nothing to lose" if not row["paid"] else "found by listing" if row["lists_jobs"] else "fails closed")

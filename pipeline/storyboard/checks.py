@@ -9,17 +9,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from .. import providers
+from .. import formats, providers
 from ..errors import Problem
 from ..plan import dependencies, parent_of
-from . import camera, tier_checks
+from . import camera, cuts, tier_checks
 from .context import Context, is_url
-from .media_checks import check_files, media_of
+from .media_checks import check_files
 from .model import NONE, Shot, ShotRef
+from .pinned_checks import check_pinned
+from .trim_checks import check_trims, clip_frames
 
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-GENERATION_KEYS = ("prompt", "camera", "start", "end", "duration", "loop", "takes")
+GENERATION_KEYS = ("prompt", "camera", "start", "end", "keyframes", "duration", "loop", "takes")
 
 
 def check_ids(ctx: Context) -> Iterator[Problem]:
@@ -108,7 +110,7 @@ def check_generation_rules(ctx: Context) -> Iterator[Problem]:
             source = "" if shot.loop is not None else " (from the storyboard's `loop: true`)"
             yield ctx.at(("shots", index, "end"), f"{where}.end: Luma refuses a looping shot with an end "
                          f"keyframe{source}; remove `end` or set `loop: false` on this shot", key=True)
-        images = [k for k in (shot.start, shot.end) if isinstance(k, str) and k != NONE]
+        images = [k for k in (shot.start, shot.end) if isinstance(k, str) and k != NONE] + list(shot.keyframes or ())
         if shot.prompt is None and not images and index not in ctx.partial:
             yield ctx.at(("shots", index), f"{where}: has no prompt and no image keyframe, which Luma refuses; "
                                            "add a `prompt`", key=True)
@@ -281,10 +283,12 @@ def _transition_length(ctx: Context, index: int, shot: Shot, shortest: float) ->
 
 
 def _seconds(ctx: Context, shot: Shot) -> float:
-    if shot.clip is not None:
-        info = media_of(ctx, shot.clip)
-        return info.duration_s if info else float("inf")
-    return float(shot.duration or ctx.board.duration)
+    """What the shot plays, after its trims."""
+    clip = clip_frames(ctx, shot)
+    if clip is None:
+        return float("inf")
+    first, frames = cuts.played(shot, clip)
+    return max(1, min(frames, clip - first)) / formats.FPS
 
 
 def camera_notes(ctx: Context) -> Iterator[Problem]:
@@ -307,4 +311,4 @@ def _is_list(ctx: Context, index: int) -> bool:
 
 
 ALL = (check_ids, check_references, check_offered, tier_checks.check_tiers, check_files, check_generation_rules,
-       check_provider_can, check_public_keyframes, check_transitions, camera_notes)
+       check_provider_can, check_pinned, check_public_keyframes, check_transitions, check_trims, camera_notes)

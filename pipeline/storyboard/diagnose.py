@@ -85,7 +85,7 @@ def _fields_at(path: Loc, model: type[BaseModel]) -> list[str]:
         current = _model_in(field.annotation) if field else None
         if current is None:
             return []
-    return list(current.model_fields)
+    return [f.alias or name for name, f in current.model_fields.items()]  # as written in the file (`in`)
 
 
 def _model_in(annotation) -> type[BaseModel] | None:

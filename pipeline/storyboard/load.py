@@ -13,9 +13,12 @@ from .. import formats
 from ..errors import PipelineError, Problem, StoryboardError
 from ..ffmpeg import MediaInfo
 from ..files import sha256_of
+from ..music import grid
+from ..music.grid import Grid
 from ..plan import UNDECIDED, Choices, Plan, make_plan
 from . import checks
 from .context import Context, is_url
+from .cuts import uses_beats
 from .diagnose import describe, yaml_path
 from .model import NONE, Shot, Storyboard
 from .yamlsource import Located, SourceError, parse
@@ -48,11 +51,27 @@ class Project:
         """A file reference from the storyboard as a path (references are relative to the storyboard)."""
         return (self.base_dir / ref).resolve()
 
-    def plan(self, render_options: Mapping[str, object] | None = None, choices: Choices = UNDECIDED) -> Plan:
+    def plan(self, render_options: Mapping[str, object] | None = None, choices: Choices = UNDECIDED, *,
+             cache: Path | None = None) -> Plan:
+        """The plan; choices: the picked takes and tiers; cache: where the music bed's beats are kept (the
+        output folder's cache), if anywhere."""
         clip_frames = {s.clip: formats.frames_for(self.media[self.file(s.clip)].duration_s)
                        for s in self.board.shots if s.clip}
         return make_plan(self.board, provider=self.provider, title=self.title, digests=self.digests,
-                         clip_frames=clip_frames, render_options=render_options, choices=choices)
+                         clip_frames=clip_frames, render_options=render_options, choices=choices,
+                         beats=self._beats(cache))
+
+    def _beats(self, cache: Path | None) -> Grid | None:
+        """The bed's beats in the cut, up to the longest the cut can be, where the storyboard cuts to them."""
+        board, music = self.board, self.board.audio
+        if music is None or not uses_beats(board):
+            return None
+        longest = sum(formats.frames_for(self.media[self.file(s.clip)].duration_s) if s.clip
+                      else formats.frames_for(s.duration or board.duration) for s in board.shots)
+        from ..music import beats  # librosa is imported only by films that cut to the beats
+
+        analysis = beats.analyse(self.file(music.path), cache=cache)
+        return grid.in_cut(analysis, offset=music.offset, loop=music.loop, until=longest / formats.FPS)
 
 
 def load(path: str | Path, *, provider: str | None = None, asset_base_url: str | None = None,
@@ -183,5 +202,6 @@ def _settings(data: dict) -> Storyboard:
 
 def _digests(board: Storyboard, ctx: Context) -> dict[str, str]:
     refs = [r for s in board.shots for r in (s.start, s.end, s.clip) if isinstance(r, str) and r != NONE]
+    refs += [k.image for s in board.shots for k in s.keyframes or ()]
     refs += [board.audio.path] if board.audio else []
     return {ref: ref if is_url(ref) else sha256_of(ctx.base_dir / ref) for ref in refs}

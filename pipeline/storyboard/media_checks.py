@@ -29,6 +29,8 @@ _NO_FILE = {"video": "remove `clip` to generate the shot, or give a video file (
 
 def check_files(ctx: Context) -> Iterator[Problem]:
     wanted = [(("shots", i, n), getattr(s, n), "image") for i, s in ctx.shots for n in ("start", "end")]
+    wanted += [(("shots", i, "keyframes", n, "image"), k.image, "image")
+               for i, s in ctx.shots for n, k in enumerate(s.keyframes or ())]
     wanted += [(("shots", i, "clip"), s.clip, "video") for i, s in ctx.shots]
     if ctx.board.audio is not None:
         wanted.append((("audio", "path"), ctx.board.audio.path, "audio"))

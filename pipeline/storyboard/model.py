@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from .. import formats, providers
 from . import camera
+from .cuts import CutMode, Frames, Length, Snap
 
 NONE = "none"  # `start: none`: a new chain from text alone
 ProviderName = Literal[providers.NAMES]  # a tuple subscript: one literal per registered provider
@@ -147,6 +148,34 @@ Keyframe = Annotated[
 ]
 
 
+def _time(value: object) -> object:
+    """'2.5s', '2.5 s' or 2.5 -> seconds: the storyboard's time syntax, as in `duration: 5s`."""
+    text = str(value).strip().lower() if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
+    match = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)\s*s?", text)
+    if match is None:
+        raise PydanticCustomError("pipeline", "{got} is not a time; give seconds into the shot, e.g. 2.5s",
+                                  {"got": repr(value)})
+    return float(match[1])
+
+
+def _pinned_image(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("pipeline", "is empty; give an image file or an https URL")
+    return value
+
+
+Time = Annotated[float, BeforeValidator(_time, json_schema_input_type=str | float)]
+
+
+class PinnedKeyframe(Strict):
+    """An image the shot shows at one moment inside it (`keyframes:`), on the 24 fps frame grid."""
+
+    at: Time = Field(description="Seconds into the shot, e.g. 2.5s: from 0 to the shot's duration, on a frame "
+                                 "(a multiple of 1/24 s).")
+    image: Annotated[str, BeforeValidator(_pinned_image)] = Field(
+        description="An image file beside the storyboard or an https URL.")
+
+
 class Transition(Strict):
     """How the cut enters this shot from the one before it."""
 
@@ -171,6 +200,8 @@ class Audio(Strict):
     fade_in: Seconds = 0.0
     fade_out: Seconds = 0.0
     loudness: float | None = Field(None, ge=-70, le=-5, description="Target loudness, LUFS (EBU R128).")
+    loop: bool = Field(True, description="A bed shorter than the cut starts again (true), or ends with its "
+                       "fade_out, then silence (false).")
 
 
 MAX_TAKES = 10
@@ -205,6 +236,9 @@ class Shot(Strict):
         None, description="Omitted: extend the previous shot. none: a new chain. An image: start from it. "
         "{shot: ID}: extend that shot.")
     end: Keyframe | None = Field(None, description="An end image, or {shot: ID} to lead into that shot.")
+    keyframes: list[PinnedKeyframe] | None = Field(
+        None, min_length=1, description="Images pinned inside the shot: [{at: 2.5s, image: FILE}, ...], where "
+        "the provider's model can (not with start, end or loop).")
     duration: Duration | None = Field(None, description=f"{DURATIONS_SAID}, as the provider offers; default: "
                                       "the storyboard's duration.")
     loop: bool | None = Field(None, description="Make the shot loop seamlessly (not with an end keyframe).")
@@ -212,6 +246,13 @@ class Shot(Strict):
         _transition, json_schema_input_type=Literal["cut", "dissolve", "fade"] | Transition | None)] = None
     caption: str | None = Field(None, description="Subtitle cue and chapter title for this shot.")
     clip: str | None = Field(None, description="Existing footage to play as is instead of generating.")
+    in_: Frames | None = Field(None, alias="in", description="Where in its clip the shot starts: `0.5s` or "
+                               "`12f` (default: its first frame).")
+    out: Frames | None = Field(None, description="Where in its clip the shot ends (default: the clip's end).")
+    length: Length | None = Field(None, description="How long the shot plays from `in`: `3.5s`, `84f`, or "
+                                  "`8 beats` of the music bed (not with `out`).")
+    snap: Snap | None = Field(None, description="Move the cut at the shot's end to the nearest beat or downbeat "
+                              "of the music bed its clip can reach.")
     takes: Takes | None = Field(None, description="How many takes to generate (each its own generation and "
                                 "cost); default: the storyboard's takes. The first is picked unless told.")
 
@@ -252,6 +293,8 @@ class Storyboard(Strict):
         None, pattern=r"^https?://\S+$",
         description="The public address of the `assets` bucket (a CDN or public bucket): URLs without signatures.")
     audio: Audio | None = None
+    cut: CutMode = Field("shots", description="shots: each shot plays its length; beats: every cut moves to "
+                         "the nearest beat of the music bed its clip can reach.")
     takes: Takes = Field(1, description="Takes per generated shot, unless a shot says otherwise.")
     tiers: Tiers | None = Field(None, description="Render tiers: draft for every shot, final only for approved "
                                 "shots (`pipeline run --tier final`).")

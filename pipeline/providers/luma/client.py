@@ -13,15 +13,14 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Collection
-from dataclasses import dataclass
 
 import httpx
-import stamina
 
 from ...errors import ProviderError
 from ...secrets import remember
 from ..auth import BearerAuth
 from . import errors as errs
+from .calls import FAILURES, Calls, RetryPolicy, checked_base_url
 from .request import matches
 
 log = logging.getLogger("pipeline.luma")
@@ -33,37 +32,12 @@ AMBIGUOUS_STATUSES = frozenset({500, 502, 504})  # a gateway may have passed the
 UNSUPPORTED_STATUSES = frozenset({404, 405, 501})  # e.g. a gateway or an older server without /credits
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to retry one request: attempts include the first; timeout_s caps the time, waits included."""
-
-    attempts: int = 5
-    timeout_s: float = 120.0
-    wait_initial_s: float = 0.5
-    wait_max_s: float = 8.0
-    wait_jitter_s: float = 0.5
-    max_retry_after_s: float = 60.0  # a longer Retry-After falls back to exponential backoff, as in the SDK
-
-
 def api_key_from_env() -> str | None:
     return os.environ.get("LUMAAI_API_KEY") or os.environ.get("LUMA_API_KEY") or None
 
 
 def base_url_from_env() -> str:
     return os.environ.get("LUMAAI_BASE_URL") or DEFAULT_BASE_URL
-
-
-def _checked_base_url(url: str) -> str:
-    """The API's address without a trailing slash; a ProviderError before any request if it is no http(s) URL."""
-    try:
-        parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError):
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ProviderError(f"LUMAAI_BASE_URL `{url}` is not an http(s) URL: unset it to use Luma's API "
-                            f"({DEFAULT_BASE_URL}), or give the fake server's, e.g. "
-                            "http://127.0.0.1:8800/dream-machine/v1")
-    return url.strip().rstrip("/")
 
 
 class LumaClient:
@@ -77,7 +51,9 @@ class LumaClient:
             raise ProviderError("no Luma API key: set LUMAAI_API_KEY (or LUMA_API_KEY) to a key from "
                                 "Luma's API dashboard")
         remember(key)  # from now on redact() hides it from every message, log line and file
-        self.base_url = _checked_base_url(base_url or base_url_from_env())
+        self.base_url = checked_base_url(base_url or base_url_from_env(), env="LUMAAI_BASE_URL",
+                                         default=DEFAULT_BASE_URL, api="Luma's API",
+                                         example="http://127.0.0.1:8800/dream-machine/v1")
         self.create_path = create_path
         self.retry = retry or RetryPolicy()
         self.owned: set[str] = set()  # ids this client created: never adopted for another request
@@ -85,6 +61,8 @@ class LumaClient:
             base_url=self.base_url, auth=BearerAuth(key), transport=transport,
             timeout=timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0),
             headers={"Accept": "application/json"})
+        self.calls = Calls(self._http, self.retry, self.base_url, response_error=errs.response_error,
+                           transport_error=errs.transport_error)
 
     def __repr__(self) -> str:
         return f"<LumaClient {self.base_url}>"
@@ -101,27 +79,27 @@ class LumaClient:
     # --- the endpoints -------------------------------------------------------------------------------
 
     async def get(self, generation_id: str, *, shot_id: str | None = None) -> dict:
-        return (await self._call("GET", f"/generations/{generation_id}", shot_id=shot_id,
-                                 job_id=generation_id)).json()
+        return (await self.calls.call("GET", f"/generations/{generation_id}", shot_id=shot_id,
+                                      job_id=generation_id)).json()
 
     async def list(self, *, limit: int = 100, offset: int = 0) -> dict:
         params = {"limit": limit, "offset": offset}
-        return (await self._call("GET", "/generations", params=params)).json()
+        return (await self.calls.call("GET", "/generations", params=params)).json()
 
     async def delete(self, generation_id: str) -> None:
-        await self._call("DELETE", f"/generations/{generation_id}", job_id=generation_id)
+        await self.calls.call("DELETE", f"/generations/{generation_id}", job_id=generation_id)
 
     async def concepts(self) -> list[str]:
-        return (await self._call("GET", "/generations/concepts/list")).json()
+        return (await self.calls.call("GET", "/generations/concepts/list")).json()
 
     async def credits(self) -> float:
-        return (await self._call("GET", "/credits")).json()["credit_balance"]
+        return (await self.calls.call("GET", "/credits")).json()["credit_balance"]
 
     async def balance_usd(self) -> float | None:
         """The balance in USD (/credits answers USD cents); None where this server has no /credits or
         answers no number there. Other errors (a refused key, servers down) raise as for any call."""
         try:
-            answer = (await self._call("GET", "/credits")).json()
+            answer = (await self.calls.call("GET", "/credits")).json()
         except ProviderError as exc:
             cause = exc.__cause__
             if isinstance(cause, errs.RefusedResponse) and cause.response.status_code in UNSUPPORTED_STATUSES:
@@ -133,23 +111,23 @@ class LumaClient:
         return cents / 100 if isinstance(cents, int | float) and not isinstance(cents, bool) else None
 
     async def ping(self) -> dict:
-        return (await self._call("GET", "/ping")).json()
+        return (await self.calls.call("GET", "/ping")).json()
 
     async def create(self, body: dict, *, shot_id: str | None = None) -> dict:
         """POST a generation; on an unknown outcome adopt the matching generation instead of paying twice."""
         since = dt.datetime.now(dt.UTC)
         ambiguous = False
         try:
-            async for attempt in self._retrying():
+            async for attempt in self.calls.retrying():
                 with attempt:
                     if ambiguous and (found := await self.find(body, since=since)):
                         return self._own(found)
                     try:
-                        return self._own((await self._send("POST", self.create_path, json=body)).json())
+                        return self._own((await self.calls.send("POST", self.create_path, json=body)).json())
                     except Exception as exc:
                         ambiguous = ambiguous or _is_ambiguous(exc)
                         raise
-        except (errs.RetryableResponse, errs.RefusedResponse, *errs.TRANSPORT_ERRORS) as exc:
+        except FAILURES as exc:
             if ambiguous and (found := await self.find(body, since=since)):
                 return self._own(found)
             if isinstance(exc, errs.RefusedResponse) and exc.response.status_code in (404, 405):
@@ -157,7 +135,7 @@ class LumaClient:
                     f"Luma's create endpoint {self.create_path} does not answer (HTTP "
                     f"{exc.response.status_code}): try the other create path ('{LEGACY_CREATE_PATH}' or "
                     f"'{CREATE_PATH}') or check LUMAAI_BASE_URL", shot_id=shot_id) from exc
-            raise self._translate(exc, shot_id=shot_id, job_id=None) from exc
+            raise self.calls.translate(exc, shot_id=shot_id, job_id=None) from exc
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     async def upscale(self, generation_id: str, resolution: str, *, shot_id: str | None = None) -> dict:
@@ -165,9 +143,9 @@ class LumaClient:
         once, never retried (an answer lost on the way could be paid twice; the caller decides)."""
         body = {"generation_type": "upscale_video", "resolution": resolution}
         try:
-            answer = await self._send("POST", f"/generations/{generation_id}/upscale", json=body)
-        except (errs.RetryableResponse, errs.RefusedResponse, *errs.TRANSPORT_ERRORS) as exc:
-            raise self._translate(exc, shot_id=shot_id, job_id=generation_id) from exc
+            answer = await self.calls.send("POST", f"/generations/{generation_id}/upscale", json=body)
+        except FAILURES as exc:
+            raise self.calls.translate(exc, shot_id=shot_id, job_id=generation_id) from exc
         return self._own(answer.json())
 
     def _own(self, generation: dict) -> dict:
@@ -191,36 +169,6 @@ class LumaClient:
             if not answer.get("has_more") or (all_older and _newest_first(answer)):
                 return None
         return None
-
-    # --- plumbing ------------------------------------------------------------------------------------
-
-    def _retrying(self):
-        policy = self.retry
-        return stamina.retry_context(
-            on=errs.backoff_hook(policy.max_retry_after_s), attempts=policy.attempts,
-            timeout=policy.timeout_s, wait_initial=policy.wait_initial_s, wait_max=policy.wait_max_s,
-            wait_jitter=policy.wait_jitter_s)
-
-    async def _call(self, method: str, path: str, *, shot_id: str | None = None, job_id: str | None = None,
-                    **kwargs) -> httpx.Response:
-        """Send with retries; translate what is left into a ProviderError the user can act on."""
-        try:
-            async for attempt in self._retrying():
-                with attempt:
-                    return await self._send(method, path, **kwargs)
-        except (errs.RetryableResponse, errs.RefusedResponse, *errs.TRANSPORT_ERRORS) as exc:
-            raise self._translate(exc, shot_id=shot_id, job_id=job_id) from exc
-        raise AssertionError("unreachable: the retry loop returns or raises")
-
-    async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        return errs.answered(await self._http.request(method, path, **kwargs))
-
-    def _translate(self, exc: Exception, *, shot_id: str | None, job_id: str | None) -> ProviderError:
-        attempts = self.retry.attempts
-        if isinstance(exc, errs.RetryableResponse | errs.RefusedResponse):
-            return errs.response_error(exc.response, shot_id=shot_id, job_id=job_id, attempts=attempts)
-        return errs.transport_error(exc, self.base_url, shot_id=shot_id, job_id=job_id, attempts=attempts)
-
 
 def _is_ambiguous(exc: Exception) -> bool:
     if isinstance(exc, errs.RetryableResponse):

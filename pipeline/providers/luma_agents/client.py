@@ -1,9 +1,10 @@
 """A thin async client for Luma's Agents API: generations (create, get) and files (create, upload, complete).
 
-Transient failures are retried as for the v1 API (the same policy and the same Retry-After rules, from
-pipeline.providers.luma). A create is different: this API has no idempotency key and no list of generations,
-so a create whose outcome is unknown (a timeout or a dropped connection after the request went out, or a
-500/502/504) cannot be resolved and is never sent again: it fails closed with MayExist.
+Transient failures are retried as for the v1 API, by the same piece (pipeline.providers.luma.calls: the
+policy, the Retry-After rules, the translation into this API's words). A create is different: this API has no
+idempotency key and no list of generations, so a create whose outcome is unknown (a timeout or a dropped
+connection after the request went out, or a 500/502/504) cannot be resolved and is never sent again: it fails
+closed with MayExist.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import logging
 import os
 
 import httpx
-import stamina
 
 from ...errors import ProviderError
 from ...secrets import remember
 from ..auth import BearerAuth
 from ..base import MayExist
 from ..luma import errors as transport
-from ..luma.client import AMBIGUOUS_STATUSES, RetryPolicy
+from ..luma.calls import FAILURES, Calls, RetryPolicy, checked_base_url
+from ..luma.client import AMBIGUOUS_STATUSES
 from . import errors as errs
 
 log = logging.getLogger("pipeline.luma_agents")
@@ -35,17 +36,6 @@ def base_url_from_env() -> str:
     return os.environ.get(errs.BASE_ENV) or DEFAULT_BASE_URL
 
 
-def _checked_base_url(url: str) -> str:
-    try:
-        parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError):
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ProviderError(f"{errs.BASE_ENV} `{url}` is not an http(s) URL: unset it to use Luma's Agents API "
-                            f"({DEFAULT_BASE_URL}), or give the fake server's, e.g. http://127.0.0.1:8800/agents/v1")
-    return url.strip().rstrip("/")
-
-
 class AgentsClient:
     """The Agents API over httpx. Presigned uploads go through a second client that never carries the key."""
 
@@ -57,12 +47,15 @@ class AgentsClient:
             raise ProviderError(f"no Luma Agents API key: set {errs.KEY_ENV} to a key from Luma's API dashboard "
                                 "(platform.lumalabs.ai)")
         remember(key)  # from now on redact() hides it from every message, log line and file
-        self.base_url = _checked_base_url(base_url or base_url_from_env())
+        self.base_url = checked_base_url(base_url or base_url_from_env(), env=errs.BASE_ENV, default=DEFAULT_BASE_URL,
+                                         api="Luma's Agents API", example="http://127.0.0.1:8800/agents/v1")
         self.retry = retry or RetryPolicy()
         timeout = timeout if timeout is not None else httpx.Timeout(60.0, connect=5.0)
         self._http = httpx.AsyncClient(base_url=self.base_url, auth=BearerAuth(key), transport=transport,
                                        timeout=timeout, headers={"Accept": "application/json"})
         self._uploads = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(300.0, connect=10.0))
+        self.calls = Calls(self._http, self.retry, self.base_url, response_error=errs.response_error,
+                           transport_error=errs.transport_error)
 
     def __repr__(self) -> str:
         return f"<AgentsClient {self.base_url}>"
@@ -76,23 +69,23 @@ class AgentsClient:
     async def get(self, generation_id: str, *, shot_id: str | None = None) -> dict:
         """The generation; asked twice as patiently as other calls: a GET is free and cannot pay twice, and a
         poll that gives up stops its shot."""
-        return (await self._call("GET", f"/generations/{generation_id}", shot_id=shot_id, job_id=generation_id,
-                                 attempts=2 * self.retry.attempts)).json()
+        return (await self.calls.call("GET", f"/generations/{generation_id}", shot_id=shot_id,
+                                      job_id=generation_id, attempts=2 * self.retry.attempts)).json()
 
     async def create(self, body: dict, *, shot_id: str | None = None) -> dict:
         """POST a generation. Retried only while no generation can have been made (429, 503, a refused
         connection); an unknown outcome raises MayExist at once."""
         try:
-            async for attempt in self._retrying():
+            async for attempt in self.calls.retrying():
                 with attempt:
                     try:
-                        return (await self._send("POST", "/generations", json=body)).json()
+                        return (await self.calls.send("POST", "/generations", json=body)).json()
                     except (transport.RetryableResponse, *transport.TRANSPORT_ERRORS) as exc:
                         if _is_ambiguous(exc):
                             raise _ambiguous(exc, shot_id) from exc
                         raise
-        except (transport.RetryableResponse, transport.RefusedResponse, *transport.TRANSPORT_ERRORS) as exc:
-            raise self._translate(exc, shot_id=shot_id, job_id=None) from exc
+        except FAILURES as exc:
+            raise self.calls.translate(exc, shot_id=shot_id, job_id=None) from exc
         raise AssertionError("unreachable: the retry loop returns or raises")
 
     # --- files ---------------------------------------------------------------------------------------
@@ -100,56 +93,23 @@ class AgentsClient:
     async def create_file(self, *, mime_type: str, size_bytes: int, filename: str,
                           shot_id: str | None = None) -> dict:
         body = {"mime_type": mime_type, "size_bytes": size_bytes, "filename": filename, "purpose": "input"}
-        return (await self._call("POST", "/files", json=body, shot_id=shot_id)).json()
+        return (await self.calls.call("POST", "/files", json=body, shot_id=shot_id)).json()
 
     async def put_upload(self, upload: dict, data: bytes, *, shot_id: str | None = None) -> None:
         """PUT the bytes to a presigned URL (no API key: the URL's signature is the permission)."""
         try:
-            async for attempt in self._retrying():
+            async for attempt in self.calls.retrying():
                 with attempt:
-                    response = await self._uploads.request(upload.get("method") or "PUT", upload["url"],
-                                                           content=data, headers=upload.get("headers") or {})
-                    if transport.should_retry(response):
-                        raise transport.RetryableResponse(response)
-                    if not response.is_success:
-                        raise transport.RefusedResponse(response)
-        except (transport.RetryableResponse, transport.RefusedResponse, *transport.TRANSPORT_ERRORS) as exc:
-            raise self._translate(exc, shot_id=shot_id, job_id=None) from exc
+                    transport.answered(await self._uploads.request(upload.get("method") or "PUT", upload["url"],
+                                                                   content=data, headers=upload.get("headers") or {}))
+        except FAILURES as exc:
+            raise self.calls.translate(exc, shot_id=shot_id, job_id=None) from exc
 
     async def complete_file(self, file_id: str, *, shot_id: str | None = None) -> dict:
-        return (await self._call("POST", f"/files/{file_id}/complete", shot_id=shot_id)).json()
+        return (await self.calls.call("POST", f"/files/{file_id}/complete", shot_id=shot_id)).json()
 
     async def get_file(self, file_id: str, *, shot_id: str | None = None) -> dict:
-        return (await self._call("GET", f"/files/{file_id}", shot_id=shot_id)).json()
-
-    # --- plumbing ------------------------------------------------------------------------------------
-
-    def _retrying(self, attempts: int | None = None):
-        policy = self.retry
-        return stamina.retry_context(
-            on=transport.backoff_hook(policy.max_retry_after_s), attempts=attempts or policy.attempts,
-            timeout=policy.timeout_s, wait_initial=policy.wait_initial_s, wait_max=policy.wait_max_s,
-            wait_jitter=policy.wait_jitter_s)
-
-    async def _call(self, method: str, path: str, *, shot_id: str | None = None, job_id: str | None = None,
-                    attempts: int | None = None, **kwargs) -> httpx.Response:
-        try:
-            async for attempt in self._retrying(attempts):
-                with attempt:
-                    return await self._send(method, path, **kwargs)
-        except (transport.RetryableResponse, transport.RefusedResponse, *transport.TRANSPORT_ERRORS) as exc:
-            raise self._translate(exc, shot_id=shot_id, job_id=job_id, attempts=attempts) from exc
-        raise AssertionError("unreachable: the retry loop returns or raises")
-
-    async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
-        return transport.answered(await self._http.request(method, path, **kwargs))
-
-    def _translate(self, exc: Exception, *, shot_id: str | None, job_id: str | None,
-                   attempts: int | None = None) -> ProviderError:
-        attempts = attempts or self.retry.attempts
-        if isinstance(exc, transport.RetryableResponse | transport.RefusedResponse):
-            return errs.response_error(exc.response, shot_id=shot_id, job_id=job_id, attempts=attempts)
-        return errs.transport_error(exc, self.base_url, shot_id=shot_id, job_id=job_id, attempts=attempts)
+        return (await self.calls.call("GET", f"/files/{file_id}", shot_id=shot_id)).json()
 
 
 def _is_ambiguous(exc: Exception) -> bool:

@@ -26,7 +26,7 @@ from ...ffmpeg import MediaInfo
 from ...files import sha256_of
 from .. import download as fetching
 from ..base import GenerationFailed, ImageKeyframe, JobStatus, Keyframe, MayExist, NotCreated, ShotRequest
-from ..luma.client import RetryPolicy
+from ..luma.calls import RetryPolicy
 from .client import DEFAULT_BASE_URL, AgentsClient
 from .errors import OUT_OF_CREDIT, failure_error
 from .request import FRAMES, image_ref, request_body
@@ -69,7 +69,8 @@ class LumaAgentsProvider:
         try:
             refs = {name: await self._ref(getattr(request, end), request.shot_id) for name, end in FRAMES
                     if getattr(request, end) is not None}
-            generation = await self.client.create(request_body(request, refs), shot_id=request.shot_id)
+            pinned = [await self._ref(k.image, request.shot_id) for k in request.keyframes]
+            generation = await self.client.create(request_body(request, refs, pinned), shot_id=request.shot_id)
         except MayExist:
             raise
         except ProviderError as exc:

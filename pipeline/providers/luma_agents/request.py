@@ -6,6 +6,7 @@
 
 An ImageRef carries exactly one of url, generation_id or file_id: a generation on start_frame extends it
 forward, on end_frame backward; a local file is uploaded through the Files API first and sent as its file_id.
+Pinned keyframes go instead of start/end: `video.keyframes` [ImageRef] with the parallel `keyframe_indexes`.
 """
 
 from __future__ import annotations
@@ -41,9 +42,15 @@ def prompt_of(request: ShotRequest) -> str:
     return f"{request.prompt.rstrip('. ')}. Camera: {moves}."
 
 
-def request_body(request: ShotRequest, refs: dict[str, dict] | None = None) -> dict:
-    """The JSON body of a video create; `refs` maps start_frame / end_frame to their ImageRefs."""
+def request_body(request: ShotRequest, refs: dict[str, dict] | None = None,
+                 pinned: list[dict] | None = None) -> dict:
+    """The JSON body of a video create; `refs` maps start_frame / end_frame to their ImageRefs, `pinned` holds
+    the ImageRefs of request.keyframes in their order."""
     video = {"duration": f"{request.duration_s}s", "resolution": request.resolution, "loop": request.loop}
     video.update({name: ref for name, ref in (refs or {}).items() if ref})
+    if request.keyframes:
+        if len(pinned or ()) != len(request.keyframes):
+            raise PipelineError(f"shot {request.shot_id}: a pinned keyframe has no image reference")
+        video.update(keyframes=list(pinned), keyframe_indexes=[k.frame for k in request.keyframes])
     return {"type": "video", "model": request.model, "prompt": prompt_of(request),
             "aspect_ratio": request.aspect_ratio, "video": video}

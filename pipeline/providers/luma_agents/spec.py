@@ -17,6 +17,7 @@ RAY_3_2 = ModelCapabilities(
     concepts=False,  # no concepts field: camera moves travel in the prompt's words
     extend_forward=True, extend_backward=True, interpolate=True,  # start_frame / end_frame generation_id
     framed_durations_s=(5,),  # 10 s is text to video only: no start/end frame, extension or loop
+    pinned_keyframes=64,  # video.keyframes + keyframe_indexes, at 5 s and 10 s alike
     prices=prices.per_second(NAME, MODEL))
 
 CAPABILITIES = Capabilities(

@@ -1,0 +1,116 @@
+"""Long films: wall time and peak memory of each command at 10 to 5,000 shots, and the growth from size to size.
+
+    .venv/bin/python bench/long_films.py [--sizes 10 100 1000 5000] [--terminal 1000]
+
+Two boards per size, made in /tmp/bench-long-films: `text` (prompts in chains of 10, planned for the
+animatic) and `footage` (every shot plays the same 1 s 960x540 clip, so a run renders nothing and the cut is
+every packet copied). Each command runs as its own process; wall time is measured around it and peak RSS is
+the process's own (os.wait4), not that of the ffmpeg it starts. `run` is the first run into an empty folder,
+`rerun` the same run again with nothing changed. --terminal N runs the unchanged re-run of N footage shots
+also under `script` (a pseudo-terminal, so the live table draws), alternating with a piped run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path("/tmp/bench-long-films")
+COMMANDS = ("validate", "plan", "status", "run", "rerun")
+
+
+def boards(shots: int) -> dict[str, Path]:
+    folder = ROOT / str(shots)
+    folder.mkdir(parents=True, exist_ok=True)
+    clip = ROOT / "footage.mp4"
+    text = ["resolution: 540p", "shots:"]
+    footage = ["resolution: 540p", "shots:"]
+    for i in range(shots):
+        text += [f"  - id: s{i:05d}", *(["    start: none"] if i % 10 == 0 else []),
+                 f"    prompt: a lighthouse keeper climbs the stairs, step {i}"]
+        footage += [f"  - id: s{i:05d}", f"    clip: {clip}"]
+    (folder / "text.yaml").write_text("\n".join(text) + "\n")
+    (folder / "footage.yaml").write_text("\n".join(footage) + "\n")
+    return {"text": folder / "text.yaml", "footage": folder / "footage.yaml"}
+
+
+def make_clip() -> None:
+    from pipeline import ffmpeg
+
+    ROOT.mkdir(parents=True, exist_ok=True)
+    ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=size=960x540:rate=24", "-frames:v", "24", "-c:v", "libx264",
+                "-preset", "ultrafast", "-g", "240", "-crf", "23", "-colorspace", "smpte170m", "-color_range", "tv",
+                "-pix_fmt", "yuv420p", str(ROOT / "footage.mp4")], what="the footage clip")
+
+
+def timed(args: list[str], *, terminal: bool = False) -> tuple[float, float, float]:
+    """(wall s, peak RSS MB, CPU s with the ffmpeg it ran) of `pipeline ARGS` in its own process."""
+    cmd = [sys.executable, "-m", "pipeline", *args]
+    if terminal:  # a pseudo-terminal: stderr is a tty, so the run draws its live table
+        cmd = ["script", "-qefc", " ".join(cmd), "/dev/null"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"pipeline {' '.join(args)} failed ({status})")
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def measure(shots: int) -> dict[str, tuple[float, float]]:
+    board = boards(shots)
+    out = board["footage"].parent / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "validate text": timed(["validate", str(board["text"])]),
+        "validate footage": timed(["validate", str(board["footage"])]),
+        "plan text": timed(["plan", "--json", str(board["text"])]),
+        "plan footage": timed(["plan", "--json", str(board["footage"])]),
+        "run footage": timed(["run", str(board["footage"]), "--out", str(out), "--yes", "--quiet"]),
+        "rerun footage": timed(["run", str(board["footage"]), "--out", str(out), "--yes", "--quiet"]),
+        "status footage": timed(["status", str(board["footage"]), "--out", str(out)]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 5000])
+    parser.add_argument("--terminal", type=int, default=1000, help="shots for the terminal / piped re-run (0: none)")
+    args = parser.parse_args()
+    make_clip()
+    rows = {n: measure(n) for n in args.sizes}
+    names = list(rows[args.sizes[0]])
+    print("| command | " + " | ".join(f"{n} shots: s / CPU s / MB" for n in args.sizes) + " | CPU growth (last two) |"
+          " RSS last / 100 |")
+    print("|---" * (len(args.sizes) + 3) + "|")
+    for name in names:
+        cells = [f"{rows[n][name][0]:.2f} / {rows[n][name][2]:.2f} / {rows[n][name][1]:.0f}" for n in args.sizes]
+        a, b = args.sizes[-2:]
+        growth = (rows[b][name][2] / rows[a][name][2]) / (b / a)  # CPU: wall moves with the machine's load
+        rss = rows[b][name][1] / rows[100][name][1] if 100 in rows else float("nan")
+        print(f"| {name} | " + " | ".join(cells) + f" | {growth:.2f} of linear | {rss:.2f}x |", flush=True)
+    if args.terminal:
+        terminal_vs_piped(args.terminal)
+
+
+def terminal_vs_piped(shots: int, runs: int = 3) -> None:
+    board = boards(shots)["footage"]
+    out = board.parent / "out"
+    if not (out / "final.mp4").is_file():
+        timed(["run", str(board), "--out", str(out), "--yes", "--quiet"])
+    piped, tty = [], []
+    for _ in range(runs):
+        piped.append(timed(["run", str(board), "--out", str(out), "--yes"])[0])
+        tty.append(timed(["run", str(board), "--out", str(out), "--yes"], terminal=True)[0])
+    print(f"\nunchanged re-run of {shots} footage shots, {runs} pairs: piped {min(piped):.2f}-{max(piped):.2f} s, "
+          f"terminal {min(tty):.2f}-{max(tty):.2f} s; terminal / piped pair by pair: "
+          + ", ".join(f"{t / p:.2f}" for t, p in zip(tty, piped, strict=True)))
+
+
+if __name__ == "__main__":
+    main()

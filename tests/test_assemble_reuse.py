@@ -1,0 +1,98 @@
+"""An unchanged assembly finds the cut already made from the same inputs and keeps it; any change remakes it."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from pipeline.assembly import assemble as assembly
+from pipeline.assembly import reuse, verify
+
+from .test_assemble import chain, clip, project_of, shot, small_cut  # noqa: F401 (small_cut: a fixture)
+
+
+@pytest.fixture
+def made(tmp_path, monkeypatch):
+    """Two shots assembled once into out/final.mp4; counts what each later assembly verifies."""
+    files = [clip(tmp_path / "a.mp4"), clip(tmp_path / "b.mp4", "smptebars")]
+    out = tmp_path / "out"
+    out.mkdir()
+    shots = [shot("a", new=True, caption="Day one"), shot("b", new=True)]
+    project, plan = project_of(tmp_path, shots)
+    first = assembly.assemble(project, plan, dict(zip("ab", files, strict=True)), out / "final.mp4")
+    verified = []
+    real = verify.verify
+    monkeypatch.setattr(verify, "verify", lambda *a, **k: (verified.append(a[0]), real(*a, **k))[1])
+    return tmp_path, files, shots, out, first, verified
+
+
+def again(tmp_path, files, shots, out, **settings):
+    project, plan = project_of(tmp_path, shots, **settings)
+    return assembly.assemble(project, plan, dict(zip("ab", files, strict=True)), out / "final.mp4")
+
+
+def test_an_unchanged_assembly_keeps_the_cut_and_verifies_nothing(made):
+    tmp_path, files, shots, out, first, verified = made
+    cut = out / "final.mp4"
+    stat = cut.stat()
+    report = again(tmp_path, files, shots, out)
+    assert report.reused and not first.reused and verified == []
+    assert cut.stat().st_mtime_ns == stat.st_mtime_ns and cut.stat().st_ino == stat.st_ino
+    assert (report.runtime_frames, report.copied_frames, [s.id for s in report.shots]) == \
+        (first.runtime_frames, first.copied_frames, ["a", "b"])
+    assert [c.text for c in report.cues] == ["Day one"] and report.captions.is_file()
+
+
+@pytest.mark.parametrize("change", ["clip", "setting", "caption", "cut touched", "cut gone", "timeline gone"])
+def test_any_change_makes_the_cut_again(made, change):
+    tmp_path, files, shots, out, first, verified = made
+    settings = {}
+    if change == "clip":
+        clip(files[1], "rgbtestsrc")  # same name, new pictures
+    elif change == "setting":
+        settings = {"caption_language": "fra"}
+    elif change == "caption":
+        shots = [shot("a", new=True, caption="Day two"), shots[1]]
+    elif change == "cut touched":
+        os.utime(out / "final.mp4", ns=(1, 1))
+    elif change == "cut gone":
+        (out / "final.mp4").unlink()
+    else:
+        (out / "timeline.otio").unlink()
+    report = again(tmp_path, files, shots, out, **settings)
+    assert not report.reused and len(verified) == 1
+    assert (out / "final.mp4").is_file() and (out / "timeline.otio").is_file()
+    assert again(tmp_path, files, shots, out, **settings).reused  # and the new cut is kept the next time
+
+
+def test_new_music_makes_the_cut_again(tmp_path, media):
+    import shutil
+
+    files = chain(tmp_path, 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(media["audio"], tmp_path / "score.wav")
+    shots = [shot("a"), shot("b")]
+    project, plan = project_of(tmp_path, shots, audio={"path": "score.wav"})
+    clips = dict(zip("ab", files, strict=True))
+    assert not assembly.assemble(project, plan, clips, out / "final.mp4").reused
+    assert assembly.assemble(project, plan, clips, out / "final.mp4").reused
+    (tmp_path / "score.wav").write_bytes((tmp_path / "score.wav").read_bytes())  # same bytes, new mtime: hashed
+    assert assembly.assemble(project, plan, clips, out / "final.mp4").reused
+    with (tmp_path / "score.wav").open("r+b") as f:
+        f.seek(-200, os.SEEK_END)
+        f.write(bytes(200))  # other samples
+    assert not assembly.assemble(project, plan, clips, out / "final.mp4").reused
+
+
+def test_assembly_json_records_what_the_cut_was_made_from(made):
+    tmp_path, files, shots, out, first, _ = made
+    record = json.loads((out / "assembly.json").read_text())["inputs"]
+    assert record == reuse.earlier(out / "final.mp4")
+    stat = (out / "final.mp4").stat()
+    assert record["cut"] == [stat.st_size, stat.st_mtime_ns]
+    for path in files:
+        size, mtime, digest = record["files"][str(path)]
+        assert (size, len(digest)) == (path.stat().st_size, 64)
