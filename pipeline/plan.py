@@ -12,35 +12,10 @@ from . import formats, providers
 from .music.grid import Grid
 from .music.snap import Reach, Snapped, on_the_beat
 from .storyboard import cuts
-from .storyboard.model import NONE, Shot, ShotRef, Storyboard, Tier
+from .storyboard.model import NONE, Shot, ShotRef, Storyboard
+from .tiers import TIERS, UNDECIDED, Choices, Look, look_of, looks_of
 
 KEY_VERSION = 2  # bump when what a key identifies changes meaning (2: the shot id and take are part of it)
-
-
-TIERS = ("draft", "final")  # lowest first: a shot only ever goes up
-
-
-@dataclass(frozen=True)
-class Choices:
-    """What the user decided, as the journal keeps it (engine.decisions): each shot's picked take, the approved
-    shots, the tier each shot was last made at; and the tier a run asks for (`--tier`)."""
-
-    picks: Mapping[str, int] = field(default_factory=dict)
-    approved: frozenset[str] = frozenset()
-    made_tier: Mapping[str, str] = field(default_factory=dict)
-    tier: str | None = None
-
-
-UNDECIDED = Choices()
-
-
-@dataclass(frozen=True)
-class Look:
-    """The quality a shot renders at: its tier (None without `tiers:`), model and resolution."""
-
-    tier: str | None
-    model: str
-    resolution: str
 
 
 def _is_image(ref: object) -> bool:
@@ -204,22 +179,36 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
     shot_of = dict(zip(ids, board.shots, strict=True))
     links = _links(ids, board.shots)
     chains = _chains(ids, {i: [n for n in links[i] if n] for i in ids})
-    looks = _looks(board, ids, links, choices)
+    looks = looks_of(board, ids, links, choices)
     takes = {i: (shot_of[i].takes or board.takes) if shot_of[i].clip is None else 1 for i in ids}
     picked = {i: choices.picks.get(i, 1) if choices.picks.get(i, 1) <= takes[i] else 1 for i in ids}
     keys: dict[str, str] = {}
-    asks: dict[str, dict] = {}
+
+    def generated(shot_id: str, take: int) -> dict:
+        """What the generation later shots extend asks for: an upscaled shot's is its draft's."""
+        parent, end_ref = links[shot_id]
+        look = looks[shot_id]
+        return key_material(board, shot_id, shot_of[shot_id], provider, digests, parent and key_of(parent),
+                            end_ref and key_of(end_ref), render_options, take,
+                            look_of(board, TIERS[0]) if look.upscale else look)
 
     def material(shot_id: str, take: int) -> dict:
-        parent, end_ref = links[shot_id]
-        return key_material(board, shot_id, shot_of[shot_id], provider, digests, parent and key_of(parent),
-                            end_ref and key_of(end_ref), render_options, take, looks[shot_id])
+        made = generated(shot_id, take)
+        if not looks[shot_id].upscale:
+            return made
+        return {"v": KEY_VERSION, "shot": shot_id, "take": take, "provider": provider, "upscale": _digest(made),
+                "resolution": looks[shot_id].resolution}
 
     def key_of(shot_id: str) -> str:  # keys in dependency order: a shot may lead into a later one
         if shot_id not in keys:
-            asks[shot_id] = material(shot_id, picked[shot_id])
-            keys[shot_id] = _digest(asks[shot_id])
+            keys[shot_id] = _digest(generated(shot_id, picked[shot_id]))
         return keys[shot_id]
+
+    def planned_take(shot_id: str, take: int) -> tuple[str, dict, Look]:
+        asked, look = material(shot_id, take), looks[shot_id]
+        if look.upscale:
+            look = replace(look, upscale_of=_digest(generated(shot_id, take)))
+        return _digest(asked), asked, look
 
     planned, others, cursor = [], [], 0
     for index, (shot_id, shot) in enumerate(zip(ids, board.shots, strict=True)):
@@ -231,14 +220,15 @@ def make_plan(board: Storyboard, *, provider: str, title: str, digests: Mapping[
         frames = snapped.frames if snapped else frames
         look = looks[shot_id]
         cost = 0.0 if shot.clip else providers.cost_usd(provider, look.model, look.resolution, clip / formats.FPS)
-        shown = look if board.tiers else None
+        key, asked, look = planned_take(shot_id, picked[shot_id])
         this = PlannedShot(index, shot_id, shot, chains[shot_id], cursor, frames, kind, overlap, *links[shot_id],
-                           key_of(shot_id), cost, asks[shot_id], first, clip, snapped, take=picked[shot_id],
-                           takes=takes[shot_id], look=shown)
+                           key, cost, asked, first, clip, snapped, take=picked[shot_id], takes=takes[shot_id],
+                           look=look if board.tiers else None)
         planned.append(this)
         for take in (t for t in range(1, takes[shot_id] + 1) if t != picked[shot_id]):
-            asked = material(shot_id, take)
-            others.append(replace(this, key=_digest(asked), asks=asked, take=take, picked=False))
+            key, asked, look = planned_take(shot_id, take)
+            others.append(replace(this, key=key, asks=asked, take=take, picked=False,
+                                  look=look if board.tiers else None))
         cursor += frames
     return Plan(title=title, provider=provider, model=board.model, resolution=board.resolution,
                 shots=tuple(planned), other_takes=tuple(others), beats=beats)
@@ -248,27 +238,6 @@ def _snapped(board: Storyboard, index: int, reach: Reach, beats: Grid | None) ->
     into = _transition(board.shots[index], index)[1]
     out = _transition(board.shots[index + 1], index + 1)[1] if index + 1 < len(board.shots) else 0
     return on_the_beat(board, index, reach, beats, into, out)
-
-
-def _looks(board: Storyboard, ids: list[str], links: Mapping[str, tuple[str | None, str | None]],
-           choices: Choices) -> dict[str, Look]:
-    """Each shot's tier: the tier it was last made at (draft at first); a run asking for a higher tier raises
-    the approved shots to it, and the shots extending or leading into a raised one (their parent changes)."""
-    if board.tiers is None:
-        return {i: Look(None, board.model, board.resolution) for i in ids}
-    tier = {i: choices.made_tier.get(i, TIERS[0]) for i in ids}
-    wanted = choices.tier
-    if wanted is not None:
-        raised = {i for i in ids if i in choices.approved and TIERS.index(wanted) > TIERS.index(tier[i])}
-        while grown := {i for i in ids if i not in raised and any(n in raised for n in links[i] if n)}:
-            raised |= grown
-        tier.update(dict.fromkeys(raised, wanted))
-    return {i: _look(board, tier[i]) for i in ids}
-
-
-def _look(board: Storyboard, name: str) -> Look:
-    spec: Tier = getattr(board.tiers, name)
-    return Look(name, spec.model or board.model, spec.resolution or board.resolution)
 
 
 def _links(ids: list[str], shots: list[Shot]) -> dict[str, tuple[str | None, str | None]]:

@@ -183,3 +183,26 @@ def test_the_preview_timeline_draws_the_bed_and_its_beats(clicks, tmp_path):
     (quiet / "board.yaml").write_text("shots:\n  - prompt: a lighthouse at dusk\n")
     assert '<svg class="wave"' not in preview.build(load(quiet / "board.yaml"), load(quiet / "board.yaml").plan(),
                                                     quiet / "out").read_text()
+
+
+def test_pipeline_beats_of_a_storyboard_gives_the_beats_the_cut_hears(clicks, tmp_path, capsys):
+    """The bed played from 1.1 s in and looped: its clicks in the cut's time, to the planned cut's end."""
+    short = click_track(tmp_path / "short.wav", seconds=4.0)
+    board = _board(tmp_path, short, [{"id": "a", "prompt": "a dawn"}, {"id": "b", "prompt": "a dusk"}], offset=1.1)
+    assert main(["beats", str(board), "--json", "--out", str(tmp_path / "out")]) == 0
+    said = json.loads(capsys.readouterr().out)
+    until = load(board).plan().runtime_frames / formats.FPS  # the planned cut, its cuts on the beats
+    assert said["cut_s"] == pytest.approx(until) and said["bed"] == "clicks.wav"
+    heard = [t - 1.1 + lap * 4.0 for lap in range(3) for t in beat_times(4.0)]
+    heard = sorted(t for t in heard if 0 <= t <= until)
+    assert len(said["beats_s"]) >= len(heard) - 2
+    assert all(min(abs(t - h) for h in heard) < FRAME for t in said["beats_s"])
+    assert main(["beats", str(board)]) == 0
+    assert "offset 1.1 s, looped" in capsys.readouterr().out
+
+
+def test_pipeline_beats_of_a_storyboard_without_a_bed_says_what_to_add(tmp_path, capsys):
+    board = tmp_path / "silent.yaml"
+    board.write_text("shots:\n  - id: a\n    prompt: a quiet street\n")
+    assert main(["beats", str(board)]) == 1
+    assert "has no music bed" in capsys.readouterr().err

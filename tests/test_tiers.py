@@ -94,3 +94,38 @@ def test_a_tier_the_provider_does_not_offer_is_refused_with_the_field(tmp_path, 
     assert main(["validate", str(board), "--provider", "luma"]) == 1
     said = capsys.readouterr().err
     assert "board.yaml:4" in said and "tiers.final.resolution" in said and "540p" in said
+
+
+UPSCALED = BOARD.replace("  final: {model: ray-2, resolution: 720p}", "  final: {resolution: 1080p, upscale: true}")
+
+
+def test_an_upscaled_final_tier_upscales_only_the_approved_drafts(tmp_path, fake, capsys):
+    board, out = tmp_path / "board.yaml", tmp_path / "out"
+    board.write_text(UPSCALED)
+    assert luma(board, out, "approve", "a") == 1  # nothing made yet: nothing to approve
+    assert luma(board, out, "run", "--yes") == 0
+    drafts = {g["id"] for g in generations(fake)}
+    assert luma(board, out, "approve", "a", "c") == 0
+    capsys.readouterr()
+    assert luma(board, out, "plan", "--tier", "final", "--json") == 0
+    planned = json.loads(capsys.readouterr().out)
+    assert planned["totals"]["to_generate"] == 2  # b extends a's draft, which an upscale leaves as it was
+    charged = stats(fake)["charged_cents"]
+    assert luma(board, out, "run", "--tier", "final", "--yes") == 0
+    made = [g for g in generations(fake) if g["id"] not in drafts]
+    assert len(made) == 2 and stats(fake)["upscales"] == 2
+    assert {g["request"]["generation_type"] for g in made} == {"upscale_video"}
+    assert {g["request"]["keyframes"]["frame0"]["id"] for g in made} <= drafts
+    estimate = planned["totals"]["estimated_cost_usd"]
+    assert round((stats(fake)["charged_cents"] - charged) / 100, 2) <= estimate
+    report = {s["id"]: s for s in json.loads((out / "assembly.json").read_text())["shots"]}
+    assert {i for i, s in report.items() if s["tier"] == "final"} == {"a", "c"}
+    assert report["a"]["resolution"] == "1080p" and report["b"]["resolution"] == "540p"
+    assert luma(board, out, "run", "--yes") == 0 and len(generations(fake)) == 8  # nothing more
+
+
+def test_an_upscale_tier_is_refused_where_it_cannot_be(tmp_path, capsys):
+    board = tmp_path / "board.yaml"
+    board.write_text(UPSCALED.replace("resolution: 1080p, upscale", "resolution: 540p, upscale"))
+    assert main(["validate", str(board), "--provider", "luma"]) == 1
+    assert "tiers.final.upscale: an upscale must be to a larger resolution" in capsys.readouterr().err

@@ -91,14 +91,13 @@ def reencoded(clip: ClipFacts, first: int, end: int, *, copyable: bool) -> int:
 def own_parts(span: Span, copyable: bool) -> list[tuple[Span, bool]]:
     """`span` split into (part, copied?): a re-encoded head up to the first key frame, the copied run, and a
     re-encoded tail (frames after the last clean stopping point, and any held frames)."""
-    bounds = copy_bounds(span.clip, span.first, span.first + span.count) if copyable else None
+    end = span.first + span.count
+    # the held picture is re-encoded with its last frame, so the copy must stop cleanly before that frame:
+    # dropping the run's last frame afterwards could cut between a P-frame and the B-frames shown before it
+    bounds = copy_bounds(span.clip, span.first, end - 1 if span.hold else end) if copyable else None
     if bounds is None:
         return [(span, False)] if span.frames else []
-    (k, e), end = bounds, span.first + span.count
-    if span.hold and e == end:
-        e -= 1  # the held picture is re-encoded with its last frame
-    if e <= k:
-        return [(span, False)]
+    k, e = bounds
 
     def part(a: int, b: int, hold: int = 0) -> Span:
         return Span(span.shot, span.clip, a, b - a, span.normalise, hold)

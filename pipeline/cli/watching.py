@@ -25,6 +25,7 @@ from ..storyboard.load import Project, load
 from .output import print_problems
 from .watch_command import FREE
 
+LIVE_CHECK_MS = 200  # how soon after starting the watcher says it is live (then every so often, doing nothing)
 DEBOUNCE_MS = 300  # an editor's save is often several writes (temp file, rename, chmod): one render for all
 
 
@@ -41,10 +42,13 @@ class Watcher:
         self.out = args.out or Path("output") / self.path.stem  # as `pipeline run` names it
         self.sources: set[Path] = {self.path.resolve()}
         self.told: set[str] = set()  # notes said once, not on every save
+        self.read: dict[Path, tuple[int, int] | None] = {}  # each source's stamp when the last render read it
 
     def load(self) -> Project:
+        read = self.read = _stamps(self.sources)  # before reading: a later save is one this render has not seen
         project = load(self.path, provider=FREE)
         self.sources = {p.resolve() for p in preview.sources_of(project)}
+        self.read = {p: read.get(p, _stamps([p])[p]) for p in self.sources}
         return project
 
     def plan(self, project: Project):
@@ -95,6 +99,19 @@ class Watcher:
         return any(Path(path).resolve() in self.sources for _, path in changes)
 
 
+def _stamps(paths) -> dict[Path, tuple[int, int] | None]:
+    """Each file's (size, mtime_ns), None where it is missing: what tells a save apart."""
+    stamps = {}
+    for path in paths:
+        try:
+            info = path.stat()
+        except OSError:
+            stamps[path] = None
+        else:
+            stamps[path] = (info.st_size, info.st_mtime_ns)
+    return stamps
+
+
 def watch(args) -> int:
     if args.provider and providers.capabilities(args.provider).paid:
         raise PipelineError(f"watch renders the {FREE} only, for free, and never calls {args.provider}: leave out "
@@ -128,11 +145,18 @@ def _loop(watcher: Watcher) -> int:
         folders = sorted({p.parent for p in watcher.sources if p.parent.is_dir()})
         before = set(watcher.sources)
         named = len(watcher.sources) - 1
-        _say(f"watching {watcher.path}" + (f" and the {plural(named, 'file')} it names" if named else "")
-             + " (Ctrl-C stops)")
-        for changes in watchfiles.watch(*folders, debounce=DEBOUNCE_MS, recursive=False,
-                                        raise_interrupt=True):
-            if not watcher.watched(changes):
+        live = False
+        # The first (empty) answer comes once the watcher is live: only then is "watching" true, and a save made
+        # while it started (or while the first render ran) is caught by comparing the files' stamps.
+        for changes in watchfiles.watch(*folders, debounce=DEBOUNCE_MS, recursive=False, raise_interrupt=True,
+                                        yield_on_timeout=True, rust_timeout=LIVE_CHECK_MS):
+            if not live:
+                live = True
+                _say(f"watching {watcher.path}" + (f" and the {plural(named, 'file')} it names" if named else "")
+                     + " (Ctrl-C stops)")
+                if _stamps(watcher.sources) == watcher.read and not changes:
+                    continue
+            elif not watcher.watched(changes):
                 continue
             try:
                 watcher.render()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import PipelineError
 from ..layout import Layout
-from ..plan import TIERS, Choices, Plan
+from ..plan import Choices, Plan
 from . import folder_lock
 from .journal import Journal, reading
 
@@ -60,7 +60,7 @@ def read(out_dir: Path) -> Decided:
 
 def pick(plan: Plan, out_dir: Path, shot_id: str, take: int, **held) -> None:
     """Play take `take` of `shot_id` (the first is played where none is picked)."""
-    takes = _planned(plan, [shot_id])[0].takes
+    takes = planned_shots(plan, [shot_id])[0].takes
     if not 1 <= take <= takes:
         raise PipelineError(f"{shot_id} has {takes} take{'s' * (takes != 1)}; pick one from 1 to {takes} (or raise "
                             "its `takes:` in the storyboard and run again)")
@@ -73,14 +73,14 @@ def review(plan: Plan, out_dir: Path, shot_ids: Iterable[str], verdict: str | No
     """Approve or reject shots (None clears the verdict); a note is kept."""
     if verdict is not None and verdict not in VERDICTS:
         raise PipelineError(f"{verdict!r} is not a verdict; give one of {', '.join(VERDICTS)}")
-    rows = [(p.id, verdict, time.time()) for p in _planned(plan, list(shot_ids))]
+    rows = [(p.id, verdict, time.time()) for p in planned_shots(plan, list(shot_ids))]
     _write(out_dir, lambda db: db.executemany(
         "INSERT INTO reviews (shot_id, verdict, at) VALUES (?, ?, ?) ON CONFLICT(shot_id) DO UPDATE SET"
         " verdict = excluded.verdict, at = excluded.at", rows), **held)
 
 
 def note(plan: Plan, out_dir: Path, shot_id: str, text: str, **held) -> None:
-    row = (_planned(plan, [shot_id])[0].id, text.strip() or None, time.time())
+    row = (planned_shots(plan, [shot_id])[0].id, text.strip() or None, time.time())
     _write(out_dir, lambda db: db.execute("INSERT INTO reviews (shot_id, note, at) VALUES (?, ?, ?) ON CONFLICT"
                                           "(shot_id) DO UPDATE SET note = excluded.note, at = excluded.at", row),
            **held)
@@ -88,14 +88,13 @@ def note(plan: Plan, out_dir: Path, shot_id: str, text: str, **held) -> None:
 
 def made_at(journal: Journal, tiers: Mapping[str, str]) -> None:
     """Note the tier each shot's clip was made at (by the run that holds the folder)."""
-    assert all(t in TIERS for t in tiers.values())
     with journal.db:
         journal.db.executemany("INSERT INTO tiers (shot_id, tier, at) VALUES (?, ?, ?) ON CONFLICT(shot_id) DO"
                                " UPDATE SET tier = excluded.tier, at = excluded.at",
                                [(i, t, time.time()) for i, t in tiers.items()])
 
 
-def _planned(plan: Plan, shot_ids: list[str]):
+def planned_shots(plan: Plan, shot_ids: list[str]):
     known = {p.id for p in plan.shots}
     unknown = [i for i in shot_ids if i not in known]
     if unknown or not shot_ids:

@@ -188,10 +188,17 @@ class Engine:
             raise _Skipped(shot_id) from None
 
     async def _produce(self, decision: Decision, done: dict[str, Generated]) -> Generated:
-        planned, entry, action = decision.shot, decision.entry, decision.action
+        planned, action = decision.shot, decision.action
         if action is Action.BLOCKED:
             raise ProviderError(decision.why)
         request = shot_request(self.project, planned, done, caption=self.caption)
+        if decision.draft is not None:  # the generation later shots extend stays the draft's
+            request = replace(request, upscale_of=decision.draft.job_id)
+            return replace(await self._made(decision, request), job_id=decision.draft.job_id)
+        return await self._made(decision, request)
+
+    async def _made(self, decision: Decision, request: ShotRequest) -> Generated:
+        planned, entry, action = decision.shot, decision.entry, decision.action
         if action is Action.CACHED:
             if not entry.updated_at:  # rebuilt from the clip's record: the journal learns it again
                 self.journal.recovered(entry)
@@ -211,6 +218,8 @@ class Engine:
         async with self._same_request[request_digest(request)]:
             sent = await self._sendable(request)
             since = None
+            if request.upscale_of is not None:
+                return await self._upscale(request, sent, interrupted)
             if interrupted is not None and interrupted.intent_at is not None:
                 since = dt.datetime.fromtimestamp(interrupted.intent_at - RECOVER_SLACK_S, tz=dt.UTC)
                 if self.provider.paid and not self.provider.capabilities.lists_jobs:
@@ -225,6 +234,15 @@ class Engine:
             if interrupted is not None:
                 self.journal.not_found(request.key)  # the interrupted create made nothing: not spent
             return await self._create(request, sent), True
+
+    async def _upscale(self, request: ShotRequest, sent: ShotRequest, interrupted: Entry | None) -> tuple[str, bool]:
+        """An upscale is never looked for in the provider's list (its echo is not the shot's request): an
+        interrupted one stops the shot rather than risk paying twice."""
+        if interrupted is not None and self.provider.paid:
+            raise ProviderError("an upscale was sent and its answer lost: it may exist (check the provider's "
+                                f"dashboard); `{self._forget(request)}` lets the next run send it again",
+                                shot_id=request.shot_id)
+        return await self._create(request, sent), True
 
     async def _sendable(self, request: ShotRequest) -> ShotRequest:
         """The request as the provider gets it: each local keyframe published through the asset store, its URL

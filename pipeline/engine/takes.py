@@ -15,7 +15,7 @@ from .work import decide
 def takes_of(plan: Plan, out_dir: Path, shot_ids: list[str] | None = None) -> list[dict]:
     """One dict per shot (in cut order, or only `shot_ids`), each with its "takes"."""
     if shot_ids:
-        decisions._planned(plan, shot_ids)  # an unknown id is said, with where to find the right ones
+        decisions.planned_shots(plan, shot_ids)  # an unknown id is said, with where to find the right ones
     layout = Layout(out_dir)
     with reading(layout) as journal:
         every = decide(plan, journal, layout, takes=True)

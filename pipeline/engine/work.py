@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 
@@ -42,6 +42,13 @@ class Decision:
     action: Action
     entry: Entry | None
     why: str
+    draft: Entry | None = None  # an upscaled shot's finished draft: the generation later shots extend
+
+    @property
+    def lineage_job(self) -> str | None:
+        """The generation a shot extending this one extends."""
+        held = self.draft if self.shot.look and self.shot.look.upscale else self.entry
+        return held.job_id if held else None
 
 
 def decide(plan: Plan, journal: Ledger | None, layout: Layout, *, gone: Collection[str] = (),
@@ -58,6 +65,8 @@ def decide(plan: Plan, journal: Ledger | None, layout: Layout, *, gone: Collecti
         entry = journal.get(planned.key) if journal else None
         decision = _decide(planned, entry, layout, needs, gone, forget_hint,
                            lambda: _what_changed(planned, journal, layout, by_id), journal)
+        if planned.look and planned.look.upscale:
+            decision = _upscaling(decision, _draft(planned, journal, layout))
         if planned.picked:
             made[planned.id] = decision
         return decision
@@ -122,11 +131,26 @@ def _stale(planned: PlannedShot, entry: Entry | None, needs: Mapping[str, Decisi
         need = needs.get(name)
         if need is None:  # decided again after a claim: the parents were settled by the first decision
             continue
-        if need.action.pays:
+        if need.action.pays and need.draft is None:  # an upscale leaves the generation it extends as it was
             return f"{verb} {name}, which is to be generated again"
-        if entry is not None and (need.entry.job_id if need.entry else None) != job:
+        if entry is not None and need.lineage_job != job:
             return f"{verb} {name}, which was generated again"
     return None
+
+
+def _draft(planned: PlannedShot, journal: Ledger | None, layout: Layout) -> Entry | None:
+    key = planned.look.upscale_of
+    draft = (journal.get(key) if journal else None) or clip_records.read(layout, planned.id, key)
+    return draft if draft and draft.state == JobState.FETCHED and draft.job_id else None
+
+
+def _upscaling(decision: Decision, draft: Entry | None) -> Decision:
+    """An upscale needs its draft's generation: without one it waits for a run at the draft tier."""
+    if draft is None and decision.action.pays:
+        return replace(decision, action=Action.BLOCKED, why="approved for an upscale, but its draft is not made "
+                       "yet: `pipeline run` without --tier makes the draft first")
+    return replace(decision, draft=draft, why=f"to upscale its draft ({draft.job_id})"
+                   if draft and decision.action.pays else decision.why)
 
 
 def _what_changed(planned: PlannedShot, journal: Ledger | None, layout: Layout,

@@ -22,7 +22,8 @@ CAPABILITIES = Capabilities(
     concurrency=2,  # renders take this machine's CPU
     render_options=("burn_in",),
     repeats_join_frame=False,  # an extension carries on from the moment after its parent's last frame
-    renderer_version=2)  # 2: moves framed inside the picture, a chain's picture carried, no repeated join frame
+    renderer_version=2,  # 2: moves framed inside the picture, a chain's picture carried, no repeated join frame
+    upscales=True)  # an upscale renders the shot again at the larger size (free)
 SPEC = ProviderSpec(name="animatic", title="the animatic", summary="renders offline for free",
                     capabilities=CAPABILITIES, implementation="pipeline.providers.animatic:AnimaticProvider")
 

@@ -64,6 +64,7 @@ class ShotRequest:
     end: Keyframe | None = None
     keyframes: tuple[PinnedKeyframe, ...] = ()  # in frame order; never with start, end or loop
     caption: bool = True  # the animatic burns in the shot id and prompt unless told not to
+    upscale_of: str | None = None  # the job id of a finished generation to upscale to `resolution` instead
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ class Capabilities:
     # The version of a renderer that runs here: part of each shot's key, so a changed renderer's clips are
     # never mixed with the old one's. Only for a free provider: a paid provider's keys never change under it.
     renderer_version: int | None = None
+    upscales: bool = False  # can make a finished generation larger (a final tier that upscales the draft)
 
     @property
     def needs_public_urls(self) -> bool:

@@ -11,8 +11,8 @@ from dataclasses import replace
 
 from .. import formats, providers
 from ..errors import Problem
-from ..plan import TIERS, dependencies, parent_of
-from . import camera, cuts
+from ..plan import dependencies, parent_of
+from . import camera, cuts, tier_checks
 from .context import Context, is_url
 from .media_checks import check_files
 from .model import NONE, Shot, ShotRef
@@ -163,22 +163,6 @@ def _unsupported(ctx: Context, index: int, shot: Shot, previous, caps, offered) 
                lambda c, m: m.concepts)
 
 
-def check_tiers(ctx: Context) -> Iterator[Problem]:
-    """Each tier's model and resolution are ones the chosen provider offers."""
-    caps, tiers = providers.capabilities(ctx.provider), ctx.board.tiers
-    who = f"{providers.spec(ctx.provider).title} (provider {ctx.provider})"
-    for name in TIERS if tiers else ():
-        tier = getattr(tiers, name)
-        model, resolution = tier.model or ctx.board.model, tier.resolution or ctx.board.resolution
-        if model not in caps.models:
-            yield ctx.at(("tiers", name, "model") if tier.model else ("tiers", name),
-                         f"tiers.{name}.model: {who} does not offer `{model}`; choose {_either(caps.models)}")
-        elif resolution not in caps.models[model].resolutions:
-            yield ctx.at(("tiers", name, "resolution") if tier.resolution else ("tiers", name),
-                         f"tiers.{name}.resolution: {who} does not offer {resolution} with {model}; choose "
-                         f"{_either(caps.models[model].resolutions)}")
-
-
 def check_offered(ctx: Context) -> Iterator[Problem]:
     """The chosen provider offers the storyboard's model, resolution and aspect ratio, and each shot's duration;
     a refusal names the provider, what it offers instead, and the providers that offer what was asked."""
@@ -326,5 +310,5 @@ def _is_list(ctx: Context, index: int) -> bool:
     return isinstance(raw, list)
 
 
-ALL = (check_ids, check_references, check_offered, check_tiers, check_files, check_generation_rules,
+ALL = (check_ids, check_references, check_offered, tier_checks.check_tiers, check_files, check_generation_rules,
        check_provider_can, check_pinned, check_public_keyframes, check_transitions, check_trims, camera_notes)

@@ -214,6 +214,8 @@ class Tier(Strict):
     model: Literal[MODELS] | None = Field(None, description="The tier's model; default: the storyboard's.")
     resolution: Literal[RESOLUTIONS] | None = Field(None, description="The tier's resolution; default: the "
                                                     "storyboard's.")
+    upscale: bool = Field(False, description="final only: upscale each approved shot's draft to `resolution` "
+                          "(where the provider can) instead of generating it again; shots extending it stay.")
 
 
 class Tiers(Strict):

@@ -55,6 +55,9 @@ class LumaProvider:
         return request_body(request)
 
     async def submit(self, request: ShotRequest) -> str:
+        if request.upscale_of is not None:
+            upscaled = await self.client.upscale(request.upscale_of, request.resolution, shot_id=request.shot_id)
+            return upscaled["id"]
         generation = await self.client.create(self.body(request), shot_id=request.shot_id)
         return generation["id"]
 

@@ -22,7 +22,8 @@ CAPABILITIES = Capabilities(
     lists_jobs=True,  # GET /generations, matched on the request echo
     min_poll_s=0.0,  # none published: the engine's schedule spaces the polls
     result_url_ttl_s=None,  # not published: fetch soon after completion
-    concurrency=10, creates_per_minute=20)  # the Build tier's limits
+    concurrency=10, creates_per_minute=20,  # the Build tier's limits
+    upscales=True)  # POST /generations/{id}/upscale
 
 
 SPEC = ProviderSpec(name="luma", title="Luma",
