@@ -16,15 +16,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import IO
-
-import av
-import numpy as np
+from typing import IO, TYPE_CHECKING
 
 from .errors import MediaError, PipelineError
 from .files import disk_error_in
 
-DECODER_VERSION = av.__version__  # pictures decoded by another PyAV (and its FFmpeg) may differ
+if TYPE_CHECKING:
+    import av
+    import numpy as np
+
+# PyAV and numpy are imported by the functions that use them: `validate` and `plan` of a text storyboard
+# never open a media file, and importing both is most of their start-up.
 IMAGE_CODECS = {"png", "mjpeg", "webp", "bmp", "tiff", "gif", "jpegxl", "jpeg2000"}
 
 
@@ -79,17 +81,30 @@ class MediaInfo:
         return self.audio_codec is not None
 
 
-READ_ERRORS = (av.FFmpegError, OSError, UnicodeDecodeError, ValueError, StopIteration)  # what PyAV raises
+def __getattr__(name: str):
+    if name == "DECODER_VERSION":  # pictures decoded by another PyAV (and its FFmpeg) may differ
+        import av
+
+        return av.__version__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _read_errors() -> tuple[type[BaseException], ...]:
+    import av
+
+    return (av.FFmpegError, OSError, UnicodeDecodeError, ValueError, StopIteration)  # what PyAV raises
 
 
 @contextlib.contextmanager
 def opened(path: str | Path, doing: str = "read") -> Iterator[av.container.InputContainer]:
     """`path` open in PyAV; a PyAV error anywhere in the block (opening, demuxing, decoding) becomes a
     MediaError saying what could not be done with which file."""
+    import av
+
     try:
         with av.open(str(path)) as box:
             yield box
-    except READ_ERRORS as exc:
+    except _read_errors() as exc:
         log = getattr(exc, "log", None)  # (level, component, message) when PyAV captured FFmpeg's log
         raise MediaError(f"{path}: ffmpeg cannot {doing} it ({exc}); check that it is a complete media file, "
                          "or make or fetch it again", log[2] if log else "") from exc
@@ -110,6 +125,8 @@ def probe(path: str | Path) -> MediaInfo:
 
 def describe(box) -> MediaInfo:
     """What `probe` says about a container open with `opened` (saves opening a file twice)."""
+    import av
+
     video = next((s for s in box.streams.video if not _attached_picture(s)), None)
     audio = next(iter(box.streams.audio), None)
     duration = float(box.duration / av.time_base) if box.duration else 0.0
@@ -134,6 +151,8 @@ def describe(box) -> MediaInfo:
 
 
 def _attached_picture(stream) -> bool:
+    import av
+
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
 
@@ -278,4 +297,6 @@ def mono_samples(path: str | Path, rate: int) -> np.ndarray:
         raise MediaError(f"reading the sound of {path}: could not start ffmpeg ({exc})") from exc
     if done.returncode != 0:
         raise _failed(f"reading the sound of {path}", done.returncode, done.stderr.decode(errors="replace"), cmd)
+    import numpy as np
+
     return np.frombuffer(done.stdout, dtype="<f4")

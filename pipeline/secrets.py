@@ -49,9 +49,15 @@ def redact(text: str) -> str:
         known = sorted(_secrets, key=len, reverse=True)  # a longer secret that contains a shorter one first
     for secret in known:
         text = text.replace(secret, MASK)
-    text = _TOKEN.sub(lambda m: f"{m.group(1)} {MASK}", text)
-    text = _URL.sub(lambda m: unsigned(m.group(0)), text)
-    return _PAIR.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    # Each pattern only where the text holds what it needs: on a long text (the JSON plan of a long film)
+    # a scan that cannot match costs more than the rest of the command. casefold() finds every spelling
+    # that IGNORECASE would match (and more: the pattern decides).
+    folded = text.casefold()
+    if "bearer" in folded or "basic" in folded:
+        text = _TOKEN.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    if "://" in text:
+        text = _URL.sub(lambda m: unsigned(m.group(0)), text)
+    return _PAIR.sub(lambda m: f"{m.group(1)}={MASK}", text) if "=" in text else text
 
 
 def unsigned(url: str) -> str:

@@ -113,3 +113,15 @@ def test_progress_never_shows_a_secret(capsys, tmp_path):
     out, err = capsys.readouterr()
     assert "Bearer ***" in screen.getvalue() and "Bearer ***" in err and json.loads(out)["detail"].endswith("***)")
     assert "SECRET" not in screen.getvalue() + out + err
+
+
+@pytest.mark.parametrize("spelling", ["BEARER", "bEaReR", "Baſic"])  # ſ: IGNORECASE reads it as s
+def test_every_spelling_of_a_scheme_is_redacted_in_a_long_text(spelling):
+    long = "x" * 200_000  # long texts are scanned only for what they can hold: the scan must not miss this
+    said = redact(f"{long} Authorization: {spelling} abcdefghijklmnop {long}")
+    assert f"{spelling} ***" in said and "abcdefghijklmnop" not in said
+
+
+def test_a_long_text_with_no_url_pair_or_scheme_comes_back_unchanged():
+    text = json.dumps({"shots": [{"id": f"s{i}", "prompt": f"a keeper's key step {i}"} for i in range(5000)]})
+    assert redact(text) == text

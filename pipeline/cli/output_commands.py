@@ -7,12 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from .. import providers
-from ..assets.choose import for_board as choose_assets
 from ..errors import PipelineError, StoryboardError
 from ..layout import Layout
 from ..storyboard import checks
@@ -225,7 +220,11 @@ def _assets(project, capabilities, fake):
         from ..assets.base_url import BaseUrlStore
 
         return BaseUrlStore(fake.asset_base_url, project.base_dir)
-    return choose_assets(project) if capabilities.needs_public_urls else None
+    if not capabilities.needs_public_urls:
+        return None
+    from ..assets.choose import for_board  # the S3 client only for a run that publishes keyframes
+
+    return for_board(project)
 
 
 def _spend_words(spent) -> str:
@@ -298,6 +297,10 @@ def _status(args) -> int:
     if args.json:
         print_json_line(report)
         return 0
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=f"{project.title}: {report['out']}", title_justify="left")
     for column in ("shot", "start", "state", "job id", "cost", "next run", "why"):
         table.add_column(column)

@@ -7,10 +7,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from .. import providers
 from ..errors import PipelineError
 from ..secrets import redact
@@ -137,6 +133,10 @@ def _status(args) -> int:
     if args.json:
         print_json_line(report)
         return 0
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     console = Console()
     for film in report["films"]:
         made = f"assembled by {film['assembled_by']}" if film["assembled"] else (

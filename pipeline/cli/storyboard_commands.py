@@ -8,10 +8,7 @@ import os
 import shlex
 import sys
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from .. import formats, providers
 from ..engine.status import next_run, plan_json, summary
@@ -23,6 +20,9 @@ from ..storyboard import camera, starter
 from ..storyboard.load import load
 from ..storyboard.model import Storyboard
 from .output import count, print_json, print_json_line, print_notes, print_problems
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 Sub = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -134,6 +134,8 @@ def _plan(args) -> int:
         print_json_line(plan_json(plan, decisions))
     else:
         print_notes(project)
+        from rich.console import Console
+
         show_plan(plan, Console(), decisions)
     return 0
 
@@ -141,6 +143,9 @@ def _plan(args) -> int:
 def show_plan(plan: Plan, console: Console, decisions: list[Decision] | None = None) -> None:
     """The plan as a table; with `decisions` (a run has written the folder), what the next run does per shot
     and an estimate of only what it generates."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=f"{plan.title} ({plan.provider})", title_justify="left")
     for name, justify in [("#", "right"), ("shot", "left"), ("chain", "right"), ("start", "right"),
                           ("length", "right"), ("cut", "right"), ("source", "left"), ("generate", "left"),
@@ -206,6 +211,10 @@ def _cameras(args) -> int:
     if args.json:
         print_json_line({"cameras": moves, "words": words})
         return 0
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     console = Console()
     table = Table(title=Text("camera: one of these keys, or a list (e.g. camera: [push_in, handheld])"),
                   title_justify="left")

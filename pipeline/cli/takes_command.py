@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import sys
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from .output import print_json_line
 from .output_commands import _load as load
 from .output_commands import _no_wait, _out_dir, _run_folder_args
@@ -35,6 +31,10 @@ def _takes(args) -> int:
     if args.json:
         print_json_line({"shots": shots})
         return 0
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=f"{project.title}: takes", title_justify="left")
     for column in ("shot", "take", "picked", "verdict", "state", "job id", "cost", "next run"):
         table.add_column(column)

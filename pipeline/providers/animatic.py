@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
@@ -67,6 +66,8 @@ class AnimaticProvider:
         return None
 
     async def fetch(self, job_id: str, status: JobStatus, request: ShotRequest, dest: Path) -> None:
+        import asyncio  # here, not at the top: planning and validation import this module and never wait
+
         from ..animatic import render_shot  # imported late: planning and validation never need Pillow work
 
         if status.state != "completed":

@@ -124,7 +124,7 @@ def check_provider_can(ctx: Context) -> Iterator[Problem]:
     for index, shot in ctx.shots:
         offered = spec.capabilities.models.get(ctx.board.model)
         if shot.clip is None and offered is not None:
-            for path, cannot, fix, able in _unsupported(ctx, shot, previous, spec.capabilities, offered):
+            for path, cannot, fix, able in _unsupported(ctx, index, shot, previous, spec.capabilities, offered):
                 others = [n for n, s in providers.PROVIDERS.items() if n != ctx.provider and
                           ctx.board.model in s.capabilities.models and able(s.capabilities,
                                                                              s.capabilities.models[ctx.board.model])]
@@ -134,9 +134,9 @@ def check_provider_can(ctx: Context) -> Iterator[Problem]:
         previous = (ctx.ids[index], shot)
 
 
-def _unsupported(ctx: Context, shot: Shot, previous, caps, offered) -> Iterator[tuple]:
+def _unsupported(ctx: Context, index: int, shot: Shot, previous, caps, offered) -> Iterator[tuple]:
     """(where, what the provider cannot do, the storyboard's fix, who can) for each thing the shot asks for."""
-    at = ("shots", next(i for i, s in ctx.shots if s is shot))
+    at = ("shots", index)
     if (parent := parent_of(shot, previous)) and not offered.extend_forward:
         implicit = shot.start is None
         yield (at if implicit else (*at, "start"),

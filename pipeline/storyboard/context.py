@@ -26,6 +26,15 @@ class Context:
     provider: str
     partial: set[int] = field(default_factory=set)  # shots checked without their faulty keys
     media: dict[Path, ffmpeg.MediaInfo] = field(default_factory=dict)
+    resolved: dict[str, Path] = field(default_factory=dict)  # file reference -> its path, resolved once
+    packets: dict[tuple[Path, str], tuple[int, int]] = field(default_factory=dict)  # (file, kind) -> (found, listed)
+
+    def resolve(self, ref: str) -> Path:
+        """A file reference as a resolved path, once per load: a long film plays one clip in many shots, and
+        resolving walks every folder of the path."""
+        if (found := self.resolved.get(ref)) is None:
+            found = self.resolved[ref] = (self.base_dir / ref).resolve()
+        return found
 
     def at(self, path: tuple, message: str, *, key: bool = False, severity: str = "error") -> Problem:
         line, col = self.located.where(path, key=key)

@@ -34,6 +34,7 @@ class Project:
     notes: tuple[Problem, ...] = ()
     media: Mapping[Path, MediaInfo] = field(default_factory=dict)
     digests: Mapping[str, str] = field(default_factory=dict)  # file reference -> sha256 of its content
+    resolved: dict[str, Path] = field(default_factory=dict, compare=False, repr=False)  # filled by file()
 
     @property
     def base_dir(self) -> Path:
@@ -48,8 +49,11 @@ class Project:
         return self.board.title or self.name.replace("-", " ").replace("_", " ").title()
 
     def file(self, ref: str) -> Path:
-        """A file reference from the storyboard as a path (references are relative to the storyboard)."""
-        return (self.base_dir / ref).resolve()
+        """A file reference from the storyboard as a path (references are relative to the storyboard); resolved
+        once per reference, as the checks resolved it."""
+        if (found := self.resolved.get(ref)) is None:
+            found = self.resolved[ref] = (self.base_dir / ref).resolve()
+        return found
 
     def plan(self, render_options: Mapping[str, object] | None = None, choices: Choices = UNDECIDED, *,
              cache: Path | None = None) -> Plan:
@@ -97,7 +101,7 @@ def load(path: str | Path, *, provider: str | None = None, asset_base_url: str |
     if any(p.severity == "error" for p in problems) or board is None:
         raise StoryboardError(problems)
     return Project(board, Path(path).resolve(), ctx.provider, tuple(problems), dict(ctx.media),
-                   _digests(board, ctx))
+                   _digests(board, ctx), dict(ctx.resolved))
 
 
 def _parse(path: Path, shown: str) -> Located:

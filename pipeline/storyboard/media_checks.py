@@ -47,8 +47,8 @@ def check_files(ctx: Context) -> Iterator[Problem]:
 def _check_file(ctx: Context, path: tuple, ref: str, kind: str) -> Iterator[Problem]:
     name = dotted(path)
     try:
-        file = (ctx.base_dir / _no_nul(ref)).resolve()
-        found = file.is_file()
+        file = ctx.resolve(_no_nul(ref))
+        found = _is_file(ctx, file)
     except OSError as exc:  # e.g. a name longer than the file system allows: not a file it could hold
         yield ctx.at(path, f"{name}: {shown(ref)} cannot be a file name here ({exc.strerror}); "
                            "give a path relative to the storyboard")
@@ -65,8 +65,13 @@ def _check_file(ctx: Context, path: tuple, ref: str, kind: str) -> Iterator[Prob
     yield from _check_content(ctx, path, ref, kind, info)
 
 
+def _is_file(ctx: Context, file: Path) -> bool:
+    """Whether the path is a file, asked once per load (ctx.media holds the files found and probed)."""
+    return file in ctx.media or file.is_file()
+
+
 def _check_content(ctx: Context, path: tuple, ref: str, kind: str, info: ffmpeg.MediaInfo) -> Iterator[Problem]:
-    name, file = dotted(path), (ctx.base_dir / ref).resolve()
+    name, file = dotted(path), ctx.resolve(ref)
     if info.kind != kind and not (kind == "audio" and info.has_audio):
         yield ctx.at(path, f"{name}: {shown(ref)} is {_NOUNS[info.kind]}, not {_NOUNS[kind]}; give a {_KINDS[kind]}")
     elif kind == "image" and info.width * info.height > MAX_PIXELS:
@@ -76,7 +81,7 @@ def _check_content(ctx: Context, path: tuple, ref: str, kind: str, info: ffmpeg.
                            f"in a {ctx.board.aspect_ratio} film: {cropped}; give a {ctx.board.aspect_ratio} "
                            "keyframe, or keep what matters in its middle", severity="warning")
     elif kind != "image":
-        found, listed = _packets(file, kind)
+        found, listed = _packets_once(ctx, file, kind)
         if found < listed:
             yield ctx.at(path, f"{name}: {shown(ref)} is cut short: it holds {found} of the {listed} {kind} "
                                "frames its header lists (an interrupted copy or download?); copy or export it again")
@@ -108,7 +113,7 @@ def _ratio(width: int, height: int) -> str:
 
 def media_of(ctx: Context, ref: str) -> ffmpeg.MediaInfo | None:
     """What check_files found in the file `ref` names; None for one it could not read or name."""
-    return None if "\x00" in ref else ctx.media.get((ctx.base_dir / ref).resolve())
+    return None if "\x00" in ref else ctx.media.get(ctx.resolve(ref))
 
 
 def _not_found(ctx: Context, ref: str, kind: str) -> str:
@@ -155,6 +160,13 @@ def _probe(file: Path) -> ffmpeg.MediaInfo:
 def _probed(file: Path, size: int, mtime_ns: int) -> ffmpeg.MediaInfo:
     """Probe once per version of a file: `watch` and the fuzz tests load the same media again and again."""
     return ffmpeg.probe(file)
+
+
+def _packets_once(ctx: Context, file: Path, kind: str) -> tuple[int, int]:
+    """(packets found, packets listed) of the file, counted once per load however many shots play it."""
+    if (counted := ctx.packets.get((file, kind))) is None:
+        counted = ctx.packets[(file, kind)] = _packets(file, kind)
+    return counted
 
 
 def _packets(file: Path, kind: str) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from .model import Shot
 
 def check_trims(ctx: Context) -> Iterator[Problem]:
     """`in`, `out` and `length` stay inside the shot's clip, in whole frames; beats need a music bed."""
-    extended = {parent: ctx.ids[i] for i, s in ctx.shots if (parent := _parent_at(ctx, i, s))}
+    extended = {parent: ctx.ids[i] for i, s, before in _with_previous(ctx) if (parent := _parent_of(s, before))}
     for index, shot in ctx.shots:
         where, clip = f"shots[{index}]", clip_frames(ctx, shot)
         if clip is None or (shot.in_, shot.out, shot.length) == (None, None, None):
@@ -45,8 +45,15 @@ def check_trims(ctx: Context) -> Iterator[Problem]:
     yield from _beats_need_music(ctx)
 
 
-def _parent_at(ctx: Context, index: int, shot: Shot) -> str | None:
-    before = next(((ctx.ids[i], s) for i, s in reversed(ctx.shots) if i < index), None)
+def _with_previous(ctx: Context) -> Iterator[tuple[int, Shot, tuple[str, Shot] | None]]:
+    """(index, shot, (id, shot) of the shot before it that validated): ctx.shots is in file order."""
+    before = None
+    for index, shot in ctx.shots:
+        yield index, shot, before
+        before = (ctx.ids[index], shot)
+
+
+def _parent_of(shot: Shot, before: tuple[str, Shot] | None) -> str | None:
     return parent_of(shot, before) if shot.clip is None else None
 
 

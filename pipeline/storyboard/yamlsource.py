@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -37,6 +38,7 @@ _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_YAML + name: what for name, what in [
     ("str", "text"), ("int", "a whole number"), ("float", "a number"), ("bool", "true or false"),
     ("null", "null"), ("merge", "a merge key (<<)")]}
+_STR = _YAML + "str"
 _ALLOWED = {yaml.ScalarNode: set(_SCALAR_TAGS), yaml.SequenceNode: {_YAML + "seq"}, yaml.MappingNode: {_YAML + "map"}}
 # What PyYAML's scalar constructors raise for a value its tag does not fit (`!!float` with no value, `!!bool`
 # with `x`, `0x_` read as an int): translated here, where the node's position is known.
@@ -105,6 +107,8 @@ def _parse(text: str, kind: type) -> Located:
 
 def _check_node(node: yaml.Node, loader: _Loader, path: Path_) -> None:
     """Refuse, at the node, a tag no storyboard uses, a scalar its tag does not fit, and a lone surrogate."""
+    if node.tag == _STR and type(node) is yaml.ScalarNode and not _SURROGATE.search(node.value):
+        return  # most nodes of a storyboard: plain text, with nothing to refuse
     try:
         _check_scalar_or_tag(node, loader)
     except SourceError as exc:
@@ -131,9 +135,12 @@ def _check_scalar_or_tag(node: yaml.Node, loader: _Loader) -> None:
                                          "remove the tag or fix the value") from exc
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _joined_surrogates(text: str, line: int, col: int) -> str:
     """Text with escaped UTF-16 pairs ("\\ud83d\\ude80") joined; a lone half cannot be written to any file."""
-    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+    if not _SURROGATE.search(text):
         return text
     try:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
@@ -162,9 +169,10 @@ def _walk(node: yaml.Node, path: Path_, out: Located, count: list[int], above: f
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if count[0] > MAX_NODES:
         raise SourceError(line, col, "the document expands to too many values (aliases?); simplify it")
-    if id(node) in above:
-        raise SourceError(line, col, "an alias refers to a value that contains it; remove the loop")
-    above = above | {id(node)}
+    if not isinstance(node, yaml.ScalarNode):  # only a list or mapping can contain itself
+        if id(node) in above:
+            raise SourceError(line, col, "an alias refers to a value that contains it; remove the loop")
+        above = above | {id(node)}
     out.values.setdefault(path, (line, col))
     _check_node(node, loader, path)
     if isinstance(node, yaml.MappingNode):
