@@ -129,3 +129,13 @@ def test_an_upscale_tier_is_refused_where_it_cannot_be(tmp_path, capsys):
     board.write_text(UPSCALED.replace("resolution: 1080p, upscale", "resolution: 540p, upscale"))
     assert main(["validate", str(board), "--provider", "luma"]) == 1
     assert "tiers.final.upscale: an upscale must be to a larger resolution" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["run", "plan", "status"])
+def test_a_tier_asked_of_a_storyboard_without_tiers_is_refused_not_ignored(tmp_path, capsys, command):
+    board = tmp_path / "plain.yaml"
+    board.write_text("shots:\n  - id: a\n    prompt: a quiet harbour\n")
+    assert main([command, str(board), "--tier", "final", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "--tier final needs `tiers:`" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "final.mp4").exists()

@@ -58,7 +58,11 @@ def run_plan(project, args) -> Plan:
         options["rehearsal"] = True
     from ..engine import decisions  # the picks and tiers the folder's journal holds
 
-    chosen = decisions.read(out_dir(args, project)).choices(getattr(args, "tier", None))
+    tier = getattr(args, "tier", None)
+    if tier and project.board.tiers is None:  # else --tier would be ignored without a word
+        raise PipelineError(f"{args.path}: --tier {tier} needs `tiers:` in the storyboard, e.g. `tiers: {{draft: "
+                            "{resolution: 540p}, final: {resolution: 1080p}}`; or leave out --tier")
+    chosen = decisions.read(out_dir(args, project)).choices(tier)
     return project.plan(options or None, chosen, cache=beats_cache(args, project))
 
 
