@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from .. import __version__
-from ..files import sha256_of
+from ..files import sha256_once
 from ..layout import Layout
 from ..plan import Plan
 from ..storyboard.load import Project
@@ -59,7 +59,7 @@ def _fact(path: Path, recorded: list | None) -> list:
         return [None, None, None]  # assembly says which clip is missing
     if recorded and recorded[:2] == [stat.st_size, stat.st_mtime_ns]:
         return recorded
-    return [stat.st_size, stat.st_mtime_ns, sha256_of(path)]
+    return [stat.st_size, stat.st_mtime_ns, sha256_once(path)]  # the run's checks may have read it already
 
 
 def written(made: dict, report: AssemblyReport) -> dict:
