@@ -81,6 +81,10 @@ def test_posts_need_the_loopback_host_the_page_origin_and_the_token(film):
         assert httpx.get(root + "review/clip/gulls/2").status_code == 404  # no such take
         page = httpx.get(root + "review/")
         assert page.status_code == 200 and hand.token in page.text
+        for wrong in ([body], "pick", b"{not json"):  # not an object: a clear 400, never a server error
+            sent = {"content": wrong} if isinstance(wrong, bytes) else {"json": wrong}
+            answer = httpx.post(root + "review/pick", headers=good, **sent)
+            assert answer.status_code == 400 and answer.json() == {"error": "send a JSON object"}
         assert httpx.post(root + "review/pick", json=body, headers=good).json()["rebuilt"] is True
         assert decisions.read(out).picks == {"quay": 2}
 

@@ -78,6 +78,8 @@ def routes(reviewer: Reviewer) -> list[Route]:
         try:
             asked = json.loads(await request.body())
         except ValueError:
+            asked = None
+        if not isinstance(asked, dict):  # a list or a bare value has no fields to read
             return JSONResponse({"error": "send a JSON object"}, status_code=400)
         said = await run_in_threadpool(_act, reviewer, request.path_params["what"], asked)
         return JSONResponse(said)
