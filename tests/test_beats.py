@@ -206,3 +206,18 @@ def test_pipeline_beats_of_a_storyboard_without_a_bed_says_what_to_add(tmp_path,
     board.write_text("shots:\n  - id: a\n    prompt: a quiet street\n")
     assert main(["beats", str(board)]) == 1
     assert "has no music bed" in capsys.readouterr().err
+
+
+def test_runs_analysing_at_once_on_a_fresh_install_do_not_crash(clicks, tmp_path):
+    """librosa's tracker is numba code cached on disk; processes compiling it together crashed each other."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}  # no compiled code yet: a fresh install
+    code = ("import sys, pathlib; from pipeline.music import beats; "
+            "print(len(beats.analyse(pathlib.Path(sys.argv[1])).beats))")
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(clicks)], env=env, stdout=subprocess.PIPE, text=True)
+            for _ in range(3)]
+    said = [(run.communicate(timeout=240)[0].strip(), run.returncode) for run in runs]
+    assert all(returned == 0 for _, returned in said), said  # -11 is the segmentation fault
+    assert len({count for count, _ in said}) == 1 and int(said[0][0]) > 20

@@ -17,6 +17,7 @@ import numpy as np
 from .. import ffmpeg
 from ..errors import MediaError, PipelineError
 from ..files import sha256_of, write_atomic
+from . import one_compiler
 from .grid import Analysis
 
 VERSION = 1  # bump when the analysis changes, so cached beats are found again
@@ -61,6 +62,11 @@ def _track(path: Path) -> Analysis:
     y = ffmpeg.mono_samples(path, RATE)
     if not len(y):
         raise MediaError(f"{path}: has no sound to find beats in")
+    with one_compiler.held():
+        return _tracked(librosa, y)
+
+
+def _tracked(librosa, y: np.ndarray) -> Analysis:
     envelope = librosa.onset.onset_strength(y=y, sr=RATE, hop_length=HOP)
     tempo, frames = librosa.beat.beat_track(onset_envelope=envelope, sr=RATE, hop_length=HOP, trim=False)
     energy = librosa.feature.rms(y=y, frame_length=4 * FINE, hop_length=FINE)[0]
