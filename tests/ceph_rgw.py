@@ -57,6 +57,9 @@ class RadosGateway:
     def requests(self, method: str, bucket: str) -> list[str]:
         """The paths of the `method` requests the store answered for `bucket`, from its access log."""
         pattern = re.compile(rf'"{method} (/{re.escape(bucket)}/[^ ?"]*)')
+        # radosgw writes its log from a buffer: under load a request's line came seconds after its answer.
+        subprocess.run(["ceph", "--admin-daemon", str(self.folder / "run" / "client.rgw.asok"), "log", "flush"],
+                       check=True, capture_output=True, timeout=30)
         text = self.log.read_text(errors="replace") if self.log.is_file() else ""
         return pattern.findall(text)
 
