@@ -111,16 +111,20 @@ debug rgw = 1
 
 
 @contextlib.contextmanager
-def running(folder: Path, attempts: int = 3) -> Iterator[RadosGateway]:
+def running(folder: Path, attempts: int = 4) -> Iterator[RadosGateway]:
     """A monitor, an OSD and radosgw, stopped (and their folder removed) when the block ends. A start that
-    fails is tried again from scratch on new ports (an OSD now and then meets a monitor that is not ready)."""
+    fails is tried again from scratch on new ports, a moment later (an OSD now and then meets a monitor that
+    is not ready: CI once saw 'wrong fsid' three tries in a row); giving up names every try's failure."""
+    failures: list[str] = []
     for attempt in range(1, attempts + 1):
         try:
             started = _started(folder / f"try{attempt}")
             gateway = started.__enter__()
-        except RuntimeError:
+        except RuntimeError as exc:
+            failures.append(f"try {attempt}: {exc}")
             if attempt == attempts:
-                raise
+                raise RuntimeError("\n\n".join(failures)) from exc
+            time.sleep(2.0 * attempt)
             continue
         try:
             yield gateway
@@ -148,29 +152,27 @@ def _started(folder: Path) -> Iterator[RadosGateway]:
             raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr[-2000:]}{_logs(folder)}")
         return done.stdout
 
-    daemons: list[str] = []
     try:
         # A v1 address: with a v2 one the command-line tools hang looking for the monitor.
         step("monmaptool", "--create", "--clobber", "--fsid", fsid, "--addv", "a", f"[v1:127.0.0.1:{mon_port}]",
              str(folder / "monmap"))
         step("ceph-mon", *c, "--mkfs", "-i", "a", "--monmap", str(folder / "monmap"))
         step("ceph-mon", *c, "-i", "a", "--pid-file", str(folder / "run" / "mon.pid"))
-        daemons.append("mon")
         osd = str(uuid.uuid4())
         step("ceph", *c, "osd", "new", osd)
         step("ceph-osd", *c, "-i", "0", "--mkfs", "--osd-uuid", osd)
         step("ceph-osd", *c, "-i", "0", "--pid-file", str(folder / "run" / "osd.pid"))
-        daemons.append("osd")
         step("radosgw", *c, "-n", "client.rgw", "--pid-file", str(folder / "run" / "rgw.pid"))
-        daemons.append("rgw")
         endpoint = f"http://127.0.0.1:{rgw_port}"
         _wait_for(endpoint, folder)
         step("radosgw-admin", *c, "user", "create", "--uid=pipeline-tests", "--display-name=pipeline tests",
              f"--access-key={ACCESS_KEY}", f"--secret-key={SECRET_KEY}")
         yield RadosGateway(endpoint=endpoint, folder=folder)
     finally:
-        for name in reversed(daemons):
-            _stop(folder / "run" / f"{name}.pid")
+        # Every daemon that wrote a pid file, started or not by its step's word: a start that failed after
+        # its fork left a daemon that would meet the next try on a port given out again.
+        for pid_file in [folder / "run" / f"{name}.pid" for name in ("rgw", "osd", "mon")]:
+            _stop(pid_file)
         shutil.rmtree(folder, ignore_errors=True)
 
 

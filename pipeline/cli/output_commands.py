@@ -298,23 +298,43 @@ def _status(args) -> int:
         print_json_line(report)
         return 0
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"{project.title}: {report['out']}", title_justify="left")
-    for column in ("shot", "start", "state", "job id", "cost", "next run", "why"):
-        table.add_column(column)
-    for s in report["shots"]:
-        table.add_row(Text(s["id"]), _start(s), s["state"], Text(s["job_id"] or "-"), f"${s['cost_usd']:.2f}",
-                      s["action"], Text(s["why"]))
     console = Console()
-    console.print(table)
+    for page in _status_pages(project.title, report):
+        console.print(page)
     t = report["totals"]
     rehearsal = f" · rehearsals ${t['rehearsal_usd']:.2f} (not money)" if t["rehearsal_usd"] else ""
     console.print(Text(f"spent ${t['spent_usd']:.2f}{rehearsal} · a run now would generate "
                        f"{count(t['to_generate'], 'shot')}, "
                        f"estimated ${t['estimated_cost_usd']:.2f} (an estimate)"))
     return 0
+
+
+STATUS_COLUMNS = ("shot", "start", "state", "job id", "cost", "next run", "why")
+ROWS_A_PAGE = 200  # rich lays a table out whole: a long film's status is printed a page of rows at a time
+
+
+def _status_pages(title: str, report: dict):
+    """The status table in pages of rows that line up as one table: every page has the same column widths
+    (the widest cell of the whole report; the last wraps), and only the first has the title and the header."""
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = [(s["id"], _start(s), s["state"], s["job_id"] or "-", f"${s['cost_usd']:.2f}", s["action"], s["why"])
+            for s in report["shots"]]
+    widths = [max([cell_len(name), *(cell_len(row[i]) for row in rows)]) for i, name in enumerate(STATUS_COLUMNS)]
+    widths[-1] = None  # the last column (why) is the one rich wraps to the terminal's width: it ends each row
+    for first in range(0, max(len(rows), 1), ROWS_A_PAGE):
+        page = Table(title=f"{title}: {report['out']}" if first == 0 else None, title_justify="left",
+                     box=box.SIMPLE_HEAD, show_edge=False, show_header=first == 0)
+        for name, width in zip(STATUS_COLUMNS, widths, strict=True):
+            page.add_column(name, width=width)
+        for row in rows[first:first + ROWS_A_PAGE]:
+            page.add_row(*(Text(cell) for cell in row))  # Text: a prompt's [brackets] are not markup
+        yield page
 
 
 def _start(shot: dict) -> str:
