@@ -97,6 +97,8 @@ mon max pg per osd = 1000
 mon data avail warn = 1
 mon data avail crit = 0
 osd objectstore = memstore
+osd class update on start = false
+osd crush update on start = false
 memstore device bytes = 536870912
 ms bind ipv6 = false
 [mon.a]
@@ -160,6 +162,9 @@ def _started(folder: Path) -> Iterator[RadosGateway]:
         step("ceph-mon", *c, "-i", "a", "--pid-file", str(folder / "run" / "mon.pid"))
         osd = str(uuid.uuid4())
         step("ceph", *c, "osd", "new", osd)
+        # Placed in the map here, not by the OSD at its start: its own request can leave before it knows the
+        # cluster's fsid, and the monitor refuses it ('wrong fsid', seen three tries in a row under load).
+        step("ceph", *c, "osd", "crush", "add", "osd.0", "1.0", "root=default", "host=localhost")
         step("ceph-osd", *c, "-i", "0", "--mkfs", "--osd-uuid", osd)
         step("ceph-osd", *c, "-i", "0", "--pid-file", str(folder / "run" / "osd.pid"))
         step("radosgw", *c, "-n", "client.rgw", "--pid-file", str(folder / "run" / "rgw.pid"))
