@@ -25,7 +25,7 @@ import httpx
 
 DAEMONS = ("ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "monmaptool", "ceph")
 ACCESS_KEY, SECRET_KEY = "PIPELINETESTKEY", "pipeline-test-secret-not-a-real-key"
-START_TIMEOUT_S = 60  # three tries fit in the first test's 300 s
+START_TIMEOUT_S = 60  # a try that hangs gives way to the next within a minute
 
 
 def missing() -> str | None:
@@ -115,8 +115,8 @@ debug rgw = 1
 @contextlib.contextmanager
 def running(folder: Path, attempts: int = 4) -> Iterator[RadosGateway]:
     """A monitor, an OSD and radosgw, stopped (and their folder removed) when the block ends. A start that
-    fails is tried again from scratch on new ports, a moment later (an OSD now and then meets a monitor that
-    is not ready: CI once saw 'wrong fsid' three tries in a row); giving up names every try's failure."""
+    fails is tried again from scratch on new ports, a moment later (a daemon now and then meets a monitor
+    that is not ready); giving up names every try's failure, as CI shows only what the error says."""
     failures: list[str] = []
     for attempt in range(1, attempts + 1):
         try:

@@ -221,3 +221,15 @@ def test_runs_analysing_at_once_on_a_fresh_install_do_not_crash(clicks, tmp_path
     said = [(run.communicate(timeout=240)[0].strip(), run.returncode) for run in runs]
     assert all(returned == 0 for _, returned in said), said  # -11 is the segmentation fault
     assert len({count for count, _ in said}) == 1 and int(said[0][0]) > 20
+
+
+def test_a_temp_folder_with_no_room_for_the_lock_is_said_not_a_traceback(tmp_path, monkeypatch):
+    from pipeline.errors import PipelineError
+    from pipeline.music import one_compiler
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    monkeypatch.setattr("tempfile.tempdir", str(not_a_folder))  # TMPDIR pointing at a file
+    with pytest.raises(PipelineError, match="TMPDIR") as caught, one_compiler.held():
+        pass
+    assert str(not_a_folder) in str(caught.value)

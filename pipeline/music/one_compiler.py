@@ -17,6 +17,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..errors import PipelineError
+
 NAME = "storyboard-pipeline-numba.lock"
 
 
@@ -35,7 +37,13 @@ def _open() -> int:
     # One file for every user: a shared virtual environment is one cache. Where another user's file cannot
     # be opened, a lock of one's own still orders this user's processes.
     shared = Path(tempfile.gettempdir()) / NAME
+    own = shared.with_name(f"{os.getuid()}-{NAME}")
     try:
         return os.open(shared, os.O_RDONLY | os.O_CREAT, 0o666)
     except OSError:
-        return os.open(shared.with_name(f"{os.getuid()}-{NAME}"), os.O_RDONLY | os.O_CREAT, 0o600)
+        pass
+    try:
+        return os.open(own, os.O_RDONLY | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise PipelineError(f"cannot make the lock file {own} that beat analyses take turns by "
+                            f"({(exc.strerror or str(exc)).lower()}); point TMPDIR at a writable folder") from exc
