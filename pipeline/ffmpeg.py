@@ -161,12 +161,35 @@ def packets_missing(path: str | Path, kind: str) -> tuple[int, int]:
     stream; fewer found than listed means the file was cut short. A packet whose bytes stop early (a short
     read at the end of the file) is not whole. Listed is 0 when the container keeps no count."""
     with opened(path, f"read the {kind} packets of") as box:
-        streams = [s for s in (box.streams.video if kind == "video" else box.streams.audio)
-                   if not _attached_picture(s)]
-        if not streams:
-            return 0, 0
-        found = sum(1 for p in box.demux(streams[0]) if (p.size or p.pts is not None) and not p.is_corrupt)
-        return found, streams[0].frames or 0
+        return _counted(box, [kind]).get(kind, (0, 0))
+
+
+def examined(path: str | Path) -> tuple[MediaInfo, dict[str, tuple[int, int]]]:
+    """probe and packets_missing of every kind the file holds ('video', 'audio'), from one opening and one
+    demux of the file: what a storyboard's checks learn of a clip or a sound at first sight. A demux that
+    fails part way counts the file as cut short there."""
+    with opened(path) as box:
+        info = describe(box)
+        return info, ({} if info.kind == "image" else _counted(box, ["video", "audio"], cut_short=True))
+
+
+def _counted(box, kinds: list[str], *, cut_short: bool = False) -> dict[str, tuple[int, int]]:
+    """(found, listed) of the first stream of each kind the open file has, its packets read in one pass;
+    cut_short: a read error ends the count (listed then exceeds found) instead of raising."""
+    firsts = {kind: next((s for s in (box.streams.video if kind == "video" else box.streams.audio)
+                          if not _attached_picture(s)), None) for kind in kinds}
+    streams = {s.index: kind for kind, s in firsts.items() if s is not None}
+    found = dict.fromkeys(streams.values(), 0)
+    broken = False
+    try:
+        for p in box.demux([firsts[kind] for kind in streams.values()]) if streams else ():
+            if p.stream.index in streams and (p.size or p.pts is not None) and not p.is_corrupt:
+                found[streams[p.stream.index]] += 1
+    except _read_errors():
+        if not cut_short:
+            raise
+        broken = True
+    return {kind: (n, max(firsts[kind].frames or 0, n + broken)) for kind, n in found.items()}
 
 
 def count_frames(path: str | Path) -> int:

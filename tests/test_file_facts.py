@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from pipeline.engine import file_facts
+from pipeline import file_facts
 from pipeline.engine.journal import Journal, reading
 from pipeline.layout import Layout
 
@@ -58,12 +58,9 @@ def test_a_look_reads_the_facts_and_writes_nothing(tmp_path, monkeypatch):
 def test_one_clip_played_by_many_shots_is_hashed_once_and_again_when_it_changes(tmp_path, monkeypatch, media):
     import shutil
 
-    from pipeline import files
     from pipeline.storyboard.load import load
 
-    read = []
-    real = files.sha256_of
-    monkeypatch.setattr(files, "sha256_of", lambda path: read.append(path.name) or real(path))
+    read = counting(monkeypatch)
     shutil.copy(media["video"], tmp_path / "title.mp4")
     board = tmp_path / "board.yaml"
     board.write_text("shots:\n" + "".join(f"  - id: s{i}\n    clip: title.mp4\n" for i in range(200)))
@@ -75,3 +72,49 @@ def test_one_clip_played_by_many_shots_is_hashed_once_and_again_when_it_changes(
         f.write(b"\0")
     changed = {p.key for p in load(board).plan().shots}
     assert read == ["title.mp4"] * 2 and not changed & keys
+
+
+def test_a_run_keeps_what_its_footage_is_and_the_next_commands_read_none_of_it_again(tmp_path, monkeypatch, media):
+    import shutil
+    import sqlite3
+
+    from pipeline import ffmpeg
+    from pipeline.cli import main
+
+    examined, read = [], counting(monkeypatch)
+    real = ffmpeg.examined
+    monkeypatch.setattr(ffmpeg, "examined", lambda path: examined.append(path.name) or real(path))
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(media["video"], tmp_path / "title.mp4")
+    shutil.copy(media["video"], tmp_path / "copy.mp4")  # the same content under another name
+    board = tmp_path / "board.yaml"
+    board.write_text("resolution: 540p\nshots:\n  - id: a\n    clip: title.mp4\n  - id: b\n    clip: title.mp4\n"
+                     "  - id: c\n    clip: copy.mp4\n")
+    assert main(["run", str(board)]) == 0
+    assert examined == ["title.mp4"] and sorted(read) == ["copy.mp4", "title.mp4"]  # the copy: by its digest
+    journal = tmp_path / "output" / "board" / "journal.sqlite"
+    with sqlite3.connect(journal) as db:
+        assert db.execute("SELECT count(*) FROM media").fetchone()[0] == 1
+        assert {row[0] for row in db.execute("SELECT path FROM files")} >= {str(tmp_path / "title.mp4"),
+                                                                           str(tmp_path / "copy.mp4")}
+    examined.clear(), read.clear()
+    before = journal.read_bytes()
+    for command in (["validate", str(board)], ["plan", str(board), "--json"], ["status", str(board)]):
+        assert main(command) == 0
+    assert examined == [] and read == []  # every fact from the journal
+    with (tmp_path / "title.mp4").open("ab") as f:
+        f.write(b"\0")  # a new version: read again, and a look writes nothing
+    assert main(["validate", str(board)]) == 0
+    assert examined == ["title.mp4"] and read == ["title.mp4"] and journal.read_bytes() == before
+
+
+def test_media_facts_read_back_from_the_journal_are_the_probes(media):
+    from pipeline import ffmpeg
+    from pipeline.file_facts import Media
+
+    for kind in ("video", "audio", "image"):
+        info, packets = ffmpeg.examined(media[kind])
+        assert info == ffmpeg.probe(media[kind])
+        assert Media.from_json(Media(info, packets).to_json()) == Media(info, packets)
+        if kind != "image":
+            assert packets[kind] == ffmpeg.packets_missing(media[kind], kind)

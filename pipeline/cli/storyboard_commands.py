@@ -14,6 +14,7 @@ from .. import formats, providers
 from ..engine.status import next_run, plan_json, summary
 from ..engine.work import Action, Decision, to_pay_usd
 from ..errors import PipelineError, StoryboardError
+from ..file_facts import FileFacts
 from ..layout import Layout
 from ..plan import TIERS, Plan
 from ..storyboard import camera, starter
@@ -38,9 +39,24 @@ def provider_option(parser: argparse.ArgumentParser) -> None:
 
 
 def load_args(args, path: str | None = None):
-    """The storyboard named on the command line, with its --provider, --asset-base-url and --assets."""
-    return load(path or args.path, provider=args.provider, asset_base_url=args.asset_base_url, assets=args.assets,
-                default_assets=os.environ.get("PIPELINE_ASSETS") or None)
+    """The storyboard named on the command line, with its --provider, --asset-base-url and --assets, its files
+    read only where the output folder's journal does not know them as they are."""
+    path = path or args.path
+    return load(path, provider=args.provider, asset_base_url=args.asset_base_url, assets=args.assets,
+                default_assets=os.environ.get("PIPELINE_ASSETS") or None, facts=known_facts(args, path))
+
+
+def known_facts(args, path: str) -> FileFacts:
+    """What the journal of the storyboard's output folder (as out_dir names it) knows of files; nothing when
+    nothing has run there. A look: the journal is not changed (a run writes what this load learns)."""
+    layout = Layout(getattr(args, "out", None) or Path("output") / Path(path).resolve().stem)
+    if layout.journal.exists():
+        from ..engine.journal import reading
+
+        with reading(layout) as journal:
+            if journal is not None:
+                return journal.files.facts
+    return FileFacts(layout.root)
 
 
 def tier_option(parser: argparse.ArgumentParser) -> None:

@@ -1,11 +1,11 @@
-"""What the journal remembers of files it has read: a clip's sha256 per (path, size, mtime_ns), so a run, plan
-or status that finds a clip as it was does not read its bytes again.
+"""The journal's memory of files it has read (pipeline.file_facts), so a run, plan or status that finds a file
+as it was reads none of its bytes again:
 
     files   path (relative to the output folder where it lies inside it), size, mtime_ns, sha256
+    media   sha256, the probe and packet counts of that content (JSON)
 
-The table is read once, when first asked; new facts are written in one transaction when the journal closes
-(a look through a read-only journal keeps them for itself only). A file whose size or mtime moved is hashed
-again: a clip rewritten in place always changes its mtime.
+The tables are read once, when first asked; new facts are written in one transaction when the journal closes
+(a look through a read-only journal keeps them for itself only).
 """
 
 from __future__ import annotations
@@ -13,54 +13,60 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from ..file_facts import FileFacts, Media
 from ..files import sha256_of
 
 
-class FileFacts:
+class KeptFacts:
+    """A FileFacts read from the journal's tables when first asked, and written back when the journal closes."""
+
     def __init__(self, db: sqlite3.Connection, root: Path):
         self._db, self._root = db, root
-        self._known: dict[str, tuple[int, int, str]] | None = None
-        self._new: dict[str, tuple[int, int, str]] = {}
+        self._facts: FileFacts | None = None
+
+    @property
+    def facts(self) -> FileFacts:
+        if self._facts is None:
+            self._facts = FileFacts(self._root, dict(_rows(self._db, "SELECT path, size, mtime_ns, sha256 FROM files",
+                                                           lambda path, *version: (path, tuple(version)))),
+                                    dict(_rows(self._db, "SELECT sha256, facts FROM media",
+                                               lambda digest, text: (digest, Media.from_json(text)))))
+        return self._facts
 
     def sha256(self, path: Path) -> str | None:
-        """The file's sha256 (None when it is not a file), read from its bytes only when unknown or changed."""
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        name, known = self._name(path), self._table()
-        fact = known.get(name)
-        if fact is None or fact[:2] != (stat.st_size, stat.st_mtime_ns):
-            fact = known[name] = self._new[name] = (stat.st_size, stat.st_mtime_ns, sha256_of(path))
-        return fact[2]
+        return self.facts.sha256(path)
+
+    def learn(self, other: FileFacts) -> None:
+        self.facts.learn(other)
 
     def save(self) -> None:
         """Write what was learnt (nothing in a read-only look)."""
-        if not self._new:
+        facts = self._facts
+        if facts is None or not (facts.new_versions or facts.new_media):
             return
         try:
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO files (path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?)",
-                                     [(name, *fact) for name, fact in self._new.items()])
-            self._new.clear()
-        except sqlite3.OperationalError:  # read-only, or a journal from before the table: the next run keeps them
+                                     [(name, *fact) for name, fact in facts.new_versions.items()])
+                self._db.executemany("INSERT OR REPLACE INTO media (sha256, facts) VALUES (?, ?)",
+                                     [(digest, media.to_json()) for digest, media in facts.new_media.items()])
+            facts.saved()
+        except sqlite3.OperationalError:  # read-only, or a journal from before the tables: the next run keeps them
             pass
 
-    def _table(self) -> dict[str, tuple[int, int, str]]:
-        if self._known is None:
-            try:
-                rows = self._db.execute("SELECT path, size, mtime_ns, sha256 FROM files").fetchall()
-            except sqlite3.OperationalError:  # a read-only look at a journal from before the table
-                rows = []
-            self._known = {path: (size, mtime, digest) for path, size, mtime, digest in rows}
-        return self._known
 
-    def _name(self, path: Path) -> str:
-        """Relative to the output folder where it lies there, so a moved folder keeps its facts."""
+def _rows(db: sqlite3.Connection, query: str, row):
+    try:
+        found = db.execute(query).fetchall()
+    except sqlite3.OperationalError:  # a read-only look at a journal from before the table
+        return []
+    out = []
+    for values in found:
         try:
-            return str(path.resolve().relative_to(self._root.resolve()))
-        except ValueError:
-            return str(path.resolve())
+            out.append(row(*values))
+        except (ValueError, TypeError, KeyError):  # a row this code did not write: learnt again
+            continue
+    return out
 
 
 class Hashing:
@@ -68,6 +74,9 @@ class Hashing:
 
     def sha256(self, path: Path) -> str | None:
         return sha256_of(path) if path.is_file() else None
+
+    def learn(self, other: FileFacts) -> None:
+        pass  # another machine's paths mean nothing here
 
     def save(self) -> None:
         pass

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..layout import Layout
 from ..plan import PlannedShot
-from .file_facts import FileFacts
+from .file_facts import KeptFacts
 from .journal_file import connect, move_aside
 from .states import JobState
 
@@ -73,7 +73,7 @@ class Journal:
         self.layout, self._db = layout, db
         self.set_aside = set_aside  # where an unreadable journal was moved when this one was started
         self._spent: Spend | None = None
-        self.files = FileFacts(db, layout.root)  # clips' sha256 by (path, size, mtime): hashed once per version
+        self.files = KeptFacts(db, layout.root)  # files' sha256 and media facts: read once per version
 
     @classmethod
     def open(cls, layout: Layout) -> Journal:

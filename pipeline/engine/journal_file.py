@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS files (  -- facts of files read (engine.file_facts)
     mtime_ns INTEGER NOT NULL,
     sha256 TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS media (  -- a content's probe and packet counts, by its sha256 (engine.file_facts)
+    sha256 TEXT PRIMARY KEY,
+    facts TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
     value TEXT

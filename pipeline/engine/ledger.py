@@ -22,7 +22,7 @@ class Ledger(Protocol):
 
     layout: Layout
     set_aside: Path | None  # where an unreadable journal was moved when this one was started (SQLite only)
-    files: object  # file_facts: a clip's sha256 (file_facts.FileFacts remembers them; Hashing reads every time)
+    files: object  # a clip's sha256 (engine.file_facts: KeptFacts keeps it in the journal; Hashing reads each time)
 
     def close(self) -> None: ...
 

@@ -95,6 +95,7 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
             _opened(layout, tell, project.name, journal_url) as journal:
         sweep_temps(out_dir)  # what a killed run left half-written: safe, since this process holds the folder
         journal.remember(plan.every_take)  # what each key asks, so a later edit can say what changed
+        journal.files.learn(project.facts)  # what the storyboard's load read of its files, for the next command
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
                         allowed=set(), forget=forget_hint, clock=clock, assets=assets)
         engine.tell = tell

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import ffmpeg
 from ..errors import Problem
+from ..file_facts import IN_THIS_PROCESS, FileFacts, Media
 from .model import Shot, Storyboard
 from .yamlsource import Located
 
@@ -27,7 +28,8 @@ class Context:
     partial: set[int] = field(default_factory=set)  # shots checked without their faulty keys
     media: dict[Path, ffmpeg.MediaInfo] = field(default_factory=dict)
     resolved: dict[str, Path] = field(default_factory=dict)  # file reference -> its path, resolved once
-    packets: dict[tuple[Path, str], tuple[int, int]] = field(default_factory=dict)  # (file, kind) -> (found, listed)
+    facts: FileFacts = field(default_factory=lambda: IN_THIS_PROCESS)  # a journal's, or this process's
+    found: dict[Path, Media] = field(default_factory=dict)  # what each file named is, asked of `facts` once per load
 
     def resolve(self, ref: str) -> Path:
         """A file reference as a resolved path, once per load: a long film plays one clip in many shots, and

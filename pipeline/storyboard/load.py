@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from .. import formats
 from ..errors import PipelineError, Problem, StoryboardError
 from ..ffmpeg import MediaInfo
-from ..files import sha256_once
+from ..file_facts import IN_THIS_PROCESS, FileFacts
 from ..music import grid
 from ..music.grid import Grid
 from ..plan import UNDECIDED, Choices, Plan, make_plan
@@ -35,6 +35,7 @@ class Project:
     media: Mapping[Path, MediaInfo] = field(default_factory=dict)
     digests: Mapping[str, str] = field(default_factory=dict)  # file reference -> sha256 of its content
     resolved: dict[str, Path] = field(default_factory=dict, compare=False, repr=False)  # filled by file()
+    facts: FileFacts = field(default_factory=lambda: IN_THIS_PROCESS, compare=False, repr=False)  # of its files
 
     @property
     def base_dir(self) -> Path:
@@ -79,11 +80,12 @@ class Project:
 
 
 def load(path: str | Path, *, provider: str | None = None, asset_base_url: str | None = None,
-         assets: str | None = None, default_assets: str | None = None) -> Project:
+         assets: str | None = None, default_assets: str | None = None, facts: FileFacts | None = None) -> Project:
     """Load and check a storyboard; raise StoryboardError listing every problem found.
 
     assets: the asset store given on the command line, over the storyboard's; default_assets (the
-    environment's) applies only where the storyboard names none."""
+    environment's) applies only where the storyboard names none. facts: what an output folder's journal knows
+    of files (their digests, probes and packet counts), so files found as they were are not read again."""
     shown = str(path)
     located = _parse(Path(path), shown)
     if not isinstance(located.data, dict):
@@ -96,12 +98,13 @@ def load(path: str | Path, *, provider: str | None = None, asset_base_url: str |
         data = {**data, "assets": assets or default_assets}
     board, problems = _validate(data, located, shown)
     ctx = _context(board, data, located, shown, Path(path).resolve().parent, provider)
+    ctx.facts = facts if facts is not None else IN_THIS_PROCESS
     for check in checks.ALL:
         problems += list(check(ctx))
     if any(p.severity == "error" for p in problems) or board is None:
         raise StoryboardError(problems)
     return Project(board, Path(path).resolve(), ctx.provider, tuple(problems), dict(ctx.media),
-                   _digests(board, ctx), dict(ctx.resolved))
+                   _digests(board, ctx), dict(ctx.resolved), ctx.facts)
 
 
 def _parse(path: Path, shown: str) -> Located:
@@ -208,4 +211,4 @@ def _digests(board: Storyboard, ctx: Context) -> dict[str, str]:
     refs = [r for s in board.shots for r in (s.start, s.end, s.clip) if isinstance(r, str) and r != NONE]
     refs += [k.image for s in board.shots for k in s.keyframes or ()]
     refs += [board.audio.path] if board.audio else []
-    return {ref: ref if is_url(ref) else sha256_once(ctx.base_dir / ref) for ref in dict.fromkeys(refs)}
+    return {ref: ref if is_url(ref) else ctx.facts.sha256(ctx.resolve(ref)) for ref in dict.fromkeys(refs)}

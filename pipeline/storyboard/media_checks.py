@@ -3,7 +3,6 @@ its key wants (an image, a video, a sound), is whole, and (an image) is not larg
 
 from __future__ import annotations
 
-import functools
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,8 @@ from pathlib import Path
 from PIL import Image
 
 from .. import ffmpeg, formats
-from ..errors import MediaError, Problem
+from ..errors import Problem
+from ..file_facts import Media
 from .context import Context, is_url
 from .diagnose import dotted
 from .model import NONE
@@ -56,9 +56,8 @@ def _check_file(ctx: Context, path: tuple, ref: str, kind: str) -> Iterator[Prob
     if not found:
         yield ctx.at(path, f"{name}: {_not_found(ctx, ref, kind)}")
         return
-    try:
-        info = ctx.media.get(file) or _probe(file)
-    except MediaError:
+    info = _learnt(ctx, file).info
+    if info is None:
         yield ctx.at(path, f"{name}: {_unreadable(file, ref, kind)}")
         return
     ctx.media[file] = info
@@ -81,7 +80,7 @@ def _check_content(ctx: Context, path: tuple, ref: str, kind: str, info: ffmpeg.
                            f"in a {ctx.board.aspect_ratio} film: {cropped}; give a {ctx.board.aspect_ratio} "
                            "keyframe, or keep what matters in its middle", severity="warning")
     elif kind != "image":
-        found, listed = _packets_once(ctx, file, kind)
+        found, listed = _learnt(ctx, file).packets.get(kind, (0, 1))
         if found < listed:
             yield ctx.at(path, f"{name}: {shown(ref)} is cut short: it holds {found} of the {listed} {kind} "
                                "frames its header lists (an interrupted copy or download?); copy or export it again")
@@ -151,35 +150,12 @@ def _no_nul(ref: str) -> str:
     return ref
 
 
-def _probe(file: Path) -> ffmpeg.MediaInfo:
-    stat = file.stat()
-    return _probed(file, stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=256)
-def _probed(file: Path, size: int, mtime_ns: int) -> ffmpeg.MediaInfo:
-    """Probe once per version of a file: `watch` and the fuzz tests load the same media again and again."""
-    return ffmpeg.probe(file)
-
-
-def _packets_once(ctx: Context, file: Path, kind: str) -> tuple[int, int]:
-    """(packets found, packets listed) of the file, counted once per load however many shots play it."""
-    if (counted := ctx.packets.get((file, kind))) is None:
-        counted = ctx.packets[(file, kind)] = _packets(file, kind)
-    return counted
-
-
-def _packets(file: Path, kind: str) -> tuple[int, int]:
-    stat = file.stat()
-    return _packets_of(file, kind, stat.st_size, stat.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=256)
-def _packets_of(file: Path, kind: str, size: int, mtime_ns: int) -> tuple[int, int]:
-    try:
-        return ffmpeg.packets_missing(file, kind)
-    except MediaError:
-        return 0, 1
+def _learnt(ctx: Context, file: Path) -> Media:
+    """What the file is, asked of the facts once per load however many shots play it (they read its bytes only
+    for a file they do not know as it is)."""
+    if (found := ctx.found.get(file)) is None:
+        found = ctx.found[file] = ctx.facts.media(file)
+    return found
 
 
 def _header_size(file: Path) -> tuple[int, int] | None:
