@@ -12,6 +12,7 @@ from ..errors import PipelineError, StoryboardError
 from ..layout import Layout
 from ..storyboard import checks
 from .output import count, print_json_line, print_notes
+from .pages import pages
 from .storyboard_commands import Sub, load_args, provider_option, tier_option
 from .storyboard_commands import run_plan as _run_plan
 
@@ -311,30 +312,14 @@ def _status(args) -> int:
     return 0
 
 
-STATUS_COLUMNS = ("shot", "start", "state", "job id", "cost", "next run", "why")
-ROWS_A_PAGE = 200  # rich lays a table out whole: a long film's status is printed a page of rows at a time
+STATUS_COLUMNS = tuple((name, "left") for name in ("shot", "start", "state", "job id", "cost", "next run", "why"))
 
 
 def _status_pages(title: str, report: dict):
-    """The status table in pages of rows that line up as one table: every page has the same column widths
-    (the widest cell of the whole report; the last wraps), and only the first has the title and the header."""
-    from rich import box
-    from rich.cells import cell_len
-    from rich.table import Table
-    from rich.text import Text
-
+    """The status table, a page of rows at a time (cli.pages)."""
     rows = [(s["id"], _start(s), s["state"], s["job_id"] or "-", f"${s['cost_usd']:.2f}", s["action"], s["why"])
             for s in report["shots"]]
-    widths = [max([cell_len(name), *(cell_len(row[i]) for row in rows)]) for i, name in enumerate(STATUS_COLUMNS)]
-    widths[-1] = None  # the last column (why) is the one rich wraps to the terminal's width: it ends each row
-    for first in range(0, max(len(rows), 1), ROWS_A_PAGE):
-        page = Table(title=f"{title}: {report['out']}" if first == 0 else None, title_justify="left",
-                     box=box.SIMPLE_HEAD, show_edge=False, show_header=first == 0)
-        for name, width in zip(STATUS_COLUMNS, widths, strict=True):
-            page.add_column(name, width=width)
-        for row in rows[first:first + ROWS_A_PAGE]:
-            page.add_row(*(Text(cell) for cell in row))  # Text: a prompt's [brackets] are not markup
-        yield page
+    return pages(f"{title}: {report['out']}", STATUS_COLUMNS, rows)
 
 
 def _start(shot: dict) -> str:

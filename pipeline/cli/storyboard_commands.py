@@ -21,6 +21,7 @@ from ..storyboard import camera, starter
 from ..storyboard.load import load
 from ..storyboard.model import Storyboard
 from .output import count, print_json, print_json_line, print_notes, print_problems
+from .pages import pages
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -160,22 +161,21 @@ def _plan(args) -> int:
     return 0
 
 
+PLAN_COLUMNS = (("#", "right"), ("shot", "left"), ("chain", "right"), ("start", "right"), ("length", "right"),
+                ("cut", "right"), ("source", "left"), ("generate", "left"), ("est. cost", "right"))
+
+
 def show_plan(plan: Plan, console: Console, decisions: list[Decision] | None = None) -> None:
     """The plan as a table; with `decisions` (a run has written the folder), what the next run does per shot
     and an estimate of only what it generates."""
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"{plan.title} ({plan.provider})", title_justify="left")
-    for name, justify in [("#", "right"), ("shot", "left"), ("chain", "right"), ("start", "right"),
-                          ("length", "right"), ("cut", "right"), ("source", "left"), ("generate", "left"),
-                          ("est. cost", "right")]:
-        table.add_column(name, justify=justify)
-    for n, p in enumerate(plan.shots):
-        table.add_row(str(p.index + 1), Text(p.id), str(p.chain), f"{p.start_s:.2f} s", _length(p), Text(_cut(p)),
-                      Text(p.source + ("" if p.transition == "cut" else f" ({p.transition} in)")),
-                      Text(_generates(p, decisions[n] if decisions else None)), f"${p.estimated_cost_usd:.2f}")
-    console.print(table)
+    rows = [(str(p.index + 1), p.id, str(p.chain), f"{p.start_s:.2f} s", _length(p), _cut(p),
+             p.source + ("" if p.transition == "cut" else f" ({p.transition} in)"),
+             _generates(p, decisions[n] if decisions else None), f"${p.estimated_cost_usd:.2f}")
+            for n, p in enumerate(plan.shots)]
+    for page in pages(f"{plan.title} ({plan.provider})", PLAN_COLUMNS, rows):
+        console.print(page)
     fps = formats.FPS
     paid = "" if providers.capabilities(plan.provider).paid else "".join(
         f"; with --provider {name} about ${plan.cost_with(name):.2f}"
