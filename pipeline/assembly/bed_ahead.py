@@ -31,7 +31,10 @@ def start(project: Project, plan: Plan, cache: Path) -> Future | None:
     bed = planned_bed(project, plan)
     if bed.empty:
         return None
-    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:  # ahead of time is only a head start: assembly makes the bed, or says what is in the way
+        return None
     pool = ThreadPoolExecutor(1, thread_name_prefix="bed-ahead")
     made = pool.submit(sound.cached, bed, cache)
     pool.shutdown(wait=False)
