@@ -208,6 +208,15 @@ def test_pipeline_beats_of_a_storyboard_without_a_bed_says_what_to_add(tmp_path,
     assert "has no music bed" in capsys.readouterr().err
 
 
+def test_pipeline_beats_of_a_file_with_no_sound_says_what_to_give(tmp_path, capsys, media):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a sound\n")
+    for path, said in ((text, "not a file ffmpeg can read"), (media["image"], "is an image")):
+        assert main(["beats", str(path)]) == 1
+        err = capsys.readouterr().err
+        assert said in err and "give a sound file" in err and "ffmpeg exited" not in err
+
+
 def test_runs_analysing_at_once_on_a_fresh_install_do_not_crash(clicks, tmp_path):
     """librosa's tracker is numba code cached on disk; processes compiling it together crashed each other."""
     import os

@@ -34,6 +34,7 @@ def _beats(args) -> int:
         raise PipelineError(f"{args.path}: no such file; give the path of a storyboard or a sound file")
     if args.path.suffix.lower() in (".yaml", ".yml"):
         return _storyboard_beats(args)
+    _has_sound(args.path)
     found = beats.analyse(args.path)
     if args.json:
         print_json_line({"file": str(args.path), **found.to_json()})
@@ -42,6 +43,21 @@ def _beats(args) -> int:
           f"in {found.duration:.2f} s")
     _print_times(found.beats, found.downbeats)
     return 0
+
+
+def _has_sound(path: Path) -> None:
+    """A clear word for a file that holds no sound, before the analysis would fail in ffmpeg's words."""
+    from .. import ffmpeg
+    from ..errors import MediaError
+
+    try:
+        info = ffmpeg.probe(path)
+    except MediaError:
+        raise PipelineError(f"{path}: not a file ffmpeg can read; give a sound file (WAV, M4A, MP3, ...) or a "
+                            "storyboard (.yaml)") from None
+    if not info.has_audio:
+        raise PipelineError(f"{path}: is {'an image' if info.kind == 'image' else 'a video with no sound'}; give a "
+                            "sound file (WAV, M4A, MP3, ...) or a storyboard (.yaml)")
 
 
 def _storyboard_beats(args) -> int:
