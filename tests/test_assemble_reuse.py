@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 
+import av
 import pytest
 
 from pipeline.assembly import assemble as assembly
-from pipeline.assembly import reuse, verify
+from pipeline.assembly import burn, reuse, verify
 
 from .test_assemble import chain, clip, project_of, shot, small_cut  # noqa: F401 (small_cut: a fixture)
 
@@ -28,9 +29,15 @@ def made(tmp_path, monkeypatch):
     return tmp_path, files, shots, out, first, verified
 
 
-def again(tmp_path, files, shots, out, **settings):
+def again(tmp_path, files, shots, out, burn_captions=False, **settings):
     project, plan = project_of(tmp_path, shots, **settings)
-    return assembly.assemble(project, plan, dict(zip("ab", files, strict=True)), out / "final.mp4")
+    burning = {"burn_captions": True} if burn_captions else {}  # as a caller that does not burn calls it
+    return assembly.assemble(project, plan, dict(zip("ab", files, strict=True)), out / "final.mp4", **burning)
+
+
+def has_subtitles(cut) -> bool:
+    with av.open(str(cut)) as box:
+        return bool(box.streams.subtitles)
 
 
 def test_an_unchanged_assembly_keeps_the_cut_and_verifies_nothing(made):
@@ -65,6 +72,52 @@ def test_any_change_makes_the_cut_again(made, change):
     assert not report.reused and len(verified) == 1
     assert (out / "final.mp4").is_file() and (out / "timeline.otio").is_file()
     assert again(tmp_path, files, shots, out, **settings).reused  # and the new cut is kept the next time
+
+
+def test_a_burnt_cut_is_kept_when_burnt_captions_are_asked_for_again_and_only_then(made):
+    tmp_path, files, shots, out, first, verified = made
+    cut = out / "final.mp4"
+    burnt = again(tmp_path, files, shots, out, burn_captions=True)  # the plain cut kept, then burnt
+    assert burnt.burnt_captions and not burnt.reused and len(verified) == 1 and not has_subtitles(cut)
+    stat = cut.stat()
+    assert reuse.earlier(cut)["burnt"] is True and reuse.earlier(cut)["cut"] == [stat.st_size, stat.st_mtime_ns]
+    kept = again(tmp_path, files, shots, out, burn_captions=True)
+    assert kept.reused and kept.burnt_captions and len(verified) == 1  # neither rebuilt nor burnt again
+    assert cut.stat().st_mtime_ns == stat.st_mtime_ns and cut.stat().st_ino == stat.st_ino
+    assert (kept.copied_frames, kept.reencoded_frames) == (0, first.runtime_frames)
+    plain = again(tmp_path, files, shots, out)  # without them: the cut with a subtitle stream, made again
+    assert not plain.reused and not plain.burnt_captions and len(verified) == 2 and has_subtitles(cut)
+    assert again(tmp_path, files, shots, out).reused
+    assert again(tmp_path, files, shots, out, burn_captions=True).burnt_captions and not has_subtitles(cut)
+
+
+@pytest.mark.parametrize("change", ["caption", "cut touched"])
+def test_a_change_makes_a_burnt_cut_again_and_burns_it(made, change):
+    tmp_path, files, shots, out, first, verified = made
+    again(tmp_path, files, shots, out, burn_captions=True)
+    if change == "caption":
+        shots = [shot("a", new=True, caption="Day two"), shots[1]]
+    else:
+        os.utime(out / "final.mp4", ns=(1, 1))
+    verified.clear()
+    report = again(tmp_path, files, shots, out, burn_captions=True)
+    assert not report.reused and report.burnt_captions and len(verified) == 2  # the cut made, then burnt
+    assert [c.text for c in report.cues] == ["Day two" if change == "caption" else "Day one"]
+
+
+def test_a_burn_stopped_before_its_record_leaves_a_cut_that_is_made_again(made, monkeypatch):
+    tmp_path, files, shots, out, first, verified = made
+
+    def stopped(*args):
+        raise KeyboardInterrupt  # the burnt cut is in place; its record is not written
+
+    with monkeypatch.context() as m:
+        m.setattr(burn, "write_atomic", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            again(tmp_path, files, shots, out, burn_captions=True)
+    assert not reuse.earlier(out / "final.mp4").get("burnt") and not has_subtitles(out / "final.mp4")
+    plain = again(tmp_path, files, shots, out)  # the record names the replaced cut: not kept for a plain one
+    assert not plain.reused and has_subtitles(out / "final.mp4")
 
 
 def test_new_music_makes_the_cut_again(tmp_path, media):

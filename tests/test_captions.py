@@ -133,3 +133,31 @@ def test_burn_captions_draws_them_in_the_captioned_span_only_and_keeps_frames_an
     saved = json.loads((out / "assembly.json").read_text())
     assert saved["burnt_captions"] is True and saved["reencoded_frames"] == 240
     assert cues_of((out / "final.srt").read_text()) == [("00:00:00,000", "00:00:05,000", "WWWW MMMM")]
+
+
+def test_an_unchanged_run_with_burnt_captions_keeps_the_burnt_cut(tmp_path, capsys):
+    board = tmp_path / "board.yaml"
+    board.write_text(yaml.safe_dump({"resolution": "540p", "shots": [
+        {"id": "only", "prompt": "a quiet grey morning", "caption": "Good morning"}]}))
+    out, cut = tmp_path / "out", tmp_path / "out" / "final.mp4"
+
+    def run(*flags: str) -> str:
+        assert main(["run", str(board), "--out", str(out), "--no-burn-in", "--quiet", *flags]) == 0
+        return capsys.readouterr().err
+
+    def subtitles() -> int:
+        with av.open(str(cut)) as box:
+            return len(box.streams.subtitles)
+
+    assert "the captions burnt in" in run("--burn-captions") and subtitles() == 0
+    stat = cut.stat()
+    err = run("--burn-captions")
+    assert "already made from these clips and settings" in err and "assembled" not in err
+    assert (cut.stat().st_mtime_ns, cut.stat().st_ino) == (stat.st_mtime_ns, stat.st_ino)
+    err = run()  # the burnt cut is not the one asked for: the plain cut, with its subtitle stream
+    assert "assembled" in err and "burnt" not in err and subtitles() == 1
+    assert "the captions burnt in" in run("--burn-captions") and subtitles() == 0
+    assert main(["assemble", str(board), "--out", str(out), "--no-burn-in", "--burn-captions"]) == 0
+    assert "the captions burnt in" in capsys.readouterr().err and subtitles() == 0  # asked for by name: made again
+    assert "already made" in run("--burn-captions") and json.loads((out / "assembly.json").read_text())[
+        "burnt_captions"] is True

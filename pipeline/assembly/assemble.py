@@ -23,7 +23,7 @@ from ..files import atomic_path, temp_folder
 from ..layout import Layout
 from ..plan import Plan, overlaps
 from ..storyboard.load import Project
-from . import captions, encoder_match, export, gate, joins, mux, reencode, reuse, sound, verify
+from . import burn, captions, encoder_match, export, gate, joins, mux, reencode, reuse, sound, verify
 from .edit_list import Blend, Piece, Span, group, own_parts
 from .gate import ClipFacts
 from .joins import Take
@@ -70,14 +70,16 @@ class Rendered:
 
 
 def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *,
-             generations: dict[str, str] | None = None, rebuild: bool = False) -> AssemblyReport:
+             generations: dict[str, str] | None = None, rebuild: bool = False,
+             burn_captions: bool = False) -> AssemblyReport:
     """Write the cut of `plan` to `dest` from `clips` (shot id -> video file; footage shots default to
     their `clip:` file), with assembly.json, final.srt (when shots have captions: the same cues as the cut's
     mov_text subtitle stream) and timeline.otio beside it; return what was done.
 
     generations: shot id -> the provider's job id, recorded in the timeline's metadata.
-    A cut already made from the same inputs and untouched since is not made again (report.reused), unless
-    `rebuild` asks (`pipeline assemble`).
+    burn_captions: the captions drawn into the picture instead of a subtitle stream (assembly.burn).
+    A cut already made from the same inputs, burnt or not as asked, and untouched since is not made again
+    (report.reused), unless `rebuild` asks (`pipeline assemble`); a plain one kept is burnt when asked.
     The folder's .assembly-cache keeps the join pictures and the sound bed, so assembling again after an
     edit decodes only new clips and encodes the sound only when the runtime or the sound changed.
     """
@@ -85,9 +87,17 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     clips = {p.id: project.file(p.shot.clip) for p in plan.shots if p.shot.clip} | clips
     before = reuse.earlier(dest)
     made_from = reuse.inputs(project, plan, _present(plan, clips), generations or {}, before)
-    made = None if rebuild else reuse.made_already(before, made_from, plan, clips, dest)
+    made = None if rebuild else reuse.made_already(before, made_from, plan, clips, dest, burnt=burn_captions)
     if made is not None:
-        return dataclasses.replace(made, seconds=time.perf_counter() - started)
+        made = dataclasses.replace(made, seconds=time.perf_counter() - started)
+    else:
+        made = _build(project, plan, clips, dest, made_from, generations or {}, started)
+    return burn.burn_captions(made) if burn_captions and not made.burnt_captions else made
+
+
+def _build(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, made_from: dict,
+          generations: dict[str, str], started: float) -> AssemblyReport:
+    """The cut made (again), verified, with its record and side files written beside it."""
     size = formats.frame_size(project.board.resolution, project.board.aspect_ratio)
     facts = _inspect(plan, clips)
     look = Look(gate.reference(facts, size), size)
@@ -103,7 +113,7 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     report = _report(plan, cut, rendered, warnings, dest, time.perf_counter() - started)
     report = dataclasses.replace(report, inputs=reuse.written(made_from, report))
     music = (project.board.audio, bed.music_path) if project.board.audio else None
-    export.write_sidecars(report, plan, project.title, music, generations or {})
+    export.write_sidecars(report, plan, project.title, music, generations)
     return report
 
 

@@ -9,13 +9,14 @@ re-encode (a few times realtime, against the copy's hundreds), so it is never th
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 from PIL import ImageFont
 
 from .. import ffmpeg
 from ..files import atomic_path, temp_folder, write_atomic
-from . import caption_text, captions, gate, verify
+from . import caption_text, captions, gate, reuse, verify
 from .encoder_match import HOUSE
 from .report import AssemblyReport
 
@@ -30,9 +31,13 @@ QUALITY = {key: HOUSE[key] for key in ("c:v", "preset", "crf", "pix_fmt")}  # as
 
 def burn_captions(report: AssemblyReport) -> AssemblyReport:
     """Rewrite report.cut with its captions in the picture and assembly.json to say so; return the report
-    as it now is (with a warning naming characters no font could draw). A cut without captions is left as it is."""
+    as it now is (with a warning naming characters no font could draw). A cut without captions is left as it is.
+
+    assembly.json is written after the burnt cut is in place, with that cut's own (size, mtime_ns) (assembly.reuse):
+    stopped between the two, the record still names the cut that was replaced, so the next run makes it again."""
     if not report.cues:
         return report
+    started = time.perf_counter()
     facts = gate.inspect(report.cut)
     cues, missing = _drawn_cues(report.cues, facts.info.width, facts.info.height)
     with temp_folder(report.cut.parent) as work:
@@ -48,7 +53,9 @@ def burn_captions(report: AssemblyReport) -> AssemblyReport:
             f"{captions.UNDRAWABLE}: install a font that has them (e.g. Noto), or rewrite those captions",)
     said = said if missing else ()
     burnt = dataclasses.replace(report, copied_frames=0, reencoded_frames=report.runtime_frames,
-                                burnt_captions=True, warnings=(*report.warnings, *said))
+                                burnt_captions=True, warnings=(*report.warnings, *said), reused=False,
+                                seconds=report.seconds + time.perf_counter() - started)
+    burnt = dataclasses.replace(burnt, inputs=reuse.written(report.inputs or {}, burnt))
     write_atomic(burnt.report, burnt.to_bytes())
     return burnt
 

@@ -6,6 +6,8 @@ shot's key, place, length, transition) and the sha256 of every clip and of the m
 mtime_ns) beside its sha256, so a later run hashes only files that changed on disk; and the cut's own (size,
 mtime_ns) as it was written, and its side files. A changed clip, setting, caption or music changes the digest;
 a cut rewritten, touched or removed since does not match its record: either way the cut is made again.
+A cut with its captions burnt in (assembly.burn) says so, with its own (size, mtime_ns): it is kept when they
+are asked for again, and not when they are not (that cut has a subtitle stream instead).
 """
 
 from __future__ import annotations
@@ -63,16 +65,19 @@ def _fact(path: Path, recorded: list | None) -> list:
 
 
 def written(made: dict, report: AssemblyReport) -> dict:
-    """The record of a cut just put in place: its inputs, the cut's (size, mtime_ns), and what each shot took
-    from its clip (so a kept cut's report is whole)."""
+    """The record of a cut just put in place: its inputs, the cut's (size, mtime_ns), whether its captions are
+    burnt in, and what each shot took from its clip (so a kept cut's report is whole)."""
     stat = report.cut.stat()
     footage = [[f.first, f.count, f.clip_frames, f.sound, f.normalised] for f in (s.footage for s in report.shots)]
-    return {**made, "cut": [stat.st_size, stat.st_mtime_ns], "footage": footage}
+    return {**made, "cut": [stat.st_size, stat.st_mtime_ns], "burnt": report.burnt_captions, "footage": footage}
 
 
-def made_already(before: dict, now: dict, plan: Plan, clips: dict[str, Path], dest: Path) -> AssemblyReport | None:
-    """The report of the cut on disk when it was made from `now`'s inputs and is whole; else None."""
-    if not before or before.get("digest") != now["digest"]:
+def made_already(before: dict, now: dict, plan: Plan, clips: dict[str, Path], dest: Path, *,
+                 burnt: bool = False) -> AssemblyReport | None:
+    """The report of the cut on disk when it was made from `now`'s inputs and is whole; else None. A cut with
+    burnt captions is kept only when `burnt` asks for them; a plain one is kept either way (burning it is the
+    caller's next step)."""
+    if not before or before.get("digest") != now["digest"] or (before.get("burnt", False) and not burnt):
         return None
     layout = Layout(dest.parent)
     try:

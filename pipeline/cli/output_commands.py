@@ -89,18 +89,10 @@ def _burn_captions(parser: argparse.ArgumentParser) -> None:
                              "(re-encodes the whole cut: slower)")
 
 
-def _burnt(args, report, out: Path):
-    """The cut with its captions burnt in when --burn-captions asks (holding the folder, as a run does)."""
-    if not args.burn_captions:
-        return report
-    if not report.cues:
+def _nothing_to_burn(args, report) -> None:
+    """Say so when --burn-captions asks for captions that no shot has."""
+    if args.burn_captions and not report.cues:
         _say("note: no shot has a caption: nothing to burn in")
-        return report
-    from ..assembly.burn import burn_captions
-    from ..engine import folder_lock
-
-    with folder_lock.holding(Layout(out).lock, wait=args.wait, waiting=_say):
-        return burn_captions(report)
 
 
 def _hints(args, out: Path) -> tuple[str, str]:
@@ -200,11 +192,13 @@ def _run_with(args, fake) -> int:
         with progress.reporter(plan, json_events=args.json, quiet=args.quiet) as report:
             result = runner.run(project, plan, provider, out, limits=limits, report=report, confirm=confirm,
                                 caption=args.burn_in, resume_hint=resume, forget_hint=forget, tell=_say,
-                                wait=args.wait, assets=assets, journal_url=_journal_url(args))
+                                wait=args.wait, assets=assets, journal_url=_journal_url(args),
+                                burn_captions=args.burn_captions)
     except KeyboardInterrupt:
         print(f"interrupted: every finished step is in the journal; resume with: {resume}", file=sys.stderr)
         return 130
-    assembly = _burnt(args, result.assembly, out)
+    assembly = result.assembly
+    _nothing_to_burn(args, assembly)
     if args.json:  # stdout stays JSON lines: the last one says where the cut is
         print_json_line({"cut": str(assembly.cut), "generated": result.created, "spent_usd": result.spent.usd,
                          "rehearsal_usd": result.spent.rehearsal_usd, "warnings": list(assembly.warnings)})
@@ -267,8 +261,8 @@ def _assemble(args) -> int:
     out = _out_dir(args, project)
     report = assemble_again(project, _run_plan(project, args), out,
                             paid=providers.capabilities(project.provider).paid, wait=args.wait, tell=_say,
-                            journal_url=_journal_url(args))
-    report = _burnt(args, report, out)
+                            journal_url=_journal_url(args), burn_captions=args.burn_captions)
+    _nothing_to_burn(args, report)
     _print_assembly(report)
     print(report.cut)
     return 0

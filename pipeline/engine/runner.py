@@ -80,8 +80,9 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
         report: Callable[[Progress], None] = lambda p: None, confirm: Callable[[float], object] = lambda c: None,
         caption: bool = True, resume_hint: str = "pipeline run", forget_hint: str = "pipeline forget FILE SHOT",
         tell: Callable[[str], None] = lambda text: None, wait: bool = True, clock: Clock = REAL_TIME,
-        assets: AssetStore | None = None, journal_url: str | None = None) -> RunResult:
-    """Generate what is missing into out_dir (journal, clips), then write out_dir/final.mp4.
+        assets: AssetStore | None = None, journal_url: str | None = None, burn_captions: bool = False) -> RunResult:
+    """Generate what is missing into out_dir (journal, clips), then write out_dir/final.mp4 (with the captions
+    in the picture when `burn_captions` asks).
 
     `confirm(estimate)` is called with what this run could pay before anything is spent; it raises to refuse.
     Notes for the user (a journal set aside, a kept cut, a balance that disagrees) go to `tell`.
@@ -110,7 +111,8 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
         if errors:
             raise RunFailed(errors, resume_hint)
         report(Progress("cut", "assembling", spent_usd=journal.spent().usd))
-        assembly, kept = assemble_film(project, plan, done, layout, journal, paid=provider.paid, name=provider.name)
+        assembly, kept = assemble_film(project, plan, done, layout, journal, paid=provider.paid, name=provider.name,
+                                       burn_captions=burn_captions)
         notes = _balance_notes(measured, before, journal.spent()) + kept
         for note in notes:
             tell(note)
@@ -199,7 +201,7 @@ class _opened:
 
 def assemble_again(project: Project, plan: Plan, out_dir: Path, *, paid: bool, wait: bool = True,
                    tell: Callable[[str], None] = lambda text: None,
-                   journal_url: str | None = None) -> AssemblyReport:
+                   journal_url: str | None = None, burn_captions: bool = False) -> AssemblyReport:
     """Assemble the cut from the journal's clips, generating nothing; PipelineError if a shot has no clip."""
     layout = Layout(out_dir)
     if journal_url is None and not layout.journal.exists() and not layout.clips.is_dir():
@@ -216,14 +218,16 @@ def assemble_again(project: Project, plan: Plan, out_dir: Path, *, paid: bool, w
             if d.entry and not d.entry.updated_at:
                 journal.recovered(d.entry)
         report, kept = assemble_film(project, plan, done, layout, journal, paid=paid, name=project.provider,
-                                     rebuild=True)  # asked for by name: made again even when nothing changed
+                                     rebuild=True,  # asked for by name: made again even when nothing changed
+                                     burn_captions=burn_captions)
         for note in kept:
             tell(note)
         return report
 
 
 def assemble_film(project: Project, plan: Plan, done: dict[str, Generated], layout: Layout, journal: Ledger, *,
-                  paid: bool, name: str, rebuild: bool = False) -> tuple[AssemblyReport, list[str]]:
+                  paid: bool, name: str, rebuild: bool = False,
+                  burn_captions: bool = False) -> tuple[AssemblyReport, list[str]]:
     """Write the cut. A paid cut is never replaced silently by another provider's: it is kept beside it."""
     kept = []
     before = journal.meta("cut_provider")
@@ -232,6 +236,7 @@ def assemble_film(project: Project, plan: Plan, done: dict[str, Generated], layo
         kept.append(f"note: final.mp4 is now the {name} cut; the {before} cut is kept as {layout.kept_cut(before)}")
     clips = {shot_id: g.clip for shot_id, g in done.items()}
     generations = {shot_id: g.job_id for shot_id, g in done.items()}
-    report = assemble(project, plan, clips, layout.cut, generations=generations, rebuild=rebuild)
+    report = assemble(project, plan, clips, layout.cut, generations=generations, rebuild=rebuild,
+                      burn_captions=burn_captions)
     journal.set_meta(cut_provider=name, cut_paid="1" if paid else "0")
     return report, kept
