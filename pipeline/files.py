@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import PipelineError
@@ -168,6 +168,14 @@ def _umask() -> int:
 def write_atomic(dest: Path, data: bytes) -> None:
     with atomic_path(dest) as tmp:
         tmp.write_bytes(data)
+
+
+def write_atomic_text(dest: Path, chunks: Iterable[str]) -> None:
+    """`chunks` into `dest` as UTF-8, atomically, a chunk at a time: a long film's side files are never one
+    string."""
+    with atomic_path(dest) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
+        for chunk in chunks:
+            out.write(chunk)
 
 
 def is_temp(path: Path) -> bool:

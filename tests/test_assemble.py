@@ -16,7 +16,7 @@ import yaml
 
 from pipeline import ffmpeg, formats
 from pipeline.assembly import assemble as assembly
-from pipeline.assembly import sound, verify
+from pipeline.assembly import gate, sound, verify
 from pipeline.errors import MediaError
 from pipeline.storyboard.load import load
 
@@ -83,6 +83,16 @@ def test_copy_only_timeline_keeps_every_packet(tmp_path):
     assert packets(report.cut) == [p for f in files for p in packets(f)]
     assert report.copied_frames == report.runtime_frames == plan.runtime_frames == 360
     assert report.reencoded_frames == 0 and not report.warnings
+
+
+def test_facts_two_clips_share_are_held_once_and_unchanged(tmp_path):
+    a, b = clip(tmp_path / "a.mp4", frames=48), clip(tmp_path / "b.mp4", "smptebars", frames=48)
+    shared: dict = {}
+    first, second = gate.inspect(a, shared), gate.inspect(b, shared)
+    assert first.encoder and first.encoder is second.encoder and first.order is second.order
+    alone = gate.inspect(b)
+    assert (second.order, second.dts, second.keyframes, second.extradata, second.encoder, second.colour) == (
+        alone.order, alone.dts, alone.keyframes, alone.extradata, alone.encoder, alone.colour)
 
 
 def test_repeated_join_frames_are_trimmed_without_reencoding(tmp_path):

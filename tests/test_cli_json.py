@@ -10,6 +10,8 @@ import pytest
 
 from pipeline import ffmpeg
 from pipeline.cli.app import build_parser
+from pipeline.cli.output import json_pieces, print_json_line
+from pipeline.secrets import remember
 from tests.runs import TWO_SHOTS as BOARD
 from tests.runs import cli, write_board
 
@@ -94,3 +96,20 @@ def test_a_mistake_under_json_leaves_stdout_json_lines(tmp_path, command):
                     else [command, "{board}", "--json"], board, out)
     assert done.returncode == 1 and "promt" in done.stderr
     json_lines(done.stdout)
+
+
+@pytest.mark.parametrize("data", [
+    {"title": "A", "shots": [{"id": "a", "cost": 0.5}, {"id": "b", "note": None}], "empty": [], "n": 2},
+    {}, {"shots": [[1, 2], "é ☃", True]}, {1: "a key json.dumps spells itself", "x": [1]}, [1, {"a": []}], "text",
+])
+def test_json_is_printed_in_pieces_that_make_what_json_dumps_makes(data):
+    assert "".join(json_pieces(data)) == json.dumps(data)
+
+
+def test_a_secret_in_one_item_of_a_long_list_is_redacted(capsys):
+    remember("sk-print-pieces-0123456789")
+    print_json_line({"shots": [{"id": "a"}, {"why": "sent Bearer sk-print-pieces-0123456789 to ?"}],
+                     "url": "https://h.test/c.mp4?X-Amz-Signature=abc&x=1"})
+    out = capsys.readouterr().out
+    assert json.loads(out) == {"shots": [{"id": "a"}, {"why": "sent Bearer *** to ?"}],
+                               "url": "https://h.test/c.mp4?***"} and out.endswith("}\n")

@@ -11,6 +11,7 @@ import opentimelineio as otio
 
 from pipeline import ffmpeg
 from pipeline.assembly import assemble as assembly
+from pipeline.assembly import otio_json
 
 from .test_assemble import chain, clip, project_of, shot, small_cut  # noqa: F401 (fixture)
 
@@ -63,6 +64,20 @@ def test_chapters_srt_otio_and_report_read_back(tmp_path):
     assert saved["runtime_s"] == round(371 / 24, 3)
     assert [s["start_s"] for s in saved["shots"]] == [round(s / 24, 3) for s in starts]
     assert {"id", "start_s", "frames", "trimmed_frames", "normalised", "notes"} <= saved["shots"][0].keys()
+
+
+def test_the_timeline_written_an_object_at_a_time_is_what_otio_writes_whole(tmp_path):
+    film(tmp_path)  # transitions, cut markers, a music track and a footage sound track with a gap
+    written = (tmp_path / "out" / "timeline.otio").read_text(encoding="utf-8")
+    assert written == otio.adapters.write_to_string(otio.adapters.read_from_string(written), "otio_json")
+
+
+def test_an_empty_list_stays_as_otio_spells_it_and_a_filled_one_nests():
+    track = otio.schema.Track(name="t")
+    marker = otio.schema.Marker(name="m", metadata={"pipeline": {"to": "é"}})
+    made = "".join(otio_json.filled(track, {"markers": [otio_json.whole(marker)], "children": []}))
+    track.markers.append(marker.clone())
+    assert made == otio.adapters.write_to_string(track, "otio_json")
 
 
 def test_footage_sound_is_mixed_under_the_bed(tmp_path):

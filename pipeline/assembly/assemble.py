@@ -125,12 +125,12 @@ def _present(plan: Plan, clips: dict[str, Path]) -> dict[str, Path]:
 
 
 def _inspect(plan: Plan, clips: dict[str, Path]) -> dict[str, gate.ClipFacts]:
-    facts = {}
+    facts, shared = {}, {}
     for p in plan.shots:
         if p.id not in clips:
             raise PipelineError(f"shot {p.id}: no clip to assemble; run the storyboard first")
         try:
-            facts[p.id] = gate.inspect(Path(clips[p.id]))
+            facts[p.id] = gate.inspect(Path(clips[p.id]), shared)
         except MediaError as exc:
             raise MediaError(f"shot {p.id}: {exc}") from exc
     return facts

@@ -8,19 +8,22 @@ nothing of how the cut was joined.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import opentimelineio as otio
 
 from .. import formats
-from ..files import write_atomic
+from ..files import write_atomic, write_atomic_text
 from ..layout import Layout
 from ..plan import Plan, PlannedShot, overlaps
 from ..storyboard.model import Audio
-from . import captions
+from . import captions, otio_json
+from .otio_json import Chunks
 from .report import AssemblyReport, ShotReport
 
 
@@ -71,31 +74,32 @@ def _range(start: float, frames: float) -> otio.opentime.TimeRange:
     return otio.opentime.TimeRange(_time(start), _time(frames))
 
 
-def timeline(title: str, placed: list[Placed], audio: list[otio.schema.Track],
-             markers: list[otio.schema.Marker] = ()) -> str:
-    """The cut as an OpenTimelineIO timeline (JSON): the picture track with its transitions and `markers`,
-    then `audio`.
+def timeline(title: str, placed: Iterable[Placed], audio: Iterable[Chunks],
+             markers: Iterable[otio.schema.Marker] = ()) -> Iterator[str]:
+    """The cut as an OpenTimelineIO timeline (JSON, in chunks): the picture track with its transitions and
+    `markers`, then `audio` (sound_track's chunks).
 
     A transition is centred on the cut point, as editing applications keep it: each side's visible range
     ends or starts half-way through it and the rest comes from the clip's handles.
     """
-    track = otio.schema.Track(name="picture", kind=otio.schema.TrackKind.Video)
+    picture = otio_json.filled(otio.schema.Track(name="picture", kind=otio.schema.TrackKind.Video), {
+        "markers": map(otio_json.whole, markers), "children": map(otio_json.whole, _picture(placed))})
+    return otio_json.filled(otio.schema.Timeline(name=title, global_start_time=_time(0)),
+                            {"children": itertools.chain([picture], audio)}, depth=2)
+
+
+def _picture(placed: Iterable[Placed]) -> Iterator[otio.schema.Transition | otio.schema.Clip]:
+    """Each shot's clip, after the transition into it."""
     for n, shot in enumerate(placed):
         into = shot.transition_in
         if into:
-            track.append(_transition(shot.planned.transition, into))
+            yield _transition(shot.planned.transition, into)
         head, tail = into // 2, shot.transition_out - shot.transition_out // 2
         media = otio.schema.ExternalReference(target_url=shot.clip.resolve().as_uri(),
                                               available_range=_range(0, shot.available))
-        track.append(otio.schema.Clip(name=shot.planned.id, media_reference=media,
-                                      source_range=_range(shot.first + head, shot.frames - head - tail),
-                                      metadata={"pipeline": {**shot.metadata, "index": n}}))
-    track.markers.extend(markers)
-    cut = otio.schema.Timeline(name=title, global_start_time=_time(0))
-    cut.tracks.append(track)
-    for extra in audio:
-        cut.tracks.append(extra)
-    return otio.adapters.write_to_string(cut, "otio_json")
+        yield otio.schema.Clip(name=shot.planned.id, media_reference=media,
+                               source_range=_range(shot.first + head, shot.frames - head - tail),
+                               metadata={"pipeline": {**shot.metadata, "index": n}})
 
 
 def _transition(kind: str, frames: int) -> otio.schema.Transition:
@@ -107,26 +111,30 @@ def _transition(kind: str, frames: int) -> otio.schema.Transition:
         otio.schema.TransitionTypes.Custom, metadata={"pipeline": {"type": kind, "frames": frames}})
 
 
-def sound_track(name: str, clips: list[tuple[int, Path, float, int, dict]]) -> otio.schema.Track:
-    """An audio track of (cut frame, file, source start in frames, frames, metadata), gaps between."""
-    track, cursor = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio), 0
+def sound_track(name: str, clips: Iterable[tuple[int, Path, float, int, dict]]) -> Iterator[str]:
+    """An audio track (JSON, in chunks) of (cut frame, file, source start in frames, frames, metadata), gaps
+    between."""
+    track = otio.schema.Track(name=name, kind=otio.schema.TrackKind.Audio)
+    return otio_json.filled(track, {"children": map(otio_json.whole, _sounds(clips))})
+
+
+def _sounds(clips: Iterable[tuple[int, Path, float, int, dict]]) -> Iterator[otio.schema.Gap | otio.schema.Clip]:
+    cursor = 0
     for at, path, first, frames, metadata in clips:
         if at > cursor:
-            track.append(otio.schema.Gap(source_range=_range(0, at - cursor)))
-        track.append(otio.schema.Clip(name=path.stem, source_range=_range(first, frames), metadata=metadata,
-                                      media_reference=otio.schema.ExternalReference(
-                                          target_url=path.resolve().as_uri())))
+            yield otio.schema.Gap(source_range=_range(0, at - cursor))
+        yield otio.schema.Clip(name=path.stem, source_range=_range(first, frames), metadata=metadata,
+                               media_reference=otio.schema.ExternalReference(target_url=path.resolve().as_uri()))
         cursor = at + frames
-    return track
 
 
-def placed(report: AssemblyReport, plan: Plan, generations: dict[str, str]) -> list[Placed]:
-    """Each shot where the report says it landed in the cut, with its timeline metadata."""
+def placed(report: AssemblyReport, plan: Plan, generations: dict[str, str]) -> Iterator[Placed]:
+    """Each shot where the report says it landed in the cut, with its timeline metadata, one at a time."""
     planned = [plan.by_id(s.id) for s in report.shots]
     where = Layout(report.cut.parent)
-    return [Placed(p, s.footage.clip, s.start_frame, s.frames, s.footage.first, s.footage.clip_frames, into, out,
-                   {**_metadata(p, s, plan.provider, generations.get(s.id)), **_chosen(plan, p, where)})
-            for p, s, (into, out) in zip(planned, report.shots, overlaps(planned), strict=True)]
+    for p, s, (into, out) in zip(planned, report.shots, overlaps(planned), strict=True):
+        yield Placed(p, s.footage.clip, s.start_frame, s.frames, s.footage.first, s.footage.clip_frames, into, out,
+                     {**_metadata(p, s, plan.provider, generations.get(s.id)), **_chosen(plan, p, where)})
 
 
 def write_sidecars(report: AssemblyReport, plan: Plan, title: str, music: tuple[Audio, Path] | None,
@@ -142,9 +150,8 @@ def write_sidecars(report: AssemblyReport, plan: Plan, title: str, music: tuple[
         write_atomic(report.captions, captions.srt(list(report.cues)).encode())
     else:
         layout.captions.unlink(missing_ok=True)  # a stale one would contradict the cut
-    write_atomic(report.timeline, timeline(title, shots, _sound_tracks(report, music), _markers(report, plan))
-                 .encode())
-    write_atomic(report.report, _report_bytes(report, plan))
+    write_atomic_text(report.timeline, timeline(title, shots, _sound_tracks(report, music), _markers(report, plan)))
+    write_atomic_text(report.report, _report_text(report, plan))
 
 
 def _chosen(plan: Plan, planned: PlannedShot, layout: Layout) -> dict:
@@ -160,7 +167,7 @@ def _chosen(plan: Plan, planned: PlannedShot, layout: Layout) -> dict:
     return said
 
 
-def _report_bytes(report: AssemblyReport, plan: Plan) -> bytes:
+def _report_text(report: AssemblyReport, plan: Plan) -> Iterator[str]:
     """assembly.json, each shot with its take and tier where the storyboard has takes or tiers."""
     data = report.to_json()
     for shot in data["shots"]:
@@ -169,30 +176,29 @@ def _report_bytes(report: AssemblyReport, plan: Plan) -> bytes:
             shot.update(take=planned.take, takes=planned.takes)
         if planned.look is not None:
             shot.update(tier=planned.look.tier, model=planned.look.model, resolution=planned.look.resolution)
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+    yield from json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(data)  # what json.dumps joins
+    yield "\n"
 
 
-def _markers(report: AssemblyReport, plan: Plan) -> list[otio.schema.Marker]:
+def _markers(report: AssemblyReport, plan: Plan) -> Iterator[otio.schema.Marker]:
     """Where the cut falls between shots (and how snapping moved it), and, for a film cut to the music, the
     bed's beats and downbeats heard in the cut."""
     shots = report.shots
-    found = []
     for before, after in zip(shots, shots[1:], strict=False):
         snapped = plan.by_id(before.id).snapped
-        found.append(otio.schema.Marker(name="cut", marked_range=_range(after.start_frame, 0),
-                                        color=otio.schema.MarkerColor.RED, metadata={"pipeline": {
-                                            "from": before.id, "to": after.id,
-                                            "snapped_to": snapped.on if snapped else None,
-                                            "moved_frames": snapped.moved if snapped else 0}}))
+        yield otio.schema.Marker(name="cut", marked_range=_range(after.start_frame, 0),
+                                 color=otio.schema.MarkerColor.RED, metadata={"pipeline": {
+                                     "from": before.id, "to": after.id,
+                                     "snapped_to": snapped.on if snapped else None,
+                                     "moved_frames": snapped.moved if snapped else 0}})
     if plan.beats is not None:
         down = set(plan.beats.frames("downbeat"))
         for frame in plan.beats.frames():
             if frame < report.runtime_frames:
                 kind = "downbeat" if frame in down else "beat"
-                found.append(otio.schema.Marker(name=kind, marked_range=_range(frame, 0),
-                                                color=otio.schema.MarkerColor.GREEN if kind == "beat" else
-                                                otio.schema.MarkerColor.YELLOW))
-    return found
+                yield otio.schema.Marker(name=kind, marked_range=_range(frame, 0),
+                                         color=otio.schema.MarkerColor.GREEN if kind == "beat" else
+                                         otio.schema.MarkerColor.YELLOW)
 
 
 def _metadata(planned: PlannedShot, shot: ShotReport, provider: str, job: str | None) -> dict:

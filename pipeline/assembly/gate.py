@@ -9,6 +9,7 @@ normalised, and the re-encoded pieces are made to match the reference (see encod
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -65,16 +66,20 @@ class ClipFacts:
                 self.colour)
 
 
-def inspect(path: Path) -> ClipFacts:
-    """Demux `path`'s video packets (no decoding) and describe what copying them needs."""
+def inspect(path: Path, shared: dict | None = None) -> ClipFacts:
+    """Demux `path`'s video packets (no decoding) and describe what copying them needs.
+
+    shared: facts already held for other clips, by value; an equal one is kept once (a long film's clips
+    from one encoder share their options, parameter sets and packet order: kilobytes a shot, all held
+    through the assembly)."""
     with ffmpeg.opened(path, "read the video packets of") as box:
         info = ffmpeg.describe(box)
         if info.kind != "video":
             raise MediaError(f"{path}: is {info.kind}, not video")
-        return _facts(Path(path), info, box)
+        return _facts(Path(path), info, box, {} if shared is None else shared)
 
 
-def _facts(path: Path, info: ffmpeg.MediaInfo, box) -> ClipFacts:
+def _facts(path: Path, info: ffmpeg.MediaInfo, box, shared: dict) -> ClipFacts:
     stream = box.streams.video[0]
     packets = [(p.pts, p.dts, p.is_keyframe, p) for p in box.demux(stream) if p.size]
     if not packets or any(p[0] is None for p in packets):
@@ -84,15 +89,21 @@ def _facts(path: Path, info: ffmpeg.MediaInfo, box) -> ClipFacts:
     steps = {b - a for a, b in zip(pts, pts[1:], strict=False)}
     match = X264_OPTIONS.search(bytes(packets[0][3]))
     ctx = stream.codec_context
+    once = functools.partial(_once, shared)
     return ClipFacts(
-        path=path, info=info, order=tuple(display[p[0]] for p in packets),
-        dts=tuple(p[1] if p[1] is not None else p[0] for p in packets),
-        keyframes=frozenset(display[p[0]] for p in packets if p[2]), start_pts=pts[0],
-        tick=steps.pop() if len(steps) == 1 else 0, extradata=bytes(ctx.extradata or b""),
-        encoder=match.group(1).decode(errors="replace") if match else "",
-        colour=(ctx.color_primaries, ctx.color_trc, ctx.colorspace, ctx.color_range),
+        path=path, info=info, order=once(tuple(display[p[0]] for p in packets)),
+        dts=once(tuple(p[1] if p[1] is not None else p[0] for p in packets)),
+        keyframes=once(frozenset(display[p[0]] for p in packets if p[2])), start_pts=pts[0],
+        tick=steps.pop() if len(steps) == 1 else 0, extradata=once(bytes(ctx.extradata or b"")),
+        encoder=once(match.group(1).decode(errors="replace") if match else ""),
+        colour=once((ctx.color_primaries, ctx.color_trc, ctx.colorspace, ctx.color_range)),
         sar=stream.sample_aspect_ratio, interlaced=ctx.field_order in INTERLACED,
         video_first=stream.index == 0)
+
+
+def _once(shared: dict, value):
+    """`value`, or the equal one already held."""
+    return shared.setdefault(value, value)
 
 
 def format_problems(facts: ClipFacts, size: tuple[int, int]) -> list[str]:

@@ -1,15 +1,16 @@
-"""Parse YAML and remember where every key and value stands, so errors can point at the file."""
+"""Parse YAML and find where every key and value stands, so errors can point at the file."""
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
 
 import yaml
 
 from .diagnose import dotted
 
 Path_ = tuple[str | int, ...]
+Tables = tuple[dict[Path_, tuple[int, int]], dict[Path_, tuple[int, int]]]  # (keys, values): (line, col)
 MAX_NODES = 100_000  # aliases can make a small file expand enormously ("billion laughs")
 
 
@@ -53,13 +54,30 @@ class SourceError(Exception):
         super().__init__(f"{line}:{col}: {message}")
 
 
-@dataclass
 class Located:
-    """A parsed document and the 1-based (line, col) of each key and value, by path."""
+    """A parsed document and the 1-based (line, col) of each key and value, by path.
 
-    data: object
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    The positions are found when first asked, by reading the text again: most storyboards have nothing to
+    point at, and a long film's table of them (a few hundred bytes a shot) would be held through every check.
+    """
+
+    def __init__(self, data: object, text: str = "", kind: type | None = None):
+        self.data, self._text, self._kind = data, text, kind
+
+    @functools.cached_property
+    def _tables(self) -> tuple[dict[Path_, tuple[int, int]], dict[Path_, tuple[int, int]]]:
+        tables: tuple[dict, dict] = ({}, {})
+        if self._kind is not None:
+            _read(self._text, self._kind, tables)
+        return tables
+
+    @property
+    def keys(self) -> dict[Path_, tuple[int, int]]:
+        return self._tables[0]
+
+    @property
+    def values(self) -> dict[Path_, tuple[int, int]]:
+        return self._tables[1]
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """The best position for `path`: itself, else its nearest located ancestor."""
@@ -72,7 +90,7 @@ class Located:
 
 
 def parse(text: str) -> Located:
-    """The document and its positions; the nodes are checked (positions, tags, text) before any value is built."""
+    """The document; the nodes are checked (positions, tags, text) before any value is built."""
     if _FAST is not None:
         try:
             return _parse(text, _FAST)
@@ -82,15 +100,19 @@ def parse(text: str) -> Located:
 
 
 def _parse(text: str, kind: type) -> Located:
+    return Located(_read(text, kind), text, kind)
+
+
+def _read(text: str, kind: type, tables: Tables | None = None) -> object:
+    """The document's data, its nodes checked; with `tables`, (keys, values) filled with their positions."""
     loader = None
     try:
         loader = kind(text)
         root = loader.get_single_node()
         if root is None:
-            return Located(data=None)
-        located = Located(data=None)
-        _walk(root, (), located, [0], frozenset(), loader)
-        located.data = loader.construct_document(root)
+            return None
+        _walk(root, (), tables, [0], frozenset(), loader)
+        return loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -102,7 +124,6 @@ def _parse(text: str, kind: type) -> Located:
     finally:
         if loader is not None:
             loader.dispose()
-    return located
 
 
 def _check_node(node: yaml.Node, loader: _Loader, path: Path_) -> None:
@@ -163,7 +184,7 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {what}; fix the syntax here (check indentation, colons, brackets and quotes)"
 
 
-def _walk(node: yaml.Node, path: Path_, out: Located, count: list[int], above: frozenset[int],
+def _walk(node: yaml.Node, path: Path_, out: Tables | None, count: list[int], above: frozenset[int],
           loader: _Loader) -> None:
     count[0] += 1
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
@@ -173,7 +194,8 @@ def _walk(node: yaml.Node, path: Path_, out: Located, count: list[int], above: f
         if id(node) in above:
             raise SourceError(line, col, "an alias refers to a value that contains it; remove the loop")
         above = above | {id(node)}
-    out.values.setdefault(path, (line, col))
+    if out is not None:
+        out[1].setdefault(path, (line, col))
     _check_node(node, loader, path)
     if isinstance(node, yaml.MappingNode):
         seen: dict[object, yaml.Node] = {}
@@ -186,7 +208,8 @@ def _walk(node: yaml.Node, path: Path_, out: Located, count: list[int], above: f
                                   f"`{key}` appears twice in this mapping; keep one")
             seen[key] = key_node
             child = (*path, key)
-            out.keys.setdefault(child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+            if out is not None:
+                out[0].setdefault(child, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
             _walk(value_node, child, out, count, above, loader)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
