@@ -125,14 +125,18 @@ def _present(plan: Plan, clips: dict[str, Path]) -> dict[str, Path]:
 
 
 def _inspect(plan: Plan, clips: dict[str, Path]) -> dict[str, gate.ClipFacts]:
-    facts, shared = {}, {}
+    """Each shot's clip facts; a clip that several shots play (footage) is demuxed once."""
+    facts, shared, by_file = {}, {}, {}
     for p in plan.shots:
         if p.id not in clips:
             raise PipelineError(f"shot {p.id}: no clip to assemble; run the storyboard first")
+        path = Path(clips[p.id])
         try:
-            facts[p.id] = gate.inspect(Path(clips[p.id]), shared)
+            if (found := by_file.get(path)) is None:
+                found = by_file[path] = gate.inspect(path, shared)
         except MediaError as exc:
             raise MediaError(f"shot {p.id}: {exc}") from exc
+        facts[p.id] = found
     return facts
 
 
