@@ -11,6 +11,7 @@ read again: a file rewritten in place always changes its mtime.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -30,34 +31,54 @@ class Media:
     info: ffmpeg.MediaInfo | None
     packets: dict[str, tuple[int, int]] = field(default_factory=dict)
 
-    def to_json(self) -> str:
-        info = None if self.info is None else {k: _plain(v) for k, v in asdict(self.info).items()}
-        return json.dumps({"info": info, "packets": self.packets})
+    def to_plain(self) -> dict:
+        return {"info": None if self.info is None else info_to_plain(self.info), "packets": self.packets}
 
     @classmethod
-    def from_json(cls, text: str) -> Media:
-        data = json.loads(text)
-        info = data["info"]
-        if info is not None:
-            info = ffmpeg.MediaInfo(**{k: Fraction(v) if k in ("fps", "time_base") and v else v
-                                       for k, v in info.items()})
+    def from_plain(cls, data: dict) -> Media:
+        info = None if data["info"] is None else info_from_plain(data["info"])
         return cls(info, {kind: tuple(counts) for kind, counts in data["packets"].items()})
 
+    @classmethod
+    def examine(cls, path: Path) -> dict:
+        """What ffmpeg makes of the file, as kept: one opening and one demux."""
+        try:
+            return cls(*ffmpeg.examined(path)).to_plain()
+        except MediaError:
+            return cls(None).to_plain()
 
-def _plain(value: object) -> object:
-    return str(value) if isinstance(value, Fraction) else value
+
+def info_to_plain(info: ffmpeg.MediaInfo) -> dict:
+    return {k: str(v) if isinstance(v, Fraction) else v for k, v in asdict(info).items()}
+
+
+def info_from_plain(data: dict) -> ffmpeg.MediaInfo:
+    return ffmpeg.MediaInfo(**{k: Fraction(v) if k in ("fps", "time_base") and v else v for k, v in data.items()})
+
+
+MEDIA = "media/1"  # what the probe and packet counts are kept as; a new number when their form changes
+
+
+Key = tuple[str, str]  # (sha256, what)
 
 
 @dataclass
 class FileFacts:
     """Facts of files by their name (relative to `root` where they lie inside it, so a moved output folder
-    keeps its clips' facts), and media facts by content; what was learnt since reading is in `new_*`."""
+    keeps its clips' facts), and facts of their content by (sha256, what they are), held as JSON text (a
+    long film's clip facts parsed would cost kilobytes a shot) and looked up in `lookup` (a journal's table)
+    when not held; what was learnt since reading is in `new_*`."""
 
     root: Path | None = None
     versions: dict[str, Version] = field(default_factory=dict)
-    media_of: dict[str, Media] = field(default_factory=dict)  # sha256 -> Media
+    contents: dict[Key, str] = field(default_factory=dict)
+    lookup: Callable[[Key], str | None] = lambda key: None
     new_versions: dict[str, Version] = field(default_factory=dict)
-    new_media: dict[str, Media] = field(default_factory=dict)
+    new_contents: dict[Key, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.root = self.root.resolve() if self.root is not None else None
+        self._names: dict[Path, str] = {}  # resolving a path walks every folder in it: once per path
 
     def sha256(self, path: Path) -> str | None:
         """The file's sha256 (None when it is not a file), read from its bytes only when unknown or changed."""
@@ -71,35 +92,40 @@ class FileFacts:
             fact = self.versions[name] = self.new_versions[name] = (stat.st_size, stat.st_mtime_ns, sha256_of(path))
         return fact[2]
 
-    def media(self, path: Path) -> Media:
-        """The file's probe and packet counts; OSError when it is not a readable file."""
+    def about(self, path: Path, what: str, learn: Callable[[Path], object]) -> object:
+        """`learn(path)` (plain JSON data), kept by the file's content: asked once per content, whatever its
+        name. FileNotFoundError when it is not a file."""
         digest = self.sha256(path)
         if digest is None:
             raise FileNotFoundError(path)
-        if (known := self.media_of.get(digest)) is None:
-            try:
-                known = Media(*ffmpeg.examined(path))
-            except MediaError:
-                known = Media(None)
-            self.media_of[digest] = self.new_media[digest] = known
-        return known
+        key = (digest, what)
+        if (text := self.contents.get(key) or self.lookup(key)) is not None:
+            return json.loads(text)
+        learnt = learn(path)
+        self.contents[key] = self.new_contents[key] = json.dumps(learnt)
+        return learnt
 
-    def __post_init__(self):
-        self.root = self.root.resolve() if self.root is not None else None
+    def media(self, path: Path) -> Media:
+        """The file's probe and packet counts; OSError when it is not a readable file."""
+        return Media.from_plain(self.about(path, MEDIA, Media.examine))
 
     def learn(self, other: FileFacts) -> None:
         """Take in what `other` learnt (a storyboard's load, before this journal was open for writing)."""
         for name, version in other.new_versions.items():
             name = name if other.root == self.root else self._name(other.root / name if other.root else Path(name))
             self.versions[name] = self.new_versions[name] = version
-        self.media_of.update(other.new_media)
-        self.new_media.update(other.new_media)
+        self.contents.update(other.new_contents)
+        self.new_contents.update(other.new_contents)
 
     def saved(self) -> None:
-        self.new_versions, self.new_media = {}, {}
+        self.new_versions, self.new_contents = {}, {}
 
     def _name(self, path: Path) -> str:
-        resolved = path.resolve()
+        if (name := self._names.get(path)) is None:
+            name = self._names[path] = self._named(path.resolve())
+        return name
+
+    def _named(self, resolved: Path) -> str:
         if self.root is not None:
             try:
                 return str(resolved.relative_to(self.root))

@@ -94,7 +94,7 @@ def test_a_run_keeps_what_its_footage_is_and_the_next_commands_read_none_of_it_a
     assert examined == ["title.mp4"] and sorted(read) == ["copy.mp4", "title.mp4"]  # the copy: by its digest
     journal = tmp_path / "output" / "board" / "journal.sqlite"
     with sqlite3.connect(journal) as db:
-        assert db.execute("SELECT count(*) FROM media").fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM contents WHERE what = 'media/1'").fetchone()[0] == 1
         assert {row[0] for row in db.execute("SELECT path FROM files")} >= {str(tmp_path / "title.mp4"),
                                                                            str(tmp_path / "copy.mp4")}
     examined.clear(), read.clear()
@@ -109,12 +109,46 @@ def test_a_run_keeps_what_its_footage_is_and_the_next_commands_read_none_of_it_a
 
 
 def test_media_facts_read_back_from_the_journal_are_the_probes(media):
+    import json
+
     from pipeline import ffmpeg
     from pipeline.file_facts import Media
 
     for kind in ("video", "audio", "image"):
         info, packets = ffmpeg.examined(media[kind])
         assert info == ffmpeg.probe(media[kind])
-        assert Media.from_json(Media(info, packets).to_json()) == Media(info, packets)
+        assert Media.from_plain(json.loads(json.dumps(Media(info, packets).to_plain()))) == Media(info, packets)
         if kind != "image":
             assert packets[kind] == ffmpeg.packets_missing(media[kind], kind)
+
+
+def test_assembly_demuxes_only_the_clips_the_journal_does_not_know_as_they_are(tmp_path, monkeypatch, media):
+    import shutil
+
+    from pipeline.assembly import gate
+    from pipeline.cli import main
+
+    demuxed = []
+    real = gate.inspect
+    monkeypatch.setattr(gate, "inspect", lambda path, shared=None: demuxed.append(path.name) or real(path, shared))
+    monkeypatch.chdir(tmp_path)
+    clips = {"a.mp4", "b.mp4", "c.mp4"}  # (the pieces assembly re-encodes them into are checked as they are made)
+    for name in "abc":
+        shutil.copy(media["video"], tmp_path / f"{name}.mp4")
+        with (tmp_path / f"{name}.mp4").open("ab") as f:
+            f.write(name.encode())  # each its own content
+    board = tmp_path / "board.yaml"
+    board.write_text("shots:\n" + "".join(f"  - id: s{i}\n    clip: {n}.mp4\n" for i, n in enumerate("abca")))
+    assert main(["run", str(board), "--quiet"]) == 0
+    assert sorted(n for n in demuxed if n in clips) == ["a.mp4", "b.mp4", "c.mp4"]  # a, played twice, once
+    cut = tmp_path / "output" / "board" / "final.mp4"
+    first = cut.stat().st_ino, cut.stat().st_mtime_ns
+    demuxed.clear()
+    with (tmp_path / "b.mp4").open("ab") as f:
+        f.write(b"\0")  # a new version of b: the cut is made again, from the journal's facts of a and c
+    assert main(["run", str(board), "--quiet"]) == 0
+    assert [n for n in demuxed if n in clips] == ["b.mp4"]
+    assert (cut.stat().st_ino, cut.stat().st_mtime_ns) != first  # made again
+    demuxed.clear()
+    assert main(["assemble", str(board)]) == 0  # asked for by name: made again, no clip demuxed
+    assert [n for n in demuxed if n in clips] == []

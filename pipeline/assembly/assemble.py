@@ -71,13 +71,15 @@ class Rendered:
 
 def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *,
              generations: dict[str, str] | None = None, rebuild: bool = False,
-             burn_captions: bool = False) -> AssemblyReport:
+             burn_captions: bool = False, facts=None) -> AssemblyReport:
     """Write the cut of `plan` to `dest` from `clips` (shot id -> video file; footage shots default to
     their `clip:` file), with assembly.json, final.srt (when shots have captions: the same cues as the cut's
     mov_text subtitle stream) and timeline.otio beside it; return what was done.
 
     generations: shot id -> the provider's job id, recorded in the timeline's metadata.
     burn_captions: the captions drawn into the picture instead of a subtitle stream (assembly.burn).
+    facts: what the journal knows of files (engine.file_facts), so a clip known as it is is neither hashed nor
+    demuxed again.
     A cut already made from the same inputs, burnt or not as asked, and untouched since is not made again
     (report.reused), unless `rebuild` asks (`pipeline assemble`); a plain one kept is burnt when asked.
     The folder's .assembly-cache keeps the join pictures and the sound bed, so assembling again after an
@@ -86,20 +88,20 @@ def assemble(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, *
     started, dest = time.perf_counter(), Path(dest)
     clips = {p.id: project.file(p.shot.clip) for p in plan.shots if p.shot.clip} | clips
     before = reuse.earlier(dest)
-    made_from = reuse.inputs(project, plan, _present(plan, clips), generations or {}, before)
+    made_from = reuse.inputs(project, plan, _present(plan, clips), generations or {}, before, facts)
     made = None if rebuild else reuse.made_already(before, made_from, plan, clips, dest, burnt=burn_captions)
     if made is not None:
         made = dataclasses.replace(made, seconds=time.perf_counter() - started)
     else:
-        made = _build(project, plan, clips, dest, made_from, generations or {}, started)
+        made = _build(project, plan, clips, dest, made_from, generations or {}, started, facts)
     return burn.burn_captions(made) if burn_captions and not made.burnt_captions else made
 
 
 def _build(project: Project, plan: Plan, clips: dict[str, Path], dest: Path, made_from: dict,
-          generations: dict[str, str], started: float) -> AssemblyReport:
+          generations: dict[str, str], started: float, known=None) -> AssemblyReport:
     """The cut made (again), verified, with its record and side files written beside it."""
     size = formats.frame_size(project.board.resolution, project.board.aspect_ratio)
-    facts = _inspect(plan, clips)
+    facts = _inspect(plan, clips, known)
     look = Look(gate.reference(facts, size), size)
     odd = {shot: gate.why_normalised(f, look.ref, size) for shot, f in facts.items()}
     cache = Layout(dest.parent).assembly_cache  # join pictures by clip sha256, sound beds by what shapes them
@@ -124,8 +126,9 @@ def _present(plan: Plan, clips: dict[str, Path]) -> dict[str, Path]:
     return clips
 
 
-def _inspect(plan: Plan, clips: dict[str, Path]) -> dict[str, gate.ClipFacts]:
-    """Each shot's clip facts; a clip that several shots play (footage) is demuxed once."""
+def _inspect(plan: Plan, clips: dict[str, Path], known=None) -> dict[str, gate.ClipFacts]:
+    """Each shot's clip facts; a clip that several shots play (footage) is demuxed once, and one the journal
+    knows (`known`: its file facts) not at all."""
     facts, shared, by_file = {}, {}, {}
     for p in plan.shots:
         if p.id not in clips:
@@ -133,7 +136,7 @@ def _inspect(plan: Plan, clips: dict[str, Path]) -> dict[str, gate.ClipFacts]:
         path = Path(clips[p.id])
         try:
             if (found := by_file.get(path)) is None:
-                found = by_file[path] = gate.inspect(path, shared)
+                found = by_file[path] = gate.inspect(path, shared) if known is None else gate.known(path, known, shared)
         except MediaError as exc:
             raise MediaError(f"shot {p.id}: {exc}") from exc
         facts[p.id] = found

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import ffmpeg, formats
 from ..errors import MediaError
+from ..file_facts import info_from_plain, info_to_plain
 
 CODEC, PIX_FMT = "h264", "yuv420p"
 INTERLACED = {2, 3, 4, 5, "tt", "bb", "tb", "bt"}  # AVFieldOrder: 0 unknown, 1 progressive, then field orders
@@ -99,6 +100,38 @@ def _facts(path: Path, info: ffmpeg.MediaInfo, box, shared: dict) -> ClipFacts:
         colour=once((ctx.color_primaries, ctx.color_trc, ctx.colorspace, ctx.color_range)),
         sar=stream.sample_aspect_ratio, interlaced=ctx.field_order in INTERLACED,
         video_first=stream.index == 0)
+
+
+CLIP = "clip/1"  # what the journal keeps these facts as (file_facts); a new number when their form changes
+
+
+def known(path: Path, facts, shared: dict | None = None) -> ClipFacts:
+    """inspect(path), asked of `facts` (what the journal knows of files: engine.file_facts) by the clip's
+    content, so a clip the journal knows as it is is not demuxed again."""
+    shared = {} if shared is None else shared
+    try:
+        return _from_plain(Path(path), facts.about(Path(path), CLIP, lambda p: _to_plain(inspect(p))), shared)
+    except FileNotFoundError:
+        return inspect(path, shared)  # says, as ever, that ffmpeg cannot read it
+    except (KeyError, TypeError, ValueError):  # kept by code that wrote them otherwise
+        return inspect(path, shared)
+
+
+def _to_plain(f: ClipFacts) -> dict:
+    return {"info": info_to_plain(f.info), "order": f.order, "dts": f.dts, "keyframes": sorted(f.keyframes),
+            "start_pts": f.start_pts, "tick": f.tick, "extradata": f.extradata.hex(), "encoder": f.encoder,
+            "colour": f.colour, "sar": None if f.sar is None else str(f.sar), "interlaced": f.interlaced,
+            "video_first": f.video_first}
+
+
+def _from_plain(path: Path, d: dict, shared: dict) -> ClipFacts:
+    once = functools.partial(_once, shared)
+    return ClipFacts(
+        path=path, info=info_from_plain(d["info"]), order=once(tuple(d["order"])), dts=once(tuple(d["dts"])),
+        keyframes=once(frozenset(d["keyframes"])), start_pts=d["start_pts"], tick=d["tick"],
+        extradata=once(bytes.fromhex(d["extradata"])), encoder=once(d["encoder"]), colour=once(tuple(d["colour"])),
+        sar=None if d["sar"] is None else Fraction(d["sar"]), interlaced=d["interlaced"],
+        video_first=d["video_first"])
 
 
 def _once(shared: dict, value):

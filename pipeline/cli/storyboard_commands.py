@@ -14,7 +14,7 @@ from .. import formats, providers
 from ..engine.status import next_run, plan_json, summary
 from ..engine.work import Action, Decision, to_pay_usd
 from ..errors import PipelineError, StoryboardError
-from ..file_facts import FileFacts
+from ..file_facts import MEDIA, FileFacts
 from ..layout import Layout
 from ..plan import TIERS, Plan
 from ..storyboard import camera, starter
@@ -56,7 +56,7 @@ def known_facts(args, path: str) -> FileFacts:
 
         with reading(layout) as journal:
             if journal is not None:
-                return journal.files.facts
+                return journal.files.detached(MEDIA)
     return FileFacts(layout.root)
 
 

@@ -2,7 +2,7 @@
 as it was reads none of its bytes again:
 
     files   path (relative to the output folder where it lies inside it), size, mtime_ns, sha256
-    media   sha256, the probe and packet counts of that content (JSON)
+    contents  sha256, what (e.g. media/1: the probe and packet counts), the facts of that content (JSON)
 
 The tables are read once, when first asked; new facts are written in one transaction when the journal closes
 (a look through a read-only journal keeps them for itself only).
@@ -11,14 +11,16 @@ The tables are read once, when first asked; new facts are written in one transac
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
-from ..file_facts import FileFacts, Media
+from ..file_facts import FileFacts
 from ..files import sha256_of
 
 
 class KeptFacts:
-    """A FileFacts read from the journal's tables when first asked, and written back when the journal closes."""
+    """A FileFacts over the journal's tables: the files' versions read when first asked, a content's facts
+    looked up when asked; what was learnt is written back when the journal closes."""
 
     def __init__(self, db: sqlite3.Connection, root: Path):
         self._db, self._root = db, root
@@ -27,14 +29,29 @@ class KeptFacts:
     @property
     def facts(self) -> FileFacts:
         if self._facts is None:
-            self._facts = FileFacts(self._root, dict(_rows(self._db, "SELECT path, size, mtime_ns, sha256 FROM files",
-                                                           lambda path, *version: (path, tuple(version)))),
-                                    dict(_rows(self._db, "SELECT sha256, facts FROM media",
-                                               lambda digest, text: (digest, Media.from_json(text)))))
+            self._facts = FileFacts(self._root, self._versions(), lookup=self._lookup)
         return self._facts
+
+    def detached(self, what: str) -> FileFacts:
+        """The versions and the `what` facts of every content, held: a FileFacts that outlives the journal (a
+        look's, for the storyboard's load)."""
+        contents = _rows(self._db, "SELECT sha256, what, facts FROM contents WHERE what = ?",
+                         lambda digest, kind, text: ((digest, kind), text), what)
+        return FileFacts(self._root, self._versions(), dict(contents))
+
+    def _versions(self) -> dict:
+        return dict(_rows(self._db, "SELECT path, size, mtime_ns, sha256 FROM files",
+                          lambda path, *version: (path, tuple(version))))
+
+    def _lookup(self, key: tuple[str, str]) -> str | None:
+        found = _rows(self._db, "SELECT facts FROM contents WHERE sha256 = ? AND what = ?", lambda text: text, *key)
+        return found[0] if found else None
 
     def sha256(self, path: Path) -> str | None:
         return self.facts.sha256(path)
+
+    def about(self, path: Path, what: str, learn: Callable[[Path], object]) -> object:
+        return self.facts.about(path, what, learn)
 
     def learn(self, other: FileFacts) -> None:
         self.facts.learn(other)
@@ -42,22 +59,22 @@ class KeptFacts:
     def save(self) -> None:
         """Write what was learnt (nothing in a read-only look)."""
         facts = self._facts
-        if facts is None or not (facts.new_versions or facts.new_media):
+        if facts is None or not (facts.new_versions or facts.new_contents):
             return
         try:
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO files (path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?)",
                                      [(name, *fact) for name, fact in facts.new_versions.items()])
-                self._db.executemany("INSERT OR REPLACE INTO media (sha256, facts) VALUES (?, ?)",
-                                     [(digest, media.to_json()) for digest, media in facts.new_media.items()])
+                self._db.executemany("INSERT OR REPLACE INTO contents (sha256, what, facts) VALUES (?, ?, ?)",
+                                     [(*key, text) for key, text in facts.new_contents.items()])
             facts.saved()
         except sqlite3.OperationalError:  # read-only, or a journal from before the tables: the next run keeps them
             pass
 
 
-def _rows(db: sqlite3.Connection, query: str, row):
+def _rows(db: sqlite3.Connection, query: str, row, *args):
     try:
-        found = db.execute(query).fetchall()
+        found = db.execute(query, args).fetchall()
     except sqlite3.OperationalError:  # a read-only look at a journal from before the table
         return []
     out = []
@@ -74,6 +91,11 @@ class Hashing:
 
     def sha256(self, path: Path) -> str | None:
         return sha256_of(path) if path.is_file() else None
+
+    def about(self, path: Path, what: str, learn: Callable[[Path], object]) -> object:
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        return learn(path)
 
     def learn(self, other: FileFacts) -> None:
         pass  # another machine's paths mean nothing here

@@ -39,9 +39,11 @@ CREATE TABLE IF NOT EXISTS files (  -- facts of files read (engine.file_facts)
     mtime_ns INTEGER NOT NULL,
     sha256 TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS media (  -- a content's probe and packet counts, by its sha256 (engine.file_facts)
-    sha256 TEXT PRIMARY KEY,
-    facts TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS contents (  -- facts of a file's content, by its sha256 (engine.file_facts)
+    sha256 TEXT NOT NULL,
+    what TEXT NOT NULL,  -- which facts: media/1 (probe, packet counts), clip/1 (the assembly gate's)
+    facts TEXT NOT NULL,  -- JSON
+    PRIMARY KEY (sha256, what)
 );
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,

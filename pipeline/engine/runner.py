@@ -237,6 +237,6 @@ def assemble_film(project: Project, plan: Plan, done: dict[str, Generated], layo
     clips = {shot_id: g.clip for shot_id, g in done.items()}
     generations = {shot_id: g.job_id for shot_id, g in done.items()}
     report = assemble(project, plan, clips, layout.cut, generations=generations, rebuild=rebuild,
-                      burn_captions=burn_captions)
+                      burn_captions=burn_captions, facts=journal.files)
     journal.set_meta(cut_provider=name, cut_paid="1" if paid else "0")
     return report, kept
