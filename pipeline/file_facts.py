@@ -2,10 +2,11 @@
 its sha256, and for media its probe and packet counts, learnt together at first sight (one read of the bytes,
 one opening and demux of the container).
 
-The media facts are kept by the content's sha256, so a copy or a moved file is hashed again but not probed or
-demuxed again. A journal keeps both tables for the next command (engine.file_facts); a command with no journal
-keeps them for the process (`watch` loads the same files again and again). A file whose size or mtime moved is
-read again: a file rewritten in place always changes its mtime.
+Facts of a content (the probe and packet counts, `media/1`; the assembly gate's facts of a clip, `clip/1`) are
+kept by its sha256, so a copy or a moved file is hashed again but not probed or demuxed again. A journal keeps
+both for the next command (engine.file_facts); a command with no journal keeps them for the process (`watch`
+loads the same files again and again). A file whose size or mtime moved is read again: a file rewritten in
+place always changes its mtime.
 """
 
 from __future__ import annotations
