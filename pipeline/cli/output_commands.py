@@ -296,7 +296,7 @@ def _status(args) -> int:
     from rich.text import Text
 
     console = Console()
-    for page in _status_pages(project.title, report):
+    for page in _status_pages(console, project.title, report):
         console.print(page)
     t = report["totals"]
     rehearsal = f" · rehearsals ${t['rehearsal_usd']:.2f} (not money)" if t["rehearsal_usd"] else ""
@@ -309,11 +309,11 @@ def _status(args) -> int:
 STATUS_COLUMNS = tuple((name, "left") for name in ("shot", "start", "state", "job id", "cost", "next run", "why"))
 
 
-def _status_pages(title: str, report: dict):
+def _status_pages(console, title: str, report: dict):
     """The status table, a page of rows at a time (cli.pages)."""
     rows = [(s["id"], _start(s), s["state"], s["job_id"] or "-", f"${s['cost_usd']:.2f}", s["action"], s["why"])
             for s in report["shots"]]
-    return pages(f"{title}: {report['out']}", STATUS_COLUMNS, rows)
+    return pages(console, f"{title}: {report['out']}", STATUS_COLUMNS, rows)
 
 
 def _start(shot: dict) -> str:

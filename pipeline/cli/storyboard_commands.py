@@ -174,7 +174,7 @@ def show_plan(plan: Plan, console: Console, decisions: list[Decision] | None = N
              p.source + ("" if p.transition == "cut" else f" ({p.transition} in)"),
              _generates(p, decisions[n] if decisions else None), f"${p.estimated_cost_usd:.2f}")
             for n, p in enumerate(plan.shots)]
-    for page in pages(f"{plan.title} ({plan.provider})", PLAN_COLUMNS, rows):
+    for page in pages(console, f"{plan.title} ({plan.provider})", PLAN_COLUMNS, rows):
         console.print(page)
     fps = formats.FPS
     paid = "" if providers.capabilities(plan.provider).paid else "".join(
