@@ -5,6 +5,7 @@
       .lock                held by the one process writing here (engine.folder_lock)
       clips/<id>-<key12>.mp4    a shot's verified clip, named by its key so an edit never reuses stale pixels
       clips/<id>-<key12>.json   what the clip is (key, job, lineage, checksum): a lost journal is rebuilt from it
+      decisions.json       the picks, verdicts, notes and tiers, as the journal holds them: a lost journal keeps them
       final.mp4            the cut; final.<provider>.mp4 a paid cut kept when a free run replaced final.mp4
       assembly.json, final.srt, timeline.otio   what travels with the cut (final.srt: the captions)
       preview/             the contact sheet and its thumbnails; preview/takes/ the review page's take frames
@@ -28,6 +29,10 @@ class Layout:
     @property
     def journal(self) -> Path:
         return self.root / "journal.sqlite"
+
+    @property
+    def decisions(self) -> Path:
+        return self.root / "decisions.json"
 
     @property
     def lock(self) -> Path:

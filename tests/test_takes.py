@@ -116,6 +116,31 @@ def test_a_parent_picked_again_regenerates_its_descendant_only_through_the_gate(
     assert extended == parent
 
 
+def test_a_lost_journal_keeps_the_picks_and_pays_for_nothing_again(tmp_path, fake, capsys, monkeypatch):
+    board, out = write(tmp_path), tmp_path / "out"
+    assert luma("run", board, out, "--yes") == 0
+    assert luma("pick", board, out, "lamp", "3") == 0
+    assert luma("approve", board, out, "harbour") == 0
+    assert luma("run", board, out, "--yes") == 0  # street extends lamp's take 3 now: one create
+    assert stats(fake)["creates"] == 8
+    kept = json.loads((out / "decisions.json").read_text())
+    assert kept["picks"] == {"lamp": 3} and kept["reviews"]["harbour"]["verdict"] == "approved"
+    for name in ("journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"):
+        (out / name).unlink(missing_ok=True)
+    capsys.readouterr()
+    assert luma("status", board, out, "--json") == 0  # a look: the picks from the file, nothing to generate
+    said = json.loads(capsys.readouterr().out)
+    assert said["totals"]["to_generate"] == 0
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    assert luma("run", board, out) == 0  # no --yes: had it planned a create, it would be refused
+    assert stats(fake)["creates"] == 8
+    assert takes_json(capsys, board, out)["lamp"]["picked"] == 3  # back in the journal
+    with sqlite3.connect(out / "journal.sqlite") as db:
+        assert db.execute("SELECT verdict FROM reviews WHERE shot_id = 'harbour'").fetchone() == ("approved",)
+    report = json.loads((out / "assembly.json").read_text())
+    assert next(s for s in report["shots"] if s["id"] == "lamp")["take"] == 3
+
+
 def test_more_takes_later_generate_only_the_new_ones(tmp_path, fake, capsys):
     board, out = write(tmp_path, takes=2), tmp_path / "out"
     assert luma("run", board, out, "--yes") == 0

@@ -1,10 +1,16 @@
 """What the user decided about each shot, kept in the folder's journal: the picked take, the verdict
 (approved or rejected) and a note, and the tier each shot was last made at. `pipeline pick`, `approve`,
 `reject` and the review page write them under the folder lock, as `pipeline forget` does; every plan reads them
-(plan.Choices), so a pick changes which clip the cut plays and which generation later shots extend."""
+(plan.Choices), so a pick changes which clip the cut plays and which generation later shots extend.
+
+Every change is also written to decisions.json beside the journal (after the journal's transaction, atomically),
+as clip records are: a journal that is lost, emptied or set aside would otherwise play every first take again,
+and make the shots extending a picked take again (money). Where the journal holds no decision, the file's are
+the folder's, and the next run puts them back in the journal."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -12,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PipelineError
+from ..files import write_atomic
 from ..layout import Layout
 from ..plan import Choices, Plan
 from . import folder_lock
@@ -34,6 +41,14 @@ class Decided:
     reviews: Mapping[str, Review]
     tiers: Mapping[str, str]
 
+    @property
+    def empty(self) -> bool:
+        return not (self.picks or self.reviews or self.tiers)
+
+    def to_json(self) -> dict:
+        return {"picks": dict(self.picks), "tiers": dict(self.tiers),
+                "reviews": {i: {"verdict": r.verdict, "note": r.note} for i, r in self.reviews.items()}}
+
     def choices(self, tier: str | None = None) -> Choices:
         approved = frozenset(i for i, r in self.reviews.items() if r.verdict == "approved")
         return Choices(picks=self.picks, approved=approved, made_tier=self.tiers, tier=tier)
@@ -53,9 +68,42 @@ def of(db: sqlite3.Connection) -> Decided:
 
 
 def read(out_dir: Path) -> Decided:
-    """The folder's decisions, for a look (never takes the lock, never creates a journal)."""
-    with reading(Layout(out_dir)) as journal:
-        return of(journal.db) if journal else NOTHING
+    """The folder's decisions, for a look (never takes the lock, never creates a journal): the journal's, or
+    decisions.json's where the journal holds none (it was lost)."""
+    layout = Layout(out_dir)
+    with reading(layout) as journal:
+        decided = of(journal.db) if journal else NOTHING
+    return decided if not decided.empty else kept(layout)
+
+
+def kept(layout: Layout) -> Decided:
+    """The decisions as decisions.json keeps them (NOTHING when there is none, or it cannot be read)."""
+    try:
+        data = json.loads(layout.decisions.read_text())
+        return Decided({str(i): int(t) for i, t in data["picks"].items()},
+                       {str(i): Review(r["verdict"], r["note"]) for i, r in data["reviews"].items()},
+                       {str(i): str(t) for i, t in data["tiers"].items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return NOTHING
+
+
+def restore(journal: Journal) -> None:
+    """Put decisions.json's decisions back into a journal that holds none (a lost one, rebuilt by this run)."""
+    if not of(journal.db).empty or (decided := kept(journal.layout)).empty:
+        return
+    now = time.time()
+    with journal.db:
+        journal.db.executemany("INSERT INTO picks (shot_id, take, at) VALUES (?, ?, ?)",
+                               [(i, t, now) for i, t in decided.picks.items()])
+        journal.db.executemany("INSERT INTO reviews (shot_id, verdict, note, at) VALUES (?, ?, ?, ?)",
+                               [(i, r.verdict, r.note, now) for i, r in decided.reviews.items()])
+        journal.db.executemany("INSERT INTO tiers (shot_id, tier, at) VALUES (?, ?, ?)",
+                               [(i, t, now) for i, t in decided.tiers.items()])
+
+
+def _mirror(journal: Journal) -> None:
+    """decisions.json made to say what the journal now holds."""
+    write_atomic(journal.layout.decisions, (json.dumps(of(journal.db).to_json(), indent=2) + "\n").encode())
 
 
 def pick(plan: Plan, out_dir: Path, shot_id: str, take: int, **held) -> None:
@@ -88,10 +136,14 @@ def note(plan: Plan, out_dir: Path, shot_id: str, text: str, **held) -> None:
 
 def made_at(journal: Journal, tiers: Mapping[str, str]) -> None:
     """Note the tier each shot's clip was made at (by the run that holds the folder)."""
+    before = of(journal.db)
+    if all(before.tiers.get(i) == t for i, t in tiers.items()):
+        return  # as they were: nothing to write
     with journal.db:
         journal.db.executemany("INSERT INTO tiers (shot_id, tier, at) VALUES (?, ?, ?) ON CONFLICT(shot_id) DO"
                                " UPDATE SET tier = excluded.tier, at = excluded.at",
                                [(i, t, time.time()) for i, t in tiers.items()])
+    _mirror(journal)
 
 
 def planned_shots(plan: Plan, shot_ids: list[str]):
@@ -111,7 +163,9 @@ def _write(out_dir: Path, change: Callable[[sqlite3.Connection], object], *, wai
     with folder_lock.holding(layout.lock, wait=wait, waiting=tell):
         journal = Journal.open(layout)
         try:
+            restore(journal)  # a journal rebuilt since: the decisions it lost first, then this one
             with journal.db:
                 change(journal.db)
+            _mirror(journal)
         finally:
             journal.close()

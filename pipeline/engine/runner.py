@@ -21,7 +21,7 @@ from ..plan import Plan
 from ..providers.base import Provider
 from ..storyboard.load import Project
 from . import folder_lock
-from .decisions import made_at
+from .decisions import made_at, restore
 from .journal import Journal, Spend
 from .journals import open_journal
 from .ledger import Ledger
@@ -97,6 +97,8 @@ def run(project: Project, plan: Plan, provider: Provider, out_dir: Path, *, limi
         sweep_temps(out_dir)  # what a killed run left half-written: safe, since this process holds the folder
         journal.remember(plan.every_take)  # what each key asks, so a later edit can say what changed
         journal.files.learn(project.facts)  # what the storyboard's load read of its files, for the next command
+        if isinstance(journal, Journal):
+            restore(journal)  # the picks and verdicts of a journal that was lost, from decisions.json
         engine = Engine(project, provider, journal, layout, limits=limits, report=report, caption=caption,
                         allowed=set(), forget=forget_hint, clock=clock, assets=assets)
         engine.tell = tell
