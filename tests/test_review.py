@@ -96,12 +96,16 @@ def test_in_chromium_pick_take_2_and_approve(film, capsys):
     board, out = film
     take2 = takes_json(capsys, board, out)["quay"]["takes"][1]
     assert played_clip(out, "quay") != (out / take2["file"]).resolve().as_uri()
+    assert main(["preview", str(board), "--out", str(out)]) == 0
     with preview.running(out, reviewer=reviewer(board, out)) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url.replace("/preview/", "/review/"))
+        page.goto(url)  # the preview, served, links to the review page
+        with page.expect_navigation():
+            page.locator("#review-link").click()
+        assert page.url == url.replace("/preview/", "/review/")
         quay = page.locator('.shot[data-shot="quay"]')
         assert quay.locator(".take").count() == 2 and quay.locator("img").count() == 4
         page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")

@@ -174,7 +174,9 @@
   }
 
   function follow() {
-    if (!location.protocol.startsWith("http") || !window.EventSource) return; // a file: only a reload refreshes
+    if (!location.protocol.startsWith("http")) return; // a file: only a reload refreshes, and no review page
+    $("review-link").hidden = false; // `pipeline preview --serve` serves the review page beside this one
+    if (!window.EventSource) return;
     const events = new EventSource("events");
     events.addEventListener("open", () => { $("live").textContent = "following the run"; });
     events.addEventListener("update", (e) => {
