@@ -226,3 +226,19 @@ def test_a_saved_keyframe_renders_the_shots_that_start_from_it(tmp_path):
         assert (said.group(1), said.group(2)) == ("dawn, boats", "1")
     finally:
         assert watching.stop() == 0
+
+
+def test_watch_plays_the_takes_picked_in_the_folder(tmp_path):
+    board, out = tmp_path / "takes.yaml", tmp_path / "out"
+    board.write_text("shots:\n  - id: quay\n    prompt: a quay at dawn\n    takes: 2\n"
+                     "  - id: gulls\n    start: none\n    prompt: gulls over the market\n")
+    assert main(["run", str(board), "--out", str(out), "--quiet"]) == 0
+    assert main(["pick", str(board), "--out", str(out), "quay", "2"]) == 0
+    (out / "final.mp4").unlink()  # so watch's first render assembles the cut itself
+    watching = Watching(board, out)
+    try:
+        watching.wait_for(r"rendered nothing \(no shot changed\); reused 3")
+    finally:
+        assert watching.stop() == 0
+    report = json.loads((out / "assembly.json").read_text())
+    assert next(s for s in report["shots"] if s["id"] == "quay")["take"] == 2

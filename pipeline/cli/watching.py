@@ -52,9 +52,12 @@ class Watcher:
         return project
 
     def plan(self, project: Project):
+        from ..engine import decisions
+
         options = {name: getattr(self.args, name) for name in providers.capabilities(FREE).render_options}
         cache = Layout(self.out).assembly_cache if self.out.is_dir() else None  # the bed's beats, if any
-        return project.plan(options or None, cache=cache)
+        # the takes picked in the folder play, as in `pipeline run`'s plan
+        return project.plan(options or None, decisions.read(self.out).choices(), cache=cache)
 
     def rebuild(self) -> preview.Built:
         project = load(self.path, provider=FREE)
