@@ -131,6 +131,8 @@ def test_a_lost_journal_keeps_the_picks_and_pays_for_nothing_again(tmp_path, fak
     assert luma("status", board, out, "--json") == 0  # a look: the picks from the file, nothing to generate
     said = json.loads(capsys.readouterr().out)
     assert said["totals"]["to_generate"] == 0
+    listed = takes_json(capsys, board, out)  # a look too
+    assert listed["lamp"]["picked"] == 3 and listed["harbour"]["verdict"] == "approved"
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert luma("run", board, out) == 0  # no --yes: had it planned a create, it would be refused
     assert stats(fake)["creates"] == 8

@@ -72,7 +72,12 @@ def read(out_dir: Path) -> Decided:
     decisions.json's where the journal holds none (it was lost)."""
     layout = Layout(out_dir)
     with reading(layout) as journal:
-        decided = of(journal.db) if journal else NOTHING
+        return in_folder(journal, layout)
+
+
+def in_folder(journal: Journal | None, layout: Layout) -> Decided:
+    """The decisions of an open journal (or none), or decisions.json's where it holds none."""
+    decided = of(journal.db) if journal else NOTHING
     return decided if not decided.empty else kept(layout)
 
 

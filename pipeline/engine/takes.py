@@ -19,7 +19,7 @@ def takes_of(plan: Plan, out_dir: Path, shot_ids: list[str] | None = None) -> li
     layout = Layout(out_dir)
     with reading(layout) as journal:
         every = decide(plan, journal, layout, takes=True)
-        decided = decisions.of(journal.db) if journal else decisions.NOTHING
+        decided = decisions.in_folder(journal, layout)
     shots = []
     for planned in plan.shots:
         if shot_ids and planned.id not in shot_ids:
