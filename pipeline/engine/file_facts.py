@@ -1,11 +1,12 @@
 """The journal's memory of files it has read (pipeline.file_facts), so a run, plan or status that finds a file
 as it was reads none of its bytes again:
 
-    files   path (relative to the output folder where it lies inside it), size, mtime_ns, sha256
-    contents  sha256, what (e.g. media/1: the probe and packet counts), the facts of that content (JSON)
+    files     path (relative to the output folder where it lies inside it), size, mtime_ns, sha256
+    contents  sha256, what (media/1: the probe and packet counts; clip/1: the assembly gate's), facts (JSON)
 
-The tables are read once, when first asked; new facts are written in one transaction when the journal closes
-(a look through a read-only journal keeps them for itself only).
+The files are read once, when first asked, a content's facts each time they are asked (a long film's clip
+facts are not all held); new facts are written in one transaction when the journal closes (a look through a
+read-only journal keeps them for itself only).
 """
 
 from __future__ import annotations
