@@ -93,22 +93,27 @@ class FileFacts:
             fact = self.versions[name] = self.new_versions[name] = (stat.st_size, stat.st_mtime_ns, sha256_of(path))
         return fact[2]
 
-    def about(self, path: Path, what: str, learn: Callable[[Path], object]) -> object:
-        """`learn(path)` (plain JSON data), kept by the file's content: asked once per content, whatever its
-        name. FileNotFoundError when it is not a file."""
+    def about(self, path: Path, what: str, learn: Callable[[Path], object],
+              read: Callable[[object], object] = lambda data: data) -> object:
+        """read(learn(path)) (learn gives plain JSON data), kept by the file's content: learnt once per
+        content, whatever its name, and again where what is kept cannot be read (written by other code).
+        FileNotFoundError when it is not a file."""
         digest = self.sha256(path)
         if digest is None:
             raise FileNotFoundError(path)
         key = (digest, what)
         if (text := self.contents.get(key) or self.lookup(key)) is not None:
-            return json.loads(text)
+            try:
+                return read(json.loads(text))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass
         learnt = learn(path)
         self.contents[key] = self.new_contents[key] = json.dumps(learnt)
-        return learnt
+        return read(learnt)
 
     def media(self, path: Path) -> Media:
         """The file's probe and packet counts; OSError when it is not a readable file."""
-        return Media.from_plain(self.about(path, MEDIA, Media.examine))
+        return self.about(path, MEDIA, Media.examine, Media.from_plain)
 
     def learn(self, other: FileFacts) -> None:
         """Take in what `other` learnt (a storyboard's load, before this journal was open for writing)."""

@@ -152,3 +152,26 @@ def test_assembly_demuxes_only_the_clips_the_journal_does_not_know_as_they_are(t
     demuxed.clear()
     assert main(["assemble", str(board)]) == 0  # asked for by name: made again, no clip demuxed
     assert [n for n in demuxed if n in clips] == []
+
+
+def test_facts_kept_in_a_form_this_code_cannot_read_are_learnt_again(tmp_path, monkeypatch, media):
+    import shutil
+    import sqlite3
+
+    from pipeline import ffmpeg
+    from pipeline.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(media["video"], tmp_path / "title.mp4")
+    board = tmp_path / "board.yaml"
+    board.write_text("resolution: 540p\nshots:\n  - id: a\n    clip: title.mp4\n")
+    assert main(["run", str(board), "--quiet"]) == 0
+    journal = tmp_path / "output" / "board" / "journal.sqlite"
+    with sqlite3.connect(journal) as db:  # as another version might have kept them
+        db.execute("UPDATE contents SET facts = CASE what WHEN 'media/1' THEN '{\"info\": 3}' ELSE 'not json' END")
+    examined = []
+    real = ffmpeg.examined
+    monkeypatch.setattr(ffmpeg, "examined", lambda path: examined.append(path.name) or real(path))
+    assert main(["validate", str(board)]) == 0
+    assert main(["assemble", str(board)]) == 0  # the gate's facts too
+    assert examined == ["title.mp4", "title.mp4"]  # the look keeps nothing; the assembly's load learns it again

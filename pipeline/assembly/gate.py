@@ -108,13 +108,11 @@ CLIP = "clip/1"  # what the journal keeps these facts as (file_facts); a new num
 def known(path: Path, facts, shared: dict | None = None) -> ClipFacts:
     """inspect(path), asked of `facts` (what the journal knows of files: engine.file_facts) by the clip's
     content, so a clip the journal knows as it is is not demuxed again."""
-    shared = {} if shared is None else shared
+    path, shared = Path(path), {} if shared is None else shared
     try:
-        return _from_plain(Path(path), facts.about(Path(path), CLIP, lambda p: _to_plain(inspect(p))), shared)
+        return facts.about(path, CLIP, lambda p: _to_plain(inspect(p)), lambda d: _from_plain(path, d, shared))
     except FileNotFoundError:
         return inspect(path, shared)  # says, as ever, that ffmpeg cannot read it
-    except (KeyError, TypeError, ValueError):  # kept by code that wrote them otherwise
-        return inspect(path, shared)
 
 
 def _to_plain(f: ClipFacts) -> dict:

@@ -43,8 +43,8 @@ def inputs(project: Project, plan: Plan, clips: dict[str, Path], generations: di
     recorded sha256 instead of being read again; `facts` (the journal's file facts) know the others' where they can."""
     music = project.file(project.board.audio.path) if project.board.audio else None
     paths = [*(str(clips[p.id]) for p in plan.shots), *([str(music)] if music else [])]
-    digest = facts.sha256 if facts is not None else sha256_once
-    files = {path: _fact(Path(path), before.get("files", {}).get(path), digest) for path in dict.fromkeys(paths)}
+    hashed = facts.sha256 if facts is not None else sha256_once
+    files = {path: _fact(Path(path), before.get("files", {}).get(path), hashed) for path in dict.fromkeys(paths)}
     material = {"version": __version__, "title": project.title, "provider": project.provider,
                 "board": project.board.model_dump(mode="json"), "generations": generations,
                 "plan": [(p.id, p.key, p.start_frame, p.frames, p.transition, p.transition_frames)
@@ -55,14 +55,14 @@ def inputs(project: Project, plan: Plan, clips: dict[str, Path], generations: di
     return {"format": FORMAT, "digest": digest, "files": files}
 
 
-def _fact(path: Path, recorded: list | None, digest) -> list:
+def _fact(path: Path, recorded: list | None, hashed) -> list:
     try:
         stat = path.stat()
     except OSError:
         return [None, None, None]  # assembly says which clip is missing
     if recorded and recorded[:2] == [stat.st_size, stat.st_mtime_ns]:
         return recorded
-    return [stat.st_size, stat.st_mtime_ns, digest(path)]  # the run's checks may have read it already
+    return [stat.st_size, stat.st_mtime_ns, hashed(path)]  # the run's checks may have read it already
 
 
 def written(made: dict, report: AssemblyReport) -> dict:

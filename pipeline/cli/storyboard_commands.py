@@ -50,7 +50,7 @@ def load_args(args, path: str | None = None):
 def known_facts(args, path: str) -> FileFacts:
     """What the journal of the storyboard's output folder (as out_dir names it) knows of files; nothing when
     nothing has run there. A look: the journal is not changed (a run writes what this load learns)."""
-    layout = Layout(getattr(args, "out", None) or Path("output") / Path(path).resolve().stem)
+    layout = Layout(_folder(args, Path(path).resolve().stem))
     if layout.journal.exists():
         from ..engine.journal import reading
 
@@ -99,7 +99,12 @@ def rehearsing(args, provider: str) -> bool:
 
 
 def out_dir(args, project) -> Path:
-    return getattr(args, "out", None) or Path("output") / project.name
+    return _folder(args, project.name)
+
+
+def _folder(args, name: str) -> Path:
+    """--out, else output/<the storyboard's name>."""
+    return getattr(args, "out", None) or Path("output") / name
 
 
 def validate_command(sub: Sub) -> None:

@@ -51,8 +51,9 @@ class KeptFacts:
     def sha256(self, path: Path) -> str | None:
         return self.facts.sha256(path)
 
-    def about(self, path: Path, what: str, learn: Callable[[Path], object]) -> object:
-        return self.facts.about(path, what, learn)
+    def about(self, path: Path, what: str, learn: Callable[[Path], object],
+              read: Callable[[object], object] = lambda data: data) -> object:
+        return self.facts.about(path, what, learn, read)
 
     def learn(self, other: FileFacts) -> None:
         self.facts.learn(other)
@@ -93,10 +94,11 @@ class Hashing:
     def sha256(self, path: Path) -> str | None:
         return sha256_of(path) if path.is_file() else None
 
-    def about(self, path: Path, what: str, learn: Callable[[Path], object]) -> object:
+    def about(self, path: Path, what: str, learn: Callable[[Path], object],
+              read: Callable[[object], object] = lambda data: data) -> object:
         if not path.is_file():
             raise FileNotFoundError(path)
-        return learn(path)
+        return read(learn(path))
 
     def learn(self, other: FileFacts) -> None:
         pass  # another machine's paths mean nothing here

@@ -154,7 +154,11 @@ def _learnt(ctx: Context, file: Path) -> Media:
     """What the file is, asked of the facts once per load however many shots play it (they read its bytes only
     for a file they do not know as it is)."""
     if (found := ctx.found.get(file)) is None:
-        found = ctx.found[file] = ctx.facts.media(file)
+        try:
+            found = ctx.facts.media(file)
+        except OSError:  # a file that cannot be read at all (no permission, gone since): said as unreadable
+            found = Media(None)
+        ctx.found[file] = found
     return found
 
 
